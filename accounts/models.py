@@ -1,0 +1,181 @@
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django_scopes import ScopedManager
+
+from homework_platform.db import TenantModel
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: staff of a practice, a client, or a platform curator.
+
+    Email is the login. Clients have no usable password; they sign in with emailed links.
+    """
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    is_staff = models.BooleanField(default=False, help_text="Can use the Django admin.")
+    is_active = models.BooleanField(default=True)
+    is_curator = models.BooleanField(
+        default=False, help_text="Platform curator: edits the global library, sees no client data."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return (self.full_name or self.email).split(" ")[0]
+
+
+class Practice(models.Model):
+    """The tenant. Nothing of one practice is ever visible to another."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    require_mfa = models.BooleanField(
+        default=False, help_text="Every member must set up an authenticator app to sign in."
+    )
+    show_scores_to_clients = models.BooleanField(
+        default=True, help_text="Clients see their own measure totals after submitting."
+    )
+    crisis_resources = models.TextField(
+        blank=True,
+        help_text="Shown to a client whose answers suggest risk. Leave empty for the default.",
+    )
+    default_timezone = models.CharField(max_length=64, default="Europe/London")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    THERAPIST = "therapist", "Therapist"
+
+
+class Membership(TenantModel):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.THERAPIST)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "user"], name="membership_unique_user"),
+        ]
+        indexes = [models.Index(fields=["practice", "role"], name="membership_practice_role")]
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}) at {self.practice}"
+
+    @property
+    def is_manager(self) -> bool:
+        """Owners and admins see and manage everything in the practice."""
+        return self.role in {Role.OWNER, Role.ADMIN}
+
+
+class Invitation(TenantModel):
+    """An owner's invitation for a colleague to join the practice."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.THERAPIST)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["practice", "email"], name="invitation_practice_email")]
+        ordering = ["-created_at"]
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class AuditEvent(models.Model):
+    """One append-only row per read or export of client data (and other sensitive actions).
+
+    Rows are never updated or deleted: ``save`` refuses updates, the queryset refuses bulk
+    changes, and on PostgreSQL a trigger refuses UPDATE and DELETE outright.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    client_id = models.UUIDField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["practice", "-at"], name="audit_practice_at"),
+            models.Index(fields=["practice", "client_id", "-at"], name="audit_practice_client"),
+        ]
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        who = self.actor_email or "system"
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {who} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")

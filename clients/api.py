@@ -1,0 +1,96 @@
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.audit import audit_record
+from clients import selectors, services
+from clients.models import CareTeamMember, Client
+from clients.serializers import ClientSerializer, ClientStatusSerializer
+from homework_platform.api import TenantAPIMixin
+from homework_platform.forms import api_validation_error
+from homework_platform.permissions import IsPracticeMember
+
+
+class ClientViewSet(
+    TenantAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Clients the requesting therapist may see (owners and admins: the whole practice)."""
+
+    serializer_class = ClientSerializer
+    permission_classes = [IsPracticeMember]
+    queryset = Client.objects.none()  # for the schema only; get_queryset scopes real requests
+
+    def get_queryset(self):
+        return (
+            selectors.caseload(
+                self.request.membership,
+                search=self.request.query_params.get("search", ""),
+                status=self.request.query_params.get("status", "all"),
+            )
+            .select_related("primary_therapist")
+            .prefetch_related(
+                Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user"))
+            )
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        client = self.get_object()
+        audit_record(actor=request.user, practice=request.practice, action="api_view", obj=client)
+        return Response(self.get_serializer(client).data)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        try:
+            serializer.instance = services.client_create(
+                practice=self.request.practice,
+                actor=self.request.membership,
+                timezone_name=data.pop("timezone", None),
+                shared_with=data.pop("shared_with", []),
+                **data,
+            )
+        except ValidationError as exc:
+            raise api_validation_error(exc) from None
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        shared_with = data.pop("shared_with", None)
+        try:
+            serializer.instance = services.client_update(
+                client=serializer.instance,
+                actor=self.request.membership,
+                shared_with=shared_with,
+                **data,
+            )
+        except ValidationError as exc:
+            raise api_validation_error(exc) from None
+
+    @extend_schema(request=ClientStatusSerializer, responses=ClientSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        """Set the client's status: active, paused or discharged."""
+        client = self.get_object()
+        body = ClientStatusSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.client_set_status(
+            client=client, actor=request.membership, status=body.validated_data["status"]
+        )
+        return Response(self.get_serializer(client).data)
+
+    @extend_schema(request=None, responses=ClientSerializer)
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        """Email the client a sign-in link and code for the portal."""
+        client = self.get_object()
+        try:
+            services.client_portal_invite(client=client, actor=request.membership)
+        except ValidationError as exc:
+            raise api_validation_error(exc) from None
+        return Response(self.get_serializer(client).data)

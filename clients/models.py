@@ -1,0 +1,135 @@
+import zoneinfo
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from homework_platform.db import TenantModel
+
+
+@lru_cache(maxsize=1)
+def known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in known_timezones():
+        raise ValidationError(
+            "“%(value)s” is not a time zone we know. Pick one from the list, "
+            "e.g. Europe/London or America/New_York.",
+            params={"value": value},
+            code="invalid_timezone",
+        )
+
+
+class ClientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class Client(TenantModel):
+    """A person in therapy at the practice. May or may not have portal access yet."""
+
+    # One person may be a client of two practices: one login, one Client row per practice.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="client_records",
+    )
+    full_name = models.CharField(max_length=150)
+    preferred_name = models.CharField(
+        max_length=80, blank=True, help_text="What the client likes to be called."
+    )
+    email = models.EmailField(blank=True)
+    timezone = models.CharField(
+        max_length=64, default="Europe/London", validators=[validate_timezone]
+    )
+    status = models.CharField(
+        max_length=16, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
+    )
+    primary_therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="primary_clients"
+    )
+    shared_with = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CareTeamMember", related_name="shared_clients"
+    )
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    portal_invited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "email"],
+                condition=~models.Q(email=""),
+                name="client_unique_email_per_practice",
+            ),
+            models.UniqueConstraint(fields=["practice", "user"], name="client_unique_user"),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "status", "full_name"], name="client_practice_status"),
+            models.Index(
+                fields=["practice", "primary_therapist"], name="client_practice_therapist"
+            ),
+        ]
+        ordering = ["full_name"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.full_name
+
+    @property
+    def is_discharged(self) -> bool:
+        return self.status == ClientStatus.DISCHARGED
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class CareTeamMember(TenantModel):
+    """A therapist other than the primary one who also works with the client."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "user"], name="careteam_unique_member"),
+        ]
+        indexes = [models.Index(fields=["practice", "user"], name="careteam_practice_user")]
+
+
+class ClientLoginToken(TenantModel):
+    """An emailed sign-in for a client: a link (opened, then confirmed with a button press,
+    so mail scanners that follow links cannot use it up) and a short code as a fallback.
+
+    Only hashes are stored. Valid for minutes; single use; a few code attempts at most.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="login_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["practice", "client", "-created_at"], name="login_token_client")
+        ]
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.used_at is None
+            and self.expires_at > timezone.now()
+            and self.failed_attempts < settings.CLIENT_LOGIN_MAX_CODE_ATTEMPTS
+        )

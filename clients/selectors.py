@@ -1,0 +1,69 @@
+"""Reads of client records, already limited to what the caller may see.
+
+A therapist sees their own caseload and clients shared with them; owners and admins see every
+client of the practice. Anything else answers 404, exactly like a missing record.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+from clients.models import Client, ClientStatus
+
+
+def client_for_portal_user(user, client_id=None) -> Client | None:
+    """The client record a signed-in client uses (runs before a scope exists: see tenancy)."""
+    records = Client.objects.filter(user=user).select_related("practice")
+    if client_id:
+        records = records.filter(pk=client_id)
+    return records.order_by("created_at").first()
+
+
+def clients_visible_to(membership):
+    clients = Client.objects.filter(practice=membership.practice)
+    if membership.is_manager:
+        return clients
+    user = membership.user
+    return clients.filter(Q(primary_therapist=user) | Q(care_team__user=user)).distinct()
+
+
+def caseload(
+    membership,
+    *,
+    search: str = "",
+    status: str = "",
+    mine_only: bool = False,
+    with_adherence: bool = False,
+):
+    """``with_adherence`` adds homework adherence at a glance (see
+    ``assignments.selectors.annotate_adherence``), still in one query."""
+    clients = clients_visible_to(membership)
+    if mine_only:
+        clients = clients.filter(primary_therapist=membership.user)
+    if status in ClientStatus.values:
+        clients = clients.filter(status=status)
+    elif status != "all":
+        clients = clients.exclude(status=ClientStatus.DISCHARGED)
+    if search.strip():
+        term = search.strip()
+        clients = clients.filter(
+            Q(full_name__icontains=term)
+            | Q(preferred_name__icontains=term)
+            | Q(email__icontains=term)
+        )
+    if with_adherence:
+        from assignments.selectors import annotate_adherence
+
+        clients = annotate_adherence(clients)
+    return clients.select_related("primary_therapist", "user").order_by("full_name")
+
+
+def client_get(membership, client_id) -> Client:
+    """The client if ``membership`` may see it; 404 otherwise (missing or not yours)."""
+    try:
+        return (
+            clients_visible_to(membership)
+            .select_related("primary_therapist", "practice", "user")
+            .get(pk=client_id)
+        )
+    except (Client.DoesNotExist, ValueError):
+        raise Http404 from None

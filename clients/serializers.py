@@ -1,0 +1,60 @@
+from rest_framework import serializers
+
+from accounts.models import User
+from clients.models import Client, known_timezones
+
+
+class PracticeStaffField(serializers.SlugRelatedField):
+    """A therapist of the requesting practice, identified by email."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="email", **kwargs)
+
+    def get_queryset(self):
+        request = self.context["request"]
+        return User.objects.filter(memberships__practice=request.practice)
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    primary_therapist = PracticeStaffField()
+    # Written as emails; read back from the prefetched care team (see to_representation), so
+    # a page of clients costs no query per client.
+    shared_with = PracticeStaffField(many=True, required=False, write_only=True)
+    timezone = serializers.CharField(max_length=64, required=False)
+    has_portal_access = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "full_name",
+            "preferred_name",
+            "email",
+            "timezone",
+            "status",
+            "primary_therapist",
+            "shared_with",
+            "has_portal_access",
+            "portal_invited_at",
+            "discharged_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "portal_invited_at", "discharged_at"]
+
+    def get_has_portal_access(self, obj) -> bool:
+        return obj.user_id is not None
+
+    def validate_timezone(self, value):
+        if value not in known_timezones():
+            raise serializers.ValidationError(f"“{value}” is not a time zone we know.")
+        return value
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["shared_with"] = [m.user.email for m in instance.care_team.all()]
+        return data
+
+
+class ClientStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["active", "paused", "discharged"])

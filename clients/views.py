@@ -1,0 +1,159 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.audit import audit_record
+from accounts.selectors import therapists_for_practice
+from assignments.selectors import client_homework
+from clients import selectors, services
+from clients.forms import ClientForm, ClientStatusForm
+from clients.models import ClientStatus
+from homework_platform.access import staff_required
+from homework_platform.forms import apply_validation_error
+
+SORTS = {
+    "name": "full_name",
+    "-name": "-full_name",
+    "updated": "-updated_at",
+    # Adherence: lowest completion first (clients with nothing due yet last); slipping: most
+    # overdue or missed first.
+    "adherence": F("completion").asc(nulls_last=True),
+    "-adherence": F("completion").desc(nulls_last=True),
+    "slipping": "-slipping",
+}
+
+
+@staff_required
+def caseload(request):
+    search = request.GET.get("q", "")
+    status = request.GET.get("status", "")
+    sort = request.GET.get("sort", "name")
+    mine_only = request.GET.get("mine") == "1"
+    clients = selectors.caseload(
+        request.membership,
+        search=search,
+        status=status,
+        mine_only=mine_only,
+        with_adherence=True,
+    ).order_by(SORTS.get(sort, "full_name"), "full_name", "pk")
+    context = {
+        "clients": clients,
+        "search": search,
+        "status": status,
+        "sort": sort,
+        "mine_only": mine_only,
+        "statuses": ClientStatus.choices,
+    }
+    template = (
+        "clients/_caseload_rows.html"
+        if request.headers.get("HX-Request")
+        else ("clients/caseload.html")
+    )
+    return render(request, template, context)
+
+
+@staff_required
+def client_create(request):
+    therapists = therapists_for_practice(practice=request.practice)
+    form = ClientForm(
+        request.POST or None,
+        therapists=therapists,
+        initial={
+            "primary_therapist": request.user.pk,
+            "timezone_name": request.practice.default_timezone,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.client_create(
+                practice=request.practice, actor=request.membership, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"{client.display_name} was added to your caseload.")
+            return redirect("clients:detail", client_id=client.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "clients/client_form.html", {"form": form, "creating": True}, status=status
+    )
+
+
+@staff_required
+def client_detail(request, client_id):
+    client = selectors.client_get(request.membership, client_id)
+    audit_record(actor=request.user, practice=request.practice, action="view", obj=client)
+    context = {
+        "client": client,
+        "care_team": [m.user for m in client.care_team.select_related("user")],
+        "status_form": ClientStatusForm(initial={"status": client.status}),
+        "homework": client_homework(client),
+    }
+    return render(request, "clients/client_detail.html", context)
+
+
+@staff_required
+def client_edit(request, client_id):
+    client = selectors.client_get(request.membership, client_id)
+    therapists = therapists_for_practice(practice=request.practice)
+    initial = {
+        "full_name": client.full_name,
+        "preferred_name": client.preferred_name,
+        "email": client.email,
+        "timezone_name": client.timezone,
+        "primary_therapist": client.primary_therapist_id,
+        "shared_with": [m.user_id for m in client.care_team.all()],
+    }
+    form = ClientForm(request.POST or None, therapists=therapists, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        shared_with = data.pop("shared_with")
+        data["timezone"] = data.pop("timezone_name")
+        try:
+            services.client_update(
+                client=client, actor=request.membership, shared_with=shared_with, **data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("clients:detail", client_id=client.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "client": client, "creating": False}
+    return render(request, "clients/client_form.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def client_status(request, client_id):
+    client = selectors.client_get(request.membership, client_id)
+    form = ClientStatusForm(request.POST)
+    if form.is_valid():
+        services.client_set_status(
+            client=client, actor=request.membership, status=form.cleaned_data["status"]
+        )
+        messages.success(
+            request, f"{client.display_name} is now {client.get_status_display().lower()}."
+        )
+    else:
+        messages.error(request, "Choose active, paused or discharged.")
+    return redirect("clients:detail", client_id=client.pk)
+
+
+@require_POST
+@staff_required
+def client_invite(request, client_id):
+    client = selectors.client_get(request.membership, client_id)
+    try:
+        services.client_portal_invite(client=client, actor=request.membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"We emailed {client.email} a sign-in link. It works for "
+            "a few minutes; they can ask for a new one from the sign-in page.",
+        )
+    return redirect("clients:detail", client_id=client.pk)

@@ -1,0 +1,53 @@
+"""Every REST resource under /api/v1/. Apps register their viewsets here."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import MembershipViewSet
+from analytics.api import DashboardView, InsightsView
+from analytics.progress_api import ClientProgressView
+from assignments.api import (
+    AssignmentViewSet,
+    OccurrenceViewSet,
+    PortalAssignmentViewSet,
+    PortalOccurrenceViewSet,
+    PortalResponseViewSet,
+    ResponseViewSet,
+    ReviewViewSet,
+)
+from clients.api import ClientViewSet
+from library.api import ActivityViewSet, CuratedActivityViewSet, MediaViewSet
+from pathways.api import EnrolmentStepViewSet, EnrolmentViewSet, PathwayStepViewSet, PathwayViewSet
+from reminders.api import NotificationViewSet
+
+router = DefaultRouter()
+router.register("clients", ClientViewSet, basename="client")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("library/activities", ActivityViewSet, basename="library-activity")
+router.register("library/global", CuratedActivityViewSet, basename="library-global")
+router.register("library/media", MediaViewSet, basename="library-media")
+router.register("pathways", PathwayViewSet, basename="pathway")
+router.register("pathway-steps", PathwayStepViewSet, basename="pathway-step")
+router.register("pathway-enrolments", EnrolmentViewSet, basename="pathway-enrolment")
+router.register("pathway-enrolment-steps", EnrolmentStepViewSet, basename="pathway-enrolment-step")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("occurrences", OccurrenceViewSet, basename="occurrence")
+router.register("responses", ResponseViewSet, basename="response")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("portal/occurrences", PortalOccurrenceViewSet, basename="portal-occurrence")
+router.register("portal/responses", PortalResponseViewSet, basename="portal-response")
+router.register("portal/assignments", PortalAssignmentViewSet, basename="portal-assignment")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = router.urls
+urlpatterns += [
+    path(  # analytics: a client's progress (measures, ratings, adherence by week)
+        "analytics/clients/<uuid:client_id>/progress/",
+        ClientProgressView.as_view(),
+        name="analytics-client-progress",
+    ),
+]
+urlpatterns += [  # analytics: the caseload dashboard and practice insights (read-only)
+    path("analytics/dashboard/", DashboardView.as_view(), name="analytics-dashboard"),
+    path("analytics/insights/", InsightsView.as_view(), name="analytics-insights"),
+]

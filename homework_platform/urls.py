@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from homework_platform import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("practice/", include("accounts.urls")),
+    path("clients/", include("clients.urls")),
+    path("portal/", include("portal.urls")),
+    path("assignments/", include("assignments.urls")),
+    path("reports/", include("reports.urls")),
+    path("pathways/", include("pathways.urls")),
+    path("curate/pathways/", include("pathways.curate_urls")),
+    path("portal/journey/", include("pathways.portal_urls")),
+    path("", include("library.urls")),  # /library/ (staff) and /curate/ (curators)
+    path("", include("reminders.urls")),  # portal/notifications/, notifications/, r/… (links)
+    path("", include("analytics.urls")),  # dashboard/, insights/, clients/<id>/progress/
+    path("api/v1/", include("homework_platform.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,117 @@
+"""Browser journeys: Playwright (sync API) driving Debian's chromium against live_server.
+
+Screenshots go to test-artifacts/screenshots/<name>-<phone|desktop>.png so a person can look
+at them.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+
+from tests.factories import PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a
+# thread with a running loop unless told that this (test-only) use is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Return a function that opens a fresh browser context (own cookies) at a viewport."""
+    contexts = []
+
+    def make(viewport=DESKTOP):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot named after the viewport width."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    label = "phone" if width < 600 else "desktop"
+    path = SCREENSHOTS / f"{name}-{label}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def global_library(transactional_db):
+    """Transactional tests flush the tables the data migration filled; put them back."""
+    from library.seeding import sync_global_library
+
+    sync_global_library()
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    """Sign a staff member in through the real login form."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/clients/")
+
+
+SIGN_IN_LINK = re.compile(r"https?://[^/]+(/portal/sign-in/link/[\w-]+/)")
+
+
+def sign_in_link(email: str) -> str:
+    """The path of the newest sign-in link mailed to ``email`` (other mail, such as a
+    "new homework" reminder, may have reached the same inbox first)."""
+    for message in reversed(mail.outbox):
+        if message.to == [email] and (found := SIGN_IN_LINK.search(message.body)):
+            return found.group(1)
+    raise AssertionError(f"No sign-in link was mailed to {email}")
+
+
+def portal_sign_in(page, email: str) -> None:
+    """Sign a client in to the portal with the emailed link, as a client would."""
+    page.goto("/portal/sign-in/")
+    page.get_by_label("Your email address").fill(email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    page.wait_for_url("**/sign-in/code/")
+    page.goto(sign_in_link(email))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/portal/")
