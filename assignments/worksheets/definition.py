@@ -1,0 +1,791 @@
+"""Validation of worksheet definitions against docs/worksheet-format.md.
+
+Every problem is reported (not only the first) with the path of the offending key, so a
+worksheet editor can mark all of them at once. Cross-field rules (conditions, scoring, bands)
+are only checked against fields whose own settings are sound, so one mistake does not cascade
+into a list of confusing follow-up errors.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Mapping
+from decimal import Decimal
+from difflib import get_close_matches
+from itertools import pairwise
+from typing import Any, Final, NamedTuple
+from urllib.parse import urlsplit
+
+from .conditions import OPS, condition_problem
+from .fields import (
+    COLUMN_TYPES,
+    COMMON_KEYS,
+    DEFAULTS,
+    DISPLAY_TYPES,
+    FIELD_TYPES,
+    ID_PATTERN,
+    MAX_LENGTH_LIMITS,
+    SCHEMA_VERSION,
+    SCORABLE_TYPES,
+    TYPE_KEYS,
+    FieldDef,
+    is_number,
+    parse_date,
+)
+from .issues import Issue, index_path, key_path, quote
+
+_TOP_KEYS: Final = frozenset({"schema_version", "entry_mode", "sections", "scoring"})
+_SECTION_KEYS: Final = frozenset({"id", "title", "description", "fields"})
+_OPTION_KEYS: Final = frozenset({"value", "label", "score"})
+_CONDITION_KEYS: Final = frozenset({"field", "op", "value"})
+_BAND_KEYS: Final = frozenset({"min", "max", "label", "severity", "note"})
+_SCORING_KEYS: Final = frozenset(
+    {"method", "items", "min_total", "max_total", "bands", "critical", "loinc"}
+    | {"show_score_to_client", "requires_all_items", "prorate_max_missing"}
+)
+_TYPE_REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
+    "rating": ("min", "max"),
+    "single_choice": ("options",),
+    "multiple_choice": ("options",),
+    "checklist": ("options",),
+    "table": ("columns",),
+    "instructions": ("body",),
+    "media": ("kind",),
+    "commitment": ("statement",),
+}
+_MEDIA_KINDS: Final = ("audio", "video", "image")
+_SEVERITY_PATTERN: Final = re.compile(r"[a-z][a-z_]{0,29}")
+_LOINC_PATTERN: Final = re.compile(r"\d{1,8}-\d")
+_MAX_RATING_POINTS: Final = 101
+_MAX_OPTIONS: Final = 100
+_MAX_COLUMNS: Final = 20
+_MAX_ROWS: Final = 200
+_MAX_SECTIONS: Final = 50
+
+
+class _Band(NamedTuple):
+    min: int
+    max: int
+    label: str
+    index: int
+
+
+def validate_definition(doc: Any) -> list[Issue]:
+    """All problems of a worksheet definition; an empty list means it is valid."""
+    checker = _Checker()
+    checker.check_document(doc)
+    return checker.issues
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+        self.all_field_ids: set[str] = set()
+        self.field_paths: dict[str, str] = {}
+        self.section_paths: dict[str, str] = {}
+        # Fields (in worksheet order) whose own settings are valid: only these are safe to
+        # evaluate conditions and scoring against.
+        self.sound_fields: dict[str, FieldDef] = {}
+        self.fields: dict[str, FieldDef] = {}
+
+    def add(self, path: str, message: str) -> None:
+        self.issues.append(Issue(path, message))
+
+    # -- the document -----------------------------------------------------------------------
+
+    def check_document(self, doc: Any) -> None:
+        if not isinstance(doc, Mapping):
+            self.add("", "A worksheet definition must be a JSON object.")
+            return
+        self.keys(doc, "", _TOP_KEYS, ("schema_version", "sections"), "a worksheet")
+        version = doc.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION or isinstance(version, bool):
+            self.add(
+                "schema_version",
+                f"Unsupported schema_version {quote(version)}; this server reads version "
+                f"{SCHEMA_VERSION}.",
+            )
+        if doc.get("entry_mode", "single") not in ("single", "multiple"):
+            self.add("entry_mode", "'entry_mode' must be 'single' or 'multiple'.")
+        sections = doc.get("sections")
+        if "sections" in doc:
+            if not isinstance(sections, list) or not sections:
+                self.add("sections", "A worksheet needs a non-empty list of sections.")
+            else:
+                self.check_sections(sections)
+        scoring = doc.get("scoring")
+        if scoring is not None:
+            self.check_scoring(scoring, "scoring")
+
+    def check_sections(self, sections: list[Any]) -> None:
+        if len(sections) > _MAX_SECTIONS:
+            self.add("sections", f"A worksheet can have at most {_MAX_SECTIONS} sections.")
+        self.all_field_ids = {
+            field["id"]
+            for section in sections
+            if isinstance(section, Mapping) and isinstance(section.get("fields"), list)
+            for field in section["fields"]
+            if isinstance(field, Mapping) and isinstance(field.get("id"), str)
+        }
+        for index, section in enumerate(sections):
+            self.check_section(section, index_path("sections", index))
+
+    def check_section(self, section: Any, path: str) -> None:
+        if not isinstance(section, Mapping):
+            self.add(path, "Each section must be an object.")
+            return
+        self.keys(section, path, _SECTION_KEYS, ("id", "title", "fields"), "a section")
+        self.identifier(section, path, self.section_paths, "Section ids")
+        self.text(section, "title", path, limit=200)
+        self.text(section, "description", path, limit=2000, allow_blank=True)
+        fields = section.get("fields")
+        if "fields" not in section:
+            return
+        if not isinstance(fields, list) or not fields:
+            self.add(key_path(path, "fields"), "A section needs a non-empty list of fields.")
+            return
+        for index, field in enumerate(fields):
+            self.check_field(field, index_path(key_path(path, "fields"), index))
+
+    # -- fields -----------------------------------------------------------------------------
+
+    def check_field(self, field: Any, path: str) -> None:
+        if not isinstance(field, Mapping):
+            self.add(path, "Each field must be an object.")
+            return
+        before = len(self.issues)
+        field_type = self.field_common(field, path, FIELD_TYPES, self.field_paths)
+        if field_type in DISPLAY_TYPES and field.get("required") is True:
+            self.add(
+                key_path(path, "required"),
+                "Instructions and media are never answered, so they cannot be required.",
+            )
+        sound = len(self.issues) == before
+        if "show_if" in field:
+            self.check_show_if(field, key_path(path, "show_if"))
+        field_id = field.get("id")
+        if isinstance(field_id, str) and field_id not in self.fields:
+            self.fields[field_id] = field
+            if sound:
+                self.sound_fields[field_id] = field
+
+    def check_column(self, column: Any, path: str, seen: dict[str, str]) -> None:
+        if not isinstance(column, Mapping):
+            self.add(path, "Each column must be an object.")
+            return
+        if "show_if" in column:
+            self.add(
+                key_path(path, "show_if"),
+                "Table columns cannot have show_if; put the condition on the table.",
+            )
+        self.field_common(column, path, COLUMN_TYPES, seen)
+
+    def field_common(
+        self, field: Mapping[str, Any], path: str, types: Collection[str], seen: dict[str, str]
+    ) -> str | None:
+        """Checks shared by fields and table columns; returns the type when it is usable."""
+        field_type = field.get("type")
+        known = isinstance(field_type, str) and field_type in types
+        if "type" not in field:
+            self.add(key_path(path, "type"), "'type' is required.")
+        elif not known:
+            self.add(key_path(path, "type"), _unknown_type_message(field_type, types))
+        if known:
+            allowed = COMMON_KEYS | TYPE_KEYS[field_type]
+            required = ("id", "type", "label", *_TYPE_REQUIRED.get(field_type, ()))
+            self.keys(field, path, allowed, required, f"a {field_type} field")
+        self.identifier(field, path, seen, "Field ids" if types is FIELD_TYPES else "Column ids")
+        self.text(field, "label", path, limit=300)
+        self.text(field, "help", path, limit=1000)
+        self.boolean(field, "required", path)
+        if known:
+            _TYPE_CHECKS[field_type](self, field, path)
+            return field_type
+        return None
+
+    def check_text_field(self, field: FieldDef, path: str) -> None:
+        self.whole(field, "max_length", path, low=1, high=MAX_LENGTH_LIMITS[field["type"]])
+        self.text(field, "placeholder", path, limit=200, allow_blank=True)
+
+    def check_number_field(self, field: FieldDef, path: str) -> None:
+        low = self.number(field, "min", path)
+        high = self.number(field, "max", path)
+        if low is not None and high is not None and low > high:
+            self.add(key_path(path, "min"), f"'min' ({low}) is greater than 'max' ({high}).")
+        step = self.number(field, "step", path)
+        if step is not None and step <= 0:
+            self.add(key_path(path, "step"), "'step' must be greater than 0.")
+        self.text(field, "unit", path, limit=30)
+
+    def check_rating_field(self, field: FieldDef, path: str) -> None:
+        low = self.whole(field, "min", path)
+        high = self.whole(field, "max", path)
+        step = self.whole(field, "step", path, low=1)
+        if low is None or high is None or ("step" in field and step is None):
+            return
+        step = step or 1
+        if high <= low:
+            self.add(key_path(path, "max"), f"'max' ({high}) must be greater than 'min' ({low}).")
+            return
+        if (high - low) % step:
+            self.add(
+                key_path(path, "step"),
+                f"A scale from {low} to {high} cannot go in steps of {step}: "
+                "'max' must be 'min' plus a multiple of 'step'.",
+            )
+            return
+        points = (high - low) // step + 1
+        if points > _MAX_RATING_POINTS:
+            self.add(
+                path,
+                f"A rating scale can have at most {_MAX_RATING_POINTS} points; "
+                f"this one has {points}.",
+            )
+            return
+        self.check_anchors(field, path, range(low, high + 1, step))
+
+    def check_anchors(self, field: FieldDef, path: str, scale: range) -> None:
+        anchors = field.get("anchors")
+        if anchors is None:
+            return
+        anchors_path = key_path(path, "anchors")
+        if not isinstance(anchors, Mapping):
+            self.add(anchors_path, "'anchors' must be an object mapping scale points to labels.")
+            return
+        for key, label in anchors.items():
+            anchor_path = key_path(anchors_path, str(key))
+            if not re.fullmatch(r"-?(0|[1-9]\d*)", str(key)):
+                self.add(
+                    anchor_path,
+                    f'Anchor keys are scale points written as text, like "0"; got {quote(key)}.',
+                )
+            elif int(key) not in scale:
+                self.add(
+                    anchor_path,
+                    f"Anchor '{key}' is not a point on the scale {scale.start}–{scale[-1]}"
+                    + (f" (steps of {scale.step})." if scale.step != 1 else "."),
+                )
+            if not isinstance(label, str) or not label.strip() or len(label) > 100:
+                self.add(anchor_path, "Anchor labels must be text of 1–100 characters.")
+
+    def check_choice_field(self, field: FieldDef, path: str) -> None:
+        options = field.get("options")
+        options_path = key_path(path, "options")
+        if "options" not in field:
+            return
+        if not isinstance(options, list) or not options:
+            self.add(options_path, "A choice field needs a non-empty list of options.")
+            return
+        if len(options) > _MAX_OPTIONS:
+            self.add(options_path, f"A choice field can have at most {_MAX_OPTIONS} options.")
+        seen: set[str] = set()
+        for index, option in enumerate(options):
+            option_path = index_path(options_path, index)
+            if not isinstance(option, Mapping):
+                self.add(option_path, "Each option must be an object with a value and a label.")
+                continue
+            self.keys(option, option_path, _OPTION_KEYS, ("value", "label"), "an option")
+            value = self.text(option, "value", option_path, limit=100)
+            self.text(option, "label", option_path, limit=300)
+            self.number(option, "score", option_path)
+            if value in seen:
+                self.add(
+                    key_path(option_path, "value"),
+                    f"Option values must be unique: '{value}' appears twice.",
+                )
+            if value is not None:
+                seen.add(value)
+        if field["type"] == "multiple_choice":
+            self.check_selection_limits(field, path, len(options))
+
+    def check_selection_limits(self, field: FieldDef, path: str, count: int) -> None:
+        low = self.whole(field, "min_selected", path, low=0, high=count)
+        high = self.whole(field, "max_selected", path, low=1, high=count)
+        if low is not None and high is not None and low > high:
+            self.add(
+                key_path(path, "min_selected"),
+                f"'min_selected' ({low}) is greater than 'max_selected' ({high}).",
+            )
+
+    def check_date_field(self, field: FieldDef, path: str) -> None:
+        bounds = {}
+        for key in ("min", "max"):
+            if key in field:
+                bounds[key] = parse_date(field[key])
+                if bounds[key] is None:
+                    self.add(key_path(path, key), f"'{key}' must be a date written YYYY-MM-DD.")
+        if bounds.get("min") and bounds.get("max") and bounds["min"] > bounds["max"]:
+            self.add(key_path(path, "min"), "'min' is later than 'max'.")
+
+    def check_time_field(self, field: FieldDef, path: str) -> None:
+        """A time field has no settings beyond the common ones."""
+
+    def check_duration_field(self, field: FieldDef, path: str) -> None:
+        self.whole(field, "max_minutes", path, low=1)
+
+    def check_table_field(self, field: FieldDef, path: str) -> None:
+        columns = field.get("columns")
+        columns_path = key_path(path, "columns")
+        if "columns" in field:
+            if not isinstance(columns, list) or not columns:
+                self.add(columns_path, "A table needs a non-empty list of columns.")
+            elif len(columns) > _MAX_COLUMNS:
+                self.add(columns_path, f"A table can have at most {_MAX_COLUMNS} columns.")
+            else:
+                seen: dict[str, str] = {}
+                for index, column in enumerate(columns):
+                    self.check_column(column, index_path(columns_path, index), seen)
+        low = self.whole(field, "min_rows", path, low=0, high=_MAX_ROWS)
+        high = self.whole(field, "max_rows", path, low=1, high=_MAX_ROWS)
+        if low is not None and high is not None and low > high:
+            self.add(
+                key_path(path, "min_rows"),
+                f"'min_rows' ({low}) is greater than 'max_rows' ({high}).",
+            )
+        limit = high if high is not None else DEFAULTS["table"]["max_rows"]
+        self.whole(field, "initial_rows", path, low=0, high=limit)
+        self.text(field, "row_label", path, limit=60)
+
+    def check_emotions_field(self, field: FieldDef, path: str) -> None:
+        suggestions = field.get("suggestions")
+        suggestions_path = key_path(path, "suggestions")
+        if isinstance(suggestions, list) and len(suggestions) <= 100:
+            seen: set[str] = set()
+            for index, word in enumerate(suggestions):
+                word_path = index_path(suggestions_path, index)
+                if not isinstance(word, str) or not word.strip() or len(word) > 60:
+                    self.add(word_path, "Suggestions must be words of 1–60 characters.")
+                elif word.casefold() in seen:
+                    self.add(word_path, f"Suggestions must be unique: '{word}' appears twice.")
+                else:
+                    seen.add(word.casefold())
+        elif "suggestions" in field:
+            self.add(suggestions_path, "'suggestions' must be a list of at most 100 words.")
+        self.whole(field, "max_items", path, low=1, high=50)
+        self.text(field, "intensity_label", path, limit=100)
+
+    def check_instructions_field(self, field: FieldDef, path: str) -> None:
+        self.text(field, "body", path, limit=20000)
+
+    def check_media_field(self, field: FieldDef, path: str) -> None:
+        if "kind" in field and field["kind"] not in _MEDIA_KINDS:
+            self.add(key_path(path, "kind"), "'kind' must be 'audio', 'video' or 'image'.")
+        if ("url" in field) == ("upload" in field):
+            self.add(path, "A media field needs exactly one of 'url' or 'upload'.")
+        url = self.text(field, "url", path, limit=2000)
+        if url is not None and not _is_https_url(url):
+            self.add(
+                key_path(path, "url"), f"Media must be linked over https; {quote(url)} is not."
+            )
+        self.text(field, "upload", path, limit=100)
+        self.text(field, "caption", path, limit=300)
+        self.text(field, "transcript", path, limit=20000)
+
+    def check_commitment_field(self, field: FieldDef, path: str) -> None:
+        self.text(field, "statement", path, limit=2000)
+
+    # -- conditions -------------------------------------------------------------------------
+
+    def check_show_if(self, field: FieldDef, path: str) -> None:
+        condition = field["show_if"]
+        if not self.condition_shape(condition, path, _CONDITION_KEYS, "show_if"):
+            return
+        target = condition["field"]
+        if target == field.get("id"):
+            self.add(key_path(path, "field"), "A field cannot depend on itself.")
+        elif target not in self.all_field_ids:
+            self.add(
+                key_path(path, "field"),
+                f"show_if refers to '{target}', which is not a field of this worksheet.",
+            )
+        elif target not in self.fields:
+            self.add(
+                key_path(path, "field"),
+                f"show_if refers to '{target}', which comes later; a field can only depend on "
+                "an earlier one.",
+            )
+        else:
+            self.condition_fits(condition, path)
+
+    def condition_shape(
+        self, condition: Any, path: str, allowed: frozenset[str], what: str
+    ) -> bool:
+        """Structure of a condition; True when ``field`` and ``op`` can be relied on."""
+        if not isinstance(condition, Mapping):
+            self.add(path, f"'{what}' must be an object with 'field', 'op' and 'value'.")
+            return False
+        self.keys(condition, path, allowed, ("field", "op"), what)
+        usable = isinstance(condition.get("field"), str)
+        if "field" in condition and not usable:
+            self.add(key_path(path, "field"), "'field' must be a field id.")
+        op = condition.get("op")
+        if "op" in condition and op not in OPS:
+            self.add(key_path(path, "op"), f"Unknown op {quote(op)}; use one of {', '.join(OPS)}.")
+        return usable and op in OPS
+
+    def condition_fits(self, condition: Mapping[str, Any], path: str) -> None:
+        target = self.fields[condition["field"]]
+        if _type_of(target) in DISPLAY_TYPES:
+            self.add(
+                key_path(path, "field"),
+                f"'{condition['field']}' is a {target['type']} field, which is never answered.",
+            )
+        elif condition["field"] in self.sound_fields:
+            problem = condition_problem(target, condition)
+            if problem:
+                key, message = problem
+                self.add(key_path(path, key), message)
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    def check_scoring(self, scoring: Any, path: str) -> None:
+        if not isinstance(scoring, Mapping):
+            self.add(path, "'scoring' must be an object or null.")
+            return
+        self.keys(
+            scoring, path, _SCORING_KEYS, ("method", "items", "min_total", "max_total"), "scoring"
+        )
+        if "method" in scoring and scoring["method"] != "sum":
+            self.add(
+                key_path(path, "method"),
+                f"Unknown scoring method {quote(scoring['method'])}; the only method is 'sum'.",
+            )
+        items = (
+            self.check_items(scoring["items"], key_path(path, "items"))
+            if "items" in scoring
+            else None
+        )
+        low = self.number(scoring, "min_total", path)
+        high = self.number(scoring, "max_total", path)
+        if low is not None and high is not None and low > high:
+            self.add(
+                key_path(path, "min_total"), f"'min_total' ({low}) is greater than 'max_total'."
+            )
+            low = high = None
+        if (
+            items
+            and low is not None
+            and high is not None
+            and not self.check_total_range(items, low, high, path)
+        ):
+            # Bands are checked against the totals; wrong totals would make every band look
+            # wrong too.
+            low = high = None
+        if "bands" in scoring:
+            self.check_bands(scoring["bands"], key_path(path, "bands"), low, high)
+        if "critical" in scoring:
+            self.check_critical(scoring["critical"], key_path(path, "critical"))
+        for key in ("show_score_to_client", "requires_all_items"):
+            self.boolean(scoring, key, path)
+        prorate = self.whole(scoring, "prorate_max_missing", path, low=0)
+        if prorate is not None and items is not None and prorate >= len(items):
+            self.add(
+                key_path(path, "prorate_max_missing"),
+                f"'prorate_max_missing' must be smaller than the number of items ({len(items)}).",
+            )
+        if "loinc" in scoring:
+            self.check_loinc(scoring["loinc"], key_path(path, "loinc"))
+
+    def check_items(self, items: Any, path: str) -> list[FieldDef] | None:
+        """The scored fields, or None when they cannot all be relied on."""
+        if not isinstance(items, list) or not items:
+            self.add(path, "'items' must be a non-empty list of field ids.")
+            return None
+        fields: list[FieldDef] = []
+        seen: set[str] = set()
+        for index, field_id in enumerate(items):
+            item_path = index_path(path, index)
+            field = self.fields.get(field_id) if isinstance(field_id, str) else None
+            if field is None:
+                self.add(
+                    item_path, f"Scoring item {quote(field_id)} is not a field of this worksheet."
+                )
+            elif field_id in seen:
+                self.add(item_path, f"Scoring item '{field_id}' is listed twice.")
+            elif _type_of(field) not in SCORABLE_TYPES:
+                self.add(
+                    item_path,
+                    f"Scoring item '{field_id}' is a {field.get('type')} field; only "
+                    "single_choice, rating and number fields can be scored.",
+                )
+            elif field_id in self.sound_fields and self.item_scored(field, item_path):
+                fields.append(field)
+            if isinstance(field_id, str):
+                seen.add(field_id)
+        return fields if len(fields) == len(items) else None
+
+    def item_scored(self, field: FieldDef, path: str) -> bool:
+        if field["type"] != "single_choice":
+            return True
+        unscored = [o["value"] for o in field["options"] if "score" not in o]
+        if unscored:
+            listed = ", ".join(quote(value) for value in unscored)
+            self.add(path, f"Scoring item '{field['id']}' has options without a score: {listed}.")
+        return not unscored
+
+    def check_total_range(
+        self, items: list[FieldDef], low: int | float, high: int | float, path: str
+    ) -> bool:
+        """min_total/max_total must be what the items can actually add up to, or bands would
+        describe totals nobody can reach. False when they are not."""
+        ranges = [_item_range(field) for field in items]
+        known = [r for r in ranges if r is not None]
+        if len(known) != len(ranges):
+            return True
+        reachable_low = sum(Decimal(str(r[0])) for r in known)
+        reachable_high = sum(Decimal(str(r[1])) for r in known)
+        if Decimal(str(low)) != reachable_low:
+            self.add(
+                key_path(path, "min_total"),
+                f"'min_total' is {low}, but the items add up to at least {reachable_low}.",
+            )
+        if Decimal(str(high)) != reachable_high:
+            self.add(
+                key_path(path, "max_total"),
+                f"'max_total' is {high}, but the items add up to at most {reachable_high}.",
+            )
+        return Decimal(str(low)) == reachable_low and Decimal(str(high)) == reachable_high
+
+    def check_bands(
+        self, bands: Any, path: str, low: int | float | None, high: int | float | None
+    ) -> None:
+        if not isinstance(bands, list):
+            self.add(path, "'bands' must be a list.")
+            return
+        parsed: list[_Band] = []
+        for index, band in enumerate(bands):
+            band_path = index_path(path, index)
+            if not isinstance(band, Mapping):
+                self.add(band_path, "Each band must be an object.")
+                continue
+            self.keys(band, band_path, _BAND_KEYS, ("min", "max", "label", "severity"), "a band")
+            band_min = self.whole(band, "min", band_path)
+            band_max = self.whole(band, "max", band_path)
+            label = self.text(band, "label", band_path, limit=100)
+            self.text(band, "note", band_path, limit=300)
+            severity = band.get("severity")
+            if "severity" in band and not (
+                isinstance(severity, str) and _SEVERITY_PATTERN.fullmatch(severity)
+            ):
+                self.add(
+                    key_path(band_path, "severity"),
+                    "'severity' must be a lowercase word such as 'mild' or 'moderately_severe'.",
+                )
+            if band_min is not None and band_max is not None:
+                if band_min > band_max:
+                    self.add(
+                        key_path(band_path, "min"),
+                        f"Band {quote(label)} starts at {band_min} but ends at {band_max}.",
+                    )
+                else:
+                    parsed.append(_Band(band_min, band_max, label or "", index))
+        if parsed and len(parsed) == len(bands):
+            self.check_band_coverage(parsed, path, low, high)
+
+    def check_band_coverage(
+        self, bands: list[_Band], path: str, low: int | float | None, high: int | float | None
+    ) -> None:
+        ordered = sorted(bands)
+        if ordered != bands:
+            self.add(path, "List bands from the lowest to the highest total.")
+        if low is not None and ordered[0].min != low:
+            self.add(
+                key_path(index_path(path, ordered[0].index), "min"),
+                f"The lowest band starts at {ordered[0].min}, but totals start at {low} "
+                "('min_total').",
+            )
+        for previous, band in pairwise(ordered):
+            band_path = key_path(index_path(path, band.index), "min")
+            if band.min <= previous.max:
+                self.add(
+                    band_path,
+                    f"Bands overlap: '{previous.label}' ({previous.min}–{previous.max}) and "
+                    f"'{band.label}' ({band.min}–{band.max}) both include {band.min}.",
+                )
+            elif band.min > previous.max + 1:
+                gap = _span(previous.max + 1, band.min - 1)
+                self.add(band_path, f"Bands leave a gap: no band covers {gap}.")
+        if high is not None and ordered[-1].max != high:
+            self.add(
+                key_path(index_path(path, ordered[-1].index), "max"),
+                f"The highest band ends at {ordered[-1].max}, but totals go up to {high} "
+                "('max_total').",
+            )
+
+    def check_critical(self, rules: Any, path: str) -> None:
+        if not isinstance(rules, list):
+            self.add(path, "'critical' must be a list of rules.")
+            return
+        for index, rule in enumerate(rules):
+            rule_path = index_path(path, index)
+            allowed = _CONDITION_KEYS | {"message"}
+            if self.condition_shape(rule, rule_path, allowed, "a critical rule"):
+                if rule["field"] in self.fields:
+                    self.condition_fits(rule, rule_path)
+                else:
+                    self.add(
+                        key_path(rule_path, "field"),
+                        f"Critical rule on '{rule['field']}', which is not a field of this "
+                        "worksheet.",
+                    )
+            if isinstance(rule, Mapping):
+                if "message" not in rule:
+                    self.add(key_path(rule_path, "message"), "'message' is required.")
+                self.text(rule, "message", rule_path, limit=300)
+
+    def check_loinc(self, loinc: Any, path: str) -> None:
+        if not isinstance(loinc, Mapping):
+            self.add(path, "'loinc' must be an object with 'panel' and/or 'total' codes.")
+            return
+        self.keys(loinc, path, frozenset({"panel", "total"}), (), "loinc")
+        for key in ("panel", "total"):
+            code = loinc.get(key)
+            if key in loinc and not (isinstance(code, str) and _LOINC_PATTERN.fullmatch(code)):
+                self.add(
+                    key_path(path, key),
+                    f"{quote(code)} is not a LOINC code (digits, a dash and a check digit, "
+                    "e.g. 44249-1).",
+                )
+
+    # -- primitives -------------------------------------------------------------------------
+
+    def keys(
+        self,
+        obj: Mapping[str, Any],
+        path: str,
+        allowed: Collection[str],
+        required: Collection[str],
+        what: str,
+    ) -> None:
+        for key in obj:
+            if key not in allowed:
+                close = get_close_matches(str(key), list(allowed), n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                self.add(key_path(path, str(key)), f"Unknown key '{key}' in {what}.{hint}")
+        for key in required:
+            if key not in obj:
+                self.add(key_path(path, key), f"'{key}' is required.")
+
+    def identifier(
+        self, obj: Mapping[str, Any], path: str, seen: dict[str, str], kind: str
+    ) -> None:
+        if "id" not in obj:
+            return
+        value, id_path = obj["id"], key_path(path, "id")
+        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+            self.add(
+                id_path,
+                f"{quote(value)} is not a valid id: use 1–50 lowercase letters, digits and "
+                "underscores, starting with a letter.",
+            )
+        elif value in seen:
+            self.add(id_path, f"{kind} must be unique: '{value}' is also used at {seen[value]}.")
+        else:
+            seen[value] = path
+
+    def text(
+        self, obj: Mapping[str, Any], key: str, path: str, *, limit: int, allow_blank: bool = False
+    ) -> str | None:
+        if key not in obj:
+            return None
+        value = obj[key]
+        if not isinstance(value, str):
+            self.add(key_path(path, key), f"'{key}' must be text.")
+        elif not allow_blank and not value.strip():
+            self.add(key_path(path, key), f"'{key}' must not be blank.")
+        elif len(value) > limit:
+            self.add(
+                key_path(path, key),
+                f"'{key}' is {len(value)} characters long; the limit is {limit}.",
+            )
+        else:
+            return value
+        return None
+
+    def whole(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        low: int | None = None,
+        high: int | None = None,
+    ) -> int | None:
+        if key not in obj:
+            return None
+        value = obj[key]
+        fits = isinstance(value, int) and not isinstance(value, bool)
+        if fits and (low is None or value >= low) and (high is None or value <= high):
+            return value
+        if low is not None and high is not None:
+            bounds = f" from {low} to {high}"
+        elif low is not None:
+            bounds = f" of at least {low}"
+        else:
+            bounds = ""
+        self.add(key_path(path, key), f"'{key}' must be a whole number{bounds}.")
+        return None
+
+    def number(self, obj: Mapping[str, Any], key: str, path: str) -> int | float | None:
+        if key not in obj:
+            return None
+        value = obj[key]
+        if is_number(value) and math.isfinite(value):
+            return value
+        self.add(key_path(path, key), f"'{key}' must be a number.")
+        return None
+
+    def boolean(self, obj: Mapping[str, Any], key: str, path: str) -> None:
+        if key in obj and not isinstance(obj[key], bool):
+            self.add(key_path(path, key), f"'{key}' must be true or false.")
+
+
+_TYPE_CHECKS: Final = {
+    "short_text": _Checker.check_text_field,
+    "long_text": _Checker.check_text_field,
+    "number": _Checker.check_number_field,
+    "rating": _Checker.check_rating_field,
+    "single_choice": _Checker.check_choice_field,
+    "multiple_choice": _Checker.check_choice_field,
+    "checklist": _Checker.check_choice_field,
+    "date": _Checker.check_date_field,
+    "time": _Checker.check_time_field,
+    "duration": _Checker.check_duration_field,
+    "table": _Checker.check_table_field,
+    "emotions": _Checker.check_emotions_field,
+    "instructions": _Checker.check_instructions_field,
+    "media": _Checker.check_media_field,
+    "commitment": _Checker.check_commitment_field,
+}
+
+
+def _type_of(field: FieldDef) -> str:
+    """The field's type, or "" when it is not even a string (reported elsewhere)."""
+    field_type = field.get("type")
+    return field_type if isinstance(field_type, str) else ""
+
+
+def _unknown_type_message(field_type: Any, types: Collection[str]) -> str:
+    if types is FIELD_TYPES:
+        return f"Unknown field type {quote(field_type)}; use one of {', '.join(types)}."
+    return f"A table column cannot be of type {quote(field_type)}; use one of {', '.join(types)}."
+
+
+def _item_range(field: FieldDef) -> tuple[int | float, int | float] | None:
+    """Lowest and highest score a scoring item can give, when the definition bounds it."""
+    if field["type"] == "single_choice":
+        scores = [option["score"] for option in field["options"]]
+        return min(scores), max(scores)
+    if "min" in field and "max" in field:
+        return field["min"], field["max"]
+    return None
+
+
+def _span(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _is_https_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname) and not any(c.isspace() for c in url)

@@ -1,0 +1,144 @@
+"""Scoring of measures (PHQ-9, GAD-7, …): item scores, total, severity band, critical flags.
+
+Critical flags are evaluated on whatever was answered, complete or not: an item-9 answer on a
+half-finished PHQ-9 must still alert the therapist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .conditions import condition_holds
+from .fields import Answers, Definition, FieldDef, fields_by_id, is_number, option_by_value
+
+Score = int | float
+
+
+@dataclass(frozen=True)
+class Band:
+    label: str
+    severity: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Flag:
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """``total`` is None when the items needed for a total are missing; ``complete`` says
+    whether every item was answered; ``prorated`` whether missing items were filled in."""
+
+    total: Score | None
+    band: Band | None
+    items: dict[str, Score]
+    flags: list[Flag]
+    complete: bool
+    prorated: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape documented in docs/worksheet-format.md."""
+        band = None
+        if self.band:
+            band = {"label": self.band.label, "severity": self.band.severity}
+            if self.band.note:
+                band["note"] = self.band.note
+        return {
+            "total": self.total,
+            "band": band,
+            "items": dict(self.items),
+            "flags": [{"field": f.field, "message": f.message} for f in self.flags],
+            "complete": self.complete,
+            "prorated": self.prorated,
+        }
+
+
+def score_response(definition: Definition, answers: Answers) -> ScoreResult | None:
+    """Score cleaned answers (see ``clean_response``); None when the worksheet is not scored.
+
+    Answers that are missing or not valid for their item count as missing items.
+    """
+    scoring = definition.get("scoring")
+    if not scoring:
+        return None
+    fields = fields_by_id(definition)
+    item_ids = scoring["items"]
+    items = {
+        item_id: score
+        for item_id in item_ids
+        if (score := _item_score(fields[item_id], answers.get(item_id))) is not None
+    }
+    missing = len(item_ids) - len(items)
+    total, prorated = _total(scoring, items, missing)
+    return ScoreResult(
+        total=total,
+        band=_band_for(scoring.get("bands") or [], total),
+        items=items,
+        flags=_flags(scoring.get("critical") or [], fields, answers),
+        complete=missing == 0,
+        prorated=prorated,
+    )
+
+
+def _item_score(field: FieldDef, answer: Any) -> Score | None:
+    if field["type"] == "single_choice":
+        option = option_by_value(field, answer)
+        return option.get("score") if option else None
+    return answer if is_number(answer) else None
+
+
+def _total(
+    scoring: Mapping[str, Any], items: Mapping[str, Score], missing: int
+) -> tuple[Score | None, bool]:
+    """The total and whether it was prorated.
+
+    With ``requires_all_items`` (the default) a total needs every item, except that up to
+    ``prorate_max_missing`` missing items may be filled in with the mean of the answered ones
+    (total × items / answered, rounded half up to a whole number). Without it, the total is
+    the sum of whatever was answered.
+    """
+    if not items:
+        return None, False
+    answered = sum((Decimal(str(score)) for score in items.values()), Decimal(0))
+    if missing == 0 or not scoring.get("requires_all_items", True):
+        return _plain(answered), False
+    if missing <= scoring.get("prorate_max_missing", 0):
+        scaled = answered * (len(items) + missing) / len(items)
+        return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP)), True
+    return None, False
+
+
+def _band_for(bands: list[Mapping[str, Any]], total: Score | None) -> Band | None:
+    """The band a total falls in. Bands are whole numbers; a fractional total between two
+    bands (9.5 between 5–9 and 10–14) belongs to the lower one, i.e. a band runs from its
+    ``min`` up to the next band's ``min``."""
+    if total is None:
+        return None
+    chosen = None
+    for band in sorted(bands, key=lambda b: b["min"]):
+        if band["min"] <= total:
+            chosen = band
+    if chosen is None or total > max(b["max"] for b in bands):
+        return None
+    return Band(chosen["label"], chosen["severity"], chosen.get("note"))
+
+
+def _flags(
+    rules: list[Mapping[str, Any]], fields: Mapping[str, FieldDef], answers: Answers
+) -> list[Flag]:
+    return [
+        Flag(rule["field"], rule["message"])
+        for rule in rules
+        if condition_holds(fields[rule["field"]], rule, answers.get(rule["field"]))
+    ]
+
+
+def _plain(number: Decimal) -> Score:
+    """A JSON-friendly number: an int when whole, else a float."""
+    return int(number) if number == number.to_integral_value() else float(number)

@@ -1,0 +1,59 @@
+"""Activities as documents: the library's own JSON format and FHIR R4 Questionnaire."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.text import slugify
+
+from assignments.worksheets import to_questionnaire
+from library.content import content_of, to_document
+from library.models import Status
+
+_FHIR_STATUS = {Status.DRAFT: "draft", Status.PUBLISHED: "active", Status.RETIRED: "retired"}
+
+
+def filename(version) -> str:
+    return slugify(version.title)[:80] or "activity"
+
+
+def activity_document(activity) -> dict:
+    return to_document(content_of(activity.current_version))
+
+
+def curated_document(curated) -> dict:
+    return to_document(content_of(curated.current_version), slug=curated.slug)
+
+
+def _questionnaire(version, *, status: str, url: str, identifier) -> dict:
+    resource = to_questionnaire(
+        version.definition,
+        title=version.title,
+        url=url,
+        version=str(version.number),
+        status=status,
+    )
+    resource["id"] = str(identifier)
+    if version.rationale:
+        resource["description"] = version.rationale
+    return resource
+
+
+def activity_questionnaire(activity) -> dict:
+    path = reverse("library-activity-fhir", kwargs={"pk": activity.pk})
+    return _questionnaire(
+        activity.current_version,
+        status=_FHIR_STATUS[activity.status],
+        url=settings.SITE_URL + path,
+        identifier=activity.pk,
+    )
+
+
+def curated_questionnaire(curated) -> dict:
+    path = reverse("library-global-fhir", kwargs={"pk": curated.pk})
+    return _questionnaire(
+        curated.current_version,
+        status=_FHIR_STATUS[curated.status],
+        url=settings.SITE_URL + path,
+        identifier=curated.pk,
+    )

@@ -1,0 +1,31 @@
+"""What the client will see, for previews in the library, the builder and the curator area."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from assignments.worksheets.render import render_worksheet
+
+
+def media_url(upload: str) -> str | None:
+    """Where an uploaded media file of a definition (``"upload": id``) is served."""
+    try:
+        media_id = uuid.UUID(str(upload))
+    except ValueError:
+        return None
+    return reverse("library:media", kwargs={"media_id": media_id})
+
+
+def client_preview(content: dict) -> str:
+    """The client's page for ``content`` (title, why, how, the worksheet form), inert: the
+    worksheet is rendered in form mode inside a disabled fieldset."""
+    return render_to_string(
+        "library/_client_preview.html",
+        {
+            "content": content,
+            "worksheet": render_worksheet(content["definition"], mode="form", media_url=media_url),
+        },
+    )

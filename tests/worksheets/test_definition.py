@@ -1,0 +1,801 @@
+"""Definition validation: every class of error, reported at its path with a clear message."""
+
+from typing import Any
+
+import pytest
+
+from assignments.worksheets import (
+    Issue,
+    field_by_id,
+    iter_fields,
+    iter_sections,
+    load_measure,
+    validate_definition,
+)
+
+from .examples import every_field_type, field_of, thought_record, worksheet
+
+P = "sections[0].fields[0]"
+
+
+def messages(doc: Any) -> dict[str, str]:
+    return {issue.path: issue.message for issue in validate_definition(doc)}
+
+
+def only_issue(doc: Any) -> Issue:
+    issues = validate_definition(doc)
+    assert len(issues) == 1, issues
+    return issues[0]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [every_field_type(), thought_record(), load_measure("phq9"), load_measure("gad7")],
+    ids=["every-field-type", "thought-record", "phq9", "gad7"],
+)
+def test_examples_are_valid(doc):
+    assert validate_definition(doc) == []
+
+
+def test_defaults_may_be_omitted():
+    doc = {
+        "schema_version": 1,
+        "sections": [
+            {"id": "s", "title": "S", "fields": [{"id": "a", "type": "short_text", "label": "A"}]}
+        ],
+    }
+    assert validate_definition(doc) == []
+
+
+# -- the document and sections ----------------------------------------------------------------
+
+
+def test_not_an_object():
+    assert only_issue([]) == Issue("", "A worksheet definition must be a JSON object.")
+
+
+def test_schema_version_must_be_1():
+    issue = only_issue(worksheet(field_of("time")) | {"schema_version": 2})
+    assert issue == Issue(
+        "schema_version", "Unsupported schema_version '2'; this server reads version 1."
+    )
+
+
+def test_schema_version_true_is_not_1():
+    assert "schema_version" in messages(worksheet(field_of("time")) | {"schema_version": True})
+
+
+def test_missing_sections():
+    assert messages({"schema_version": 1}) == {"sections": "'sections' is required."}
+
+
+def test_empty_sections():
+    assert messages({"schema_version": 1, "sections": []}) == {
+        "sections": "A worksheet needs a non-empty list of sections."
+    }
+
+
+def test_bad_entry_mode():
+    assert messages(worksheet(field_of("time"), entry_mode="weekly")) == {
+        "entry_mode": "'entry_mode' must be 'single' or 'multiple'."
+    }
+
+
+def test_unknown_top_level_key_suggests_the_right_one():
+    doc = worksheet(field_of("time")) | {"scorng": None}
+    assert only_issue(doc) == Issue(
+        "scorng", "Unknown key 'scorng' in a worksheet. Did you mean 'scoring'?"
+    )
+
+
+def test_section_problems():
+    doc = worksheet(field_of("time"))
+    doc["sections"] += [
+        {"id": "main", "title": " ", "fields": []},
+        "not a section",
+        {"id": "Bad Id", "fields": [field_of("date")]},
+    ]
+    assert messages(doc) == {
+        "sections[1].id": "Section ids must be unique: 'main' is also used at sections[0].",
+        "sections[1].title": "'title' must not be blank.",
+        "sections[1].fields": "A section needs a non-empty list of fields.",
+        "sections[2]": "Each section must be an object.",
+        "sections[3].title": "'title' is required.",
+        "sections[3].id": (
+            "'Bad Id' is not a valid id: use 1–50 lowercase letters, digits and underscores, "
+            "starting with a letter."
+        ),
+    }
+
+
+# -- common field keys ------------------------------------------------------------------------
+
+
+def test_unknown_field_type_lists_the_known_ones():
+    message = messages(worksheet({"id": "a", "type": "slider", "label": "A"}))[f"{P}.type"]
+    assert message.startswith("Unknown field type 'slider'; use one of short_text, long_text,")
+    assert "commitment" in message
+
+
+def test_missing_type():
+    assert messages(worksheet({"id": "a", "label": "A"})) == {f"{P}.type": "'type' is required."}
+
+
+def test_unknown_field_key_suggests_the_right_one():
+    doc = worksheet(field_of("short_text", lable="Typo"))
+    assert only_issue(doc) == Issue(
+        f"{P}.lable", "Unknown key 'lable' in a short_text field. Did you mean 'label'?"
+    )
+
+
+def test_key_of_another_type_is_unknown():
+    doc = worksheet(field_of("short_text", options=[]))
+    assert only_issue(doc).path == f"{P}.options"
+
+
+@pytest.mark.parametrize("bad_id", ["Thought", "1st", "with space", "a" * 51, "", 7])
+def test_bad_id_syntax(bad_id):
+    issue = only_issue(worksheet(field_of("time", id=bad_id)))
+    assert issue.path == f"{P}.id"
+    assert "is not a valid id: use 1–50 lowercase letters, digits and underscores" in (
+        issue.message
+    )
+
+
+def test_field_ids_are_unique_across_sections():
+    doc = every_field_type()
+    doc["sections"][1]["fields"][0]["id"] = "short_text"
+    assert messages(doc) == {
+        "sections[1].fields[0].id": (
+            "Field ids must be unique: 'short_text' is also used at sections[0].fields[0]."
+        )
+    }
+
+
+def test_a_section_and_a_field_may_share_an_id():
+    doc = worksheet(field_of("time", id="main"))
+    assert validate_definition(doc) == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "path", "message"),
+    [
+        ({"label": ""}, "label", "'label' must not be blank."),
+        ({"label": "x" * 301}, "label", "'label' is 301 characters long; the limit is 300."),
+        ({"label": 5}, "label", "'label' must be text."),
+        ({"help": "x" * 1001}, "help", "'help' is 1001 characters long; the limit is 1000."),
+        ({"required": "yes"}, "required", "'required' must be true or false."),
+    ],
+)
+def test_common_keys(extra, path, message):
+    assert messages(worksheet(field_of("short_text", **extra))) == {f"{P}.{path}": message}
+
+
+def test_missing_label():
+    doc = worksheet({"id": "a", "type": "time"})
+    assert messages(doc) == {f"{P}.label": "'label' is required."}
+
+
+@pytest.mark.parametrize("field_type", ["instructions", "media"])
+def test_display_fields_cannot_be_required(field_type):
+    assert messages(worksheet(field_of(field_type, required=True))) == {
+        f"{P}.required": "Instructions and media are never answered, so they cannot be required."
+    }
+
+
+def test_field_not_an_object():
+    assert messages(worksheet("time")) == {P: "Each field must be an object."}
+
+
+# -- type-specific settings -------------------------------------------------------------------
+
+TYPE_CASES = [
+    (
+        "short_text",
+        {"max_length": 0},
+        "max_length",
+        "'max_length' must be a whole number from 1 to 500.",
+    ),
+    (
+        "short_text",
+        {"max_length": 501},
+        "max_length",
+        "'max_length' must be a whole number from 1 to 500.",
+    ),
+    (
+        "long_text",
+        {"max_length": 20001},
+        "max_length",
+        "'max_length' must be a whole number from 1 to 20000.",
+    ),
+    ("long_text", {"placeholder": 3}, "placeholder", "'placeholder' must be text."),
+    ("number", {"min": 10, "max": 5}, "min", "'min' (10) is greater than 'max' (5)."),
+    ("number", {"step": 0}, "step", "'step' must be greater than 0."),
+    ("number", {"min": "0"}, "min", "'min' must be a number."),
+    ("number", {"unit": "x" * 31}, "unit", "'unit' is 31 characters long; the limit is 30."),
+    ("rating", {"max": 0}, "max", "'max' (0) must be greater than 'min' (0)."),
+    ("rating", {"min": 0.5}, "min", "'min' must be a whole number."),
+    ("rating", {"step": 0}, "step", "'step' must be a whole number of at least 1."),
+    (
+        "rating",
+        {"step": 3},
+        "step",
+        "A scale from 0 to 10 cannot go in steps of 3: "
+        "'max' must be 'min' plus a multiple of 'step'.",
+    ),
+    (
+        "rating",
+        {"max": 1000, "anchors": {}},
+        "",
+        "A rating scale can have at most 101 points; this one has 1001.",
+    ),
+    (
+        "rating",
+        {"anchors": {"11": "Off"}},
+        "anchors.11",
+        "Anchor '11' is not a point on the scale 0–10.",
+    ),
+    (
+        "rating",
+        {"step": 5, "anchors": {"3": "Odd"}},
+        "anchors.3",
+        "Anchor '3' is not a point on the scale 0–10 (steps of 5).",
+    ),
+    (
+        "rating",
+        {"anchors": {"low": "Low"}},
+        "anchors.low",
+        "Anchor keys are scale points written as text, like \"0\"; got 'low'.",
+    ),
+    (
+        "rating",
+        {"anchors": {"0": ""}},
+        "anchors.0",
+        "Anchor labels must be text of 1–100 characters.",
+    ),
+    (
+        "rating",
+        {"anchors": ["0"]},
+        "anchors",
+        "'anchors' must be an object mapping scale points to labels.",
+    ),
+    (
+        "single_choice",
+        {"options": []},
+        "options",
+        "A choice field needs a non-empty list of options.",
+    ),
+    (
+        "single_choice",
+        {"options": ["yes"]},
+        "options[0]",
+        "Each option must be an object with a value and a label.",
+    ),
+    ("single_choice", {"options": [{"value": "yes"}]}, "options[0].label", "'label' is required."),
+    (
+        "single_choice",
+        {"options": [{"value": 1, "label": "One"}]},
+        "options[0].value",
+        "'value' must be text.",
+    ),
+    (
+        "single_choice",
+        {"options": [{"value": "a", "label": "A", "score": "1"}]},
+        "options[0].score",
+        "'score' must be a number.",
+    ),
+    (
+        "single_choice",
+        {"options": [{"value": "a", "label": "A", "colour": "red"}]},
+        "options[0].colour",
+        "Unknown key 'colour' in an option.",
+    ),
+    (
+        "multiple_choice",
+        {"min_selected": 2, "max_selected": 1},
+        "min_selected",
+        "'min_selected' (2) is greater than 'max_selected' (1).",
+    ),
+    (
+        "multiple_choice",
+        {"max_selected": 4},
+        "max_selected",
+        "'max_selected' must be a whole number from 1 to 3.",
+    ),
+    ("date", {"min": "2024-13-01"}, "min", "'min' must be a date written YYYY-MM-DD."),
+    ("date", {"max": "20240101"}, "max", "'max' must be a date written YYYY-MM-DD."),
+    ("date", {"min": "2031-01-01"}, "min", "'min' is later than 'max'."),
+    (
+        "duration",
+        {"max_minutes": 0},
+        "max_minutes",
+        "'max_minutes' must be a whole number of at least 1.",
+    ),
+    ("table", {"columns": []}, "columns", "A table needs a non-empty list of columns."),
+    (
+        "table",
+        {"min_rows": 5, "max_rows": 2},
+        "min_rows",
+        "'min_rows' (5) is greater than 'max_rows' (2).",
+    ),
+    ("table", {"max_rows": 201}, "max_rows", "'max_rows' must be a whole number from 1 to 200."),
+    (
+        "table",
+        {"initial_rows": 4},
+        "initial_rows",
+        "'initial_rows' must be a whole number from 0 to 3.",
+    ),
+    ("table", {"row_label": ""}, "row_label", "'row_label' must not be blank."),
+    (
+        "emotions",
+        {"suggestions": ["Sad", "sad"]},
+        "suggestions[1]",
+        "Suggestions must be unique: 'sad' appears twice.",
+    ),
+    (
+        "emotions",
+        {"suggestions": [""]},
+        "suggestions[0]",
+        "Suggestions must be words of 1–60 characters.",
+    ),
+    (
+        "emotions",
+        {"suggestions": "Sad"},
+        "suggestions",
+        "'suggestions' must be a list of at most 100 words.",
+    ),
+    (
+        "emotions",
+        {"max_items": 51},
+        "max_items",
+        "'max_items' must be a whole number from 1 to 50.",
+    ),
+    ("instructions", {"body": ""}, "body", "'body' must not be blank."),
+    ("media", {"kind": "pdf"}, "kind", "'kind' must be 'audio', 'video' or 'image'."),
+    (
+        "media",
+        {"url": "http://media.example.org/a.mp3"},
+        "url",
+        "Media must be linked over https; 'http://media.example.org/a.mp3' is not.",
+    ),
+    (
+        "media",
+        {"url": "javascript:alert(1)"},
+        "url",
+        "Media must be linked over https; 'javascript:alert(1)' is not.",
+    ),
+    ("media", {"upload": "m-123"}, "", "A media field needs exactly one of 'url' or 'upload'."),
+    ("commitment", {"statement": " "}, "statement", "'statement' must not be blank."),
+]
+
+
+@pytest.mark.parametrize(("field_type", "extra", "path", "message"), TYPE_CASES)
+def test_type_settings(field_type, extra, path, message):
+    doc = worksheet(field_of(field_type, **extra))
+    assert messages(doc) == {f"{P}.{path}" if path else P: message}
+
+
+@pytest.mark.parametrize(
+    ("field_type", "key"),
+    [
+        ("rating", "min"),
+        ("single_choice", "options"),
+        ("table", "columns"),
+        ("instructions", "body"),
+        ("media", "kind"),
+        ("commitment", "statement"),
+    ],
+)
+def test_type_required_keys(field_type, key):
+    field = field_of(field_type)
+    del field[key]
+    assert messages(worksheet(field)) == {f"{P}.{key}": f"'{key}' is required."}
+
+
+def test_media_needs_url_or_upload():
+    field = field_of("media")
+    del field["url"]
+    assert messages(worksheet(field)) == {
+        P: "A media field needs exactly one of 'url' or 'upload'."
+    }
+
+
+def test_duplicate_option_values():
+    options = [{"value": "yes", "label": "Yes"}, {"value": "yes", "label": "Sure"}]
+    assert messages(worksheet(field_of("single_choice", options=options))) == {
+        f"{P}.options[1].value": "Option values must be unique: 'yes' appears twice."
+    }
+
+
+def test_table_columns():
+    columns = [
+        {"id": "feel", "type": "emotions", "label": "Feelings"},
+        {"id": "a", "type": "short_text", "label": "A"},
+        {"id": "a", "type": "date", "label": "Again"},
+        {"id": "b", "type": "time", "label": "B", "show_if": {"field": "a", "op": "answered"}},
+        "c",
+    ]
+    doc = worksheet(field_of("table", columns=columns))
+    path = f"{P}.columns"
+    assert messages(doc) == {
+        f"{path}[0].type": (
+            "A table column cannot be of type 'emotions'; use one of short_text, long_text, "
+            "number, rating, single_choice, checklist, date, time, duration."
+        ),
+        f"{path}[2].id": f"Column ids must be unique: 'a' is also used at {path}[1].",
+        f"{path}[3].show_if": "Table columns cannot have show_if; put the condition on the table.",
+        f"{path}[4]": "Each column must be an object.",
+    }
+
+
+def test_column_settings_are_checked_like_fields():
+    columns = [{"id": "belief", "type": "rating", "label": "Belief", "min": 0, "max": 0}]
+    assert messages(worksheet(field_of("table", columns=columns))) == {
+        f"{P}.columns[0].max": "'max' (0) must be greater than 'min' (0)."
+    }
+
+
+def test_column_ids_may_repeat_across_tables_and_fields():
+    table = field_of("table")
+    other = field_of("table", id="other")
+    assert validate_definition(worksheet(table, other, field_of("time", id="thought"))) == []
+
+
+# -- conditions -------------------------------------------------------------------------------
+
+ACTED = field_of("single_choice", id="acted")
+HOURS = field_of("number", id="hours")
+SCORED = field_of(
+    "single_choice",
+    id="item",
+    options=[{"value": "0", "label": "No", "score": 0}, {"value": "1", "label": "Yes", "score": 1}],
+)
+PATH_1 = "sections[0].fields[1].show_if"
+
+
+def with_condition(target: dict[str, Any], condition: Any) -> dict[str, Any]:
+    return worksheet(target, field_of("long_text", id="follow_up", show_if=condition))
+
+
+def test_valid_conditions():
+    cases = [
+        (ACTED, {"field": "acted", "op": "equals", "value": "yes"}),
+        (ACTED, {"field": "acted", "op": "in", "value": ["yes", "no"]}),
+        (ACTED, {"field": "acted", "op": "answered"}),
+        (HOURS, {"field": "hours", "op": "gte", "value": 7.5}),
+        (SCORED, {"field": "item", "op": "gte", "value": 1}),
+        (field_of("date"), {"field": "date", "op": "lte", "value": "2025-01-01"}),
+        (field_of("time"), {"field": "time", "op": "gte", "value": "22:00"}),
+        (field_of("checklist"), {"field": "checklist", "op": "equals", "value": "mind_reading"}),
+        (field_of("table"), {"field": "table", "op": "answered"}),
+    ]
+    for target, condition in cases:
+        assert validate_definition(with_condition(target, condition)) == [], condition
+
+
+CONDITION_CASES = [
+    (
+        {"field": "nope", "op": "answered"},
+        "field",
+        "show_if refers to 'nope', which is not a field of this worksheet.",
+    ),
+    (
+        {"field": "acted", "op": "bigger"},
+        "op",
+        "Unknown op 'bigger'; use one of equals, not_equals, in, gte, lte, answered.",
+    ),
+    (
+        {"field": "acted", "op": "equals", "value": "maybe"},
+        "value",
+        "'maybe' is not an option value of 'acted'.",
+    ),
+    ({"field": "acted", "op": "equals"}, "op", "'equals' needs a value."),
+    ({"field": "acted", "op": "answered", "value": "yes"}, "value", "'answered' takes no value."),
+    (
+        {"field": "acted", "op": "in", "value": "yes"},
+        "value",
+        "'in' needs a non-empty list of values.",
+    ),
+    (
+        {"field": "acted", "op": "in", "value": ["yes", "maybe"]},
+        "value",
+        "'maybe' is not an option value of 'acted'.",
+    ),
+    (
+        {"field": "acted", "op": "gte", "value": 1},
+        "op",
+        "'gte' cannot be used on 'acted' (a single_choice field); "
+        "use equals, not_equals, in, answered (or give every option a score).",
+    ),
+    (
+        {"field": "acted", "op": "answered", "colour": 1},
+        "colour",
+        "Unknown key 'colour' in show_if.",
+    ),
+    ({"op": "answered"}, "field", "'field' is required."),
+    ({"field": 3, "op": "answered"}, "field", "'field' must be a field id."),
+]
+
+
+@pytest.mark.parametrize(("condition", "key", "message"), CONDITION_CASES)
+def test_condition_errors(condition, key, message):
+    assert messages(with_condition(ACTED, condition)) == {f"{PATH_1}.{key}": message}
+
+
+@pytest.mark.parametrize(
+    ("target", "condition", "message"),
+    [
+        (HOURS, {"op": "gte", "value": 25}, "'25' is outside the range of 'hours'."),
+        (HOURS, {"op": "equals", "value": "7"}, "'7' is not a number."),
+        (
+            field_of("rating"),
+            {"op": "equals", "value": 11},
+            "'11' is not a point on the scale of 'rating'.",
+        ),
+        (
+            field_of("date"),
+            {"op": "gte", "value": "tomorrow"},
+            "'tomorrow' is not a date (YYYY-MM-DD).",
+        ),
+        (field_of("time"), {"op": "equals", "value": "7pm"}, "'7pm' is not a time (HH:MM)."),
+        (field_of("duration"), {"op": "gte", "value": -5}, "A duration cannot be negative."),
+        (field_of("short_text"), {"op": "equals", "value": 3}, "'3' is not text."),
+        (
+            SCORED,
+            {"op": "gte", "value": 2},
+            "No option of 'item' scores ≥ 2, so this is never true.",
+        ),
+        (
+            SCORED,
+            {"op": "lte", "value": -1},
+            "No option of 'item' scores ≤ -1, so this is never true.",
+        ),
+    ],
+)
+def test_condition_values_must_fit_the_field(target, condition, message):
+    doc = with_condition(target, {"field": target["id"], **condition})
+    assert messages(doc) == {f"{PATH_1}.value": message}
+
+
+def test_ops_that_do_not_fit_the_field_type():
+    doc = with_condition(field_of("table"), {"field": "table", "op": "equals", "value": "x"})
+    assert messages(doc) == {
+        f"{PATH_1}.op": "'equals' cannot be used on 'table' (a table field); use answered."
+    }
+
+
+def test_condition_on_a_later_field():
+    doc = worksheet(field_of("long_text", show_if={"field": "acted", "op": "answered"}), ACTED)
+    assert messages(doc) == {
+        f"{P}.show_if.field": (
+            "show_if refers to 'acted', which comes later; a field can only depend on an "
+            "earlier one."
+        )
+    }
+
+
+def test_condition_on_itself():
+    doc = worksheet(field_of("short_text", show_if={"field": "short_text", "op": "answered"}))
+    assert messages(doc) == {f"{P}.show_if.field": "A field cannot depend on itself."}
+
+
+@pytest.mark.parametrize("field_type", ["instructions", "media"])
+def test_condition_on_an_unanswerable_field(field_type):
+    doc = with_condition(field_of(field_type), {"field": field_type, "op": "answered"})
+    assert messages(doc) == {
+        f"{PATH_1}.field": f"'{field_type}' is a {field_type} field, which is never answered."
+    }
+
+
+def test_condition_on_a_table_column_is_not_a_field():
+    doc = with_condition(field_of("table"), {"field": "thought", "op": "answered"})
+    assert "is not a field of this worksheet" in messages(doc)[f"{PATH_1}.field"]
+
+
+def test_condition_not_an_object():
+    assert messages(with_condition(ACTED, "acted")) == {
+        PATH_1: "'show_if' must be an object with 'field', 'op' and 'value'."
+    }
+
+
+def test_broken_target_does_not_cascade_into_the_condition():
+    broken = field_of("single_choice", id="acted", options=[])
+    doc = with_condition(broken, {"field": "acted", "op": "equals", "value": "yes"})
+    assert list(messages(doc)) == [f"{P}.options"]
+
+
+# -- scoring ----------------------------------------------------------------------------------
+
+
+def phq9_with(**scoring: Any) -> dict[str, Any]:
+    doc = load_measure("phq9")
+    doc["scoring"].update(scoring)
+    return doc
+
+
+def band(low: int, high: int, label: str) -> dict[str, Any]:
+    return {"min": low, "max": high, "label": label, "severity": label.lower()}
+
+
+SCORING_CASES = [
+    ({"method": "mean"}, "method", "Unknown scoring method 'mean'; the only method is 'sum'."),
+    ({"items": []}, "items", "'items' must be a non-empty list of field ids."),
+    ({"items": ["q1", "q10"]}, "items[1]", "Scoring item 'q10' is not a field of this worksheet."),
+    ({"items": ["q1", "q1"]}, "items[1]", "Scoring item 'q1' is listed twice."),
+    ({"min_total": 1}, "min_total", "'min_total' is 1, but the items add up to at least 0."),
+    ({"max_total": 30}, "max_total", "'max_total' is 30, but the items add up to at most 27."),
+    ({"min_total": 28}, "min_total", "'min_total' (28) is greater than 'max_total'."),
+    (
+        {"bands": [band(0, 9, "Low"), band(9, 27, "High")]},
+        "bands[1].min",
+        "Bands overlap: 'Low' (0–9) and 'High' (9–27) both include 9.",
+    ),
+    (
+        {"bands": [band(0, 9, "Low"), band(12, 27, "High")]},
+        "bands[1].min",
+        "Bands leave a gap: no band covers 10–11.",
+    ),
+    (
+        {"bands": [band(0, 9, "Low"), band(11, 27, "High")]},
+        "bands[1].min",
+        "Bands leave a gap: no band covers 10.",
+    ),
+    (
+        {"bands": [band(1, 27, "All")]},
+        "bands[0].min",
+        "The lowest band starts at 1, but totals start at 0 ('min_total').",
+    ),
+    (
+        {"bands": [band(0, 20, "All")]},
+        "bands[0].max",
+        "The highest band ends at 20, but totals go up to 27 ('max_total').",
+    ),
+    (
+        {"bands": [band(9, 0, "Odd"), band(0, 27, "All")]},
+        "bands[0].min",
+        "Band 'Odd' starts at 9 but ends at 0.",
+    ),
+    (
+        {"bands": [band(10, 27, "High"), band(0, 9, "Low")]},
+        "bands",
+        "List bands from the lowest to the highest total.",
+    ),
+    (
+        {"bands": [band(0, 27, "All") | {"severity": "Very Bad"}]},
+        "bands[0].severity",
+        "'severity' must be a lowercase word such as 'mild' or 'moderately_severe'.",
+    ),
+    (
+        {"bands": [band(0, 27, "All") | {"min": 0.5}]},
+        "bands[0].min",
+        "'min' must be a whole number.",
+    ),
+    ({"bands": "low"}, "bands", "'bands' must be a list."),
+    (
+        {"critical": [{"field": "q10", "op": "answered", "message": "!"}]},
+        "critical[0].field",
+        "Critical rule on 'q10', which is not a field of this worksheet.",
+    ),
+    (
+        {"critical": [{"field": "q9", "op": "equals", "value": 1, "message": "!"}]},
+        "critical[0].value",
+        "'1' is not an option value of 'q9'.",
+    ),
+    (
+        {"critical": [{"field": "q9", "op": "gte", "value": 1}]},
+        "critical[0].message",
+        "'message' is required.",
+    ),
+    ({"critical": {}}, "critical", "'critical' must be a list of rules."),
+    (
+        {"loinc": {"panel": "PHQ9"}},
+        "loinc.panel",
+        "'PHQ9' is not a LOINC code (digits, a dash and a check digit, e.g. 44249-1).",
+    ),
+    (
+        {"loinc": {"pannel": "44249-1"}},
+        "loinc.pannel",
+        "Unknown key 'pannel' in loinc. Did you mean 'panel'?",
+    ),
+    (
+        {"prorate_max_missing": 9},
+        "prorate_max_missing",
+        "'prorate_max_missing' must be smaller than the number of items (9).",
+    ),
+    (
+        {"requires_all_items": "yes"},
+        "requires_all_items",
+        "'requires_all_items' must be true or false.",
+    ),
+    (
+        {"show_score_to_client": 1},
+        "show_score_to_client",
+        "'show_score_to_client' must be true or false.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("scoring", "path", "message"), SCORING_CASES)
+def test_scoring_errors(scoring, path, message):
+    assert messages(phq9_with(**scoring)) == {f"scoring.{path}": message}
+
+
+def test_scoring_items_must_be_scorable():
+    doc = worksheet(field_of("short_text"), ACTED)
+    doc["scoring"] = {
+        "method": "sum",
+        "items": ["short_text", "acted"],
+        "min_total": 0,
+        "max_total": 1,
+    }
+    assert messages(doc) == {
+        "scoring.items[0]": (
+            "Scoring item 'short_text' is a short_text field; only single_choice, rating and "
+            "number fields can be scored."
+        ),
+        "scoring.items[1]": "Scoring item 'acted' has options without a score: 'yes', 'no'.",
+    }
+
+
+def test_scoring_required_keys():
+    doc = worksheet(ACTED, scoring={})
+    assert messages(doc) == {
+        f"scoring.{key}": f"'{key}' is required."
+        for key in ("method", "items", "min_total", "max_total")
+    }
+
+
+def test_scoring_with_rating_and_unbounded_number_items():
+    doc = worksheet(field_of("rating"), field_of("number", id="hours", min=None))
+    del doc["sections"][0]["fields"][1]["min"]
+    doc["scoring"] = {
+        "method": "sum",
+        "items": ["rating", "hours"],
+        "min_total": 0,
+        "max_total": 34,
+        "bands": [band(0, 34, "All")],
+    }
+    assert validate_definition(doc) == []
+
+
+def test_scoring_not_an_object():
+    assert messages(worksheet(ACTED, scoring=[])) == {
+        "scoring": "'scoring' must be an object or null."
+    }
+
+
+# -- reporting --------------------------------------------------------------------------------
+
+
+def test_every_problem_is_reported_at_once():
+    doc = every_field_type()
+    doc["entry_mode"] = "weekly"
+    doc["sections"][0]["fields"][1]["max_length"] = 0
+    doc["sections"][1]["fields"][5]["url"] = "http://x.example"
+    doc["sections"][1]["fields"][3]["columns"][1]["max"] = -1
+    assert set(messages(doc)) == {
+        "entry_mode",
+        "sections[0].fields[1].max_length",
+        "sections[1].fields[5].url",
+        "sections[1].fields[3].columns[1].max",
+    }
+
+
+def test_issue_as_dict():
+    assert Issue("a[0]", "Bad.").as_dict() == {"path": "a[0]", "message": "Bad."}
+
+
+# -- accessors --------------------------------------------------------------------------------
+
+
+def test_iter_fields_walks_sections_in_order():
+    doc = every_field_type()
+    assert [s["id"] for s in iter_sections(doc)] == ["first", "second"]
+    assert [f["id"] for f in iter_fields(doc)][:3] == ["short_text", "long_text", "number"]
+    assert len(list(iter_fields(doc))) == 15
+
+
+def test_field_by_id():
+    doc = every_field_type()
+    assert field_by_id(doc, "commitment")["statement"].startswith("I will walk")
+    assert field_by_id(doc, "thought") is None  # a column, not a field
