@@ -1,0 +1,417 @@
+"""Assignments over REST (/api/v1/...).
+
+Staff (therapists, owners, admins): ``assignments``, ``occurrences``, ``responses`` (shared
+entries only) and ``reviews``, limited to the clients they may see.
+
+Clients: ``portal/occurrences`` (their to-do; submit an entry, autosave a draft),
+``portal/responses`` (their entries; edit = a new revision; the check-in) and
+``portal/assignments`` (the plan; ask a question). Signed in to the portal (session) or with
+an API token; a client reaches only their own rows, anything else answers 404.
+
+Answers that do not fit the worksheet answer 400 with every problem by path:
+``{"answers": [{"path": "thoughts[0].belief", "message": "…"}]}``; nothing is saved.
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django_scopes import scopes_disabled
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response as APIResponse
+
+from accounts.audit import audit_record
+from assignments import selectors, services
+from assignments.models import Assignment, Occurrence, Response, Review
+from assignments.serializers import (
+    AssignmentCreateSerializer,
+    AssignmentSerializer,
+    AssignmentUpdateSerializer,
+    CancelSerializer,
+    CheckInSerializer,
+    DraftSerializer,
+    OccurrenceSerializer,
+    PortalAssignmentSerializer,
+    PortalOccurrenceDetailSerializer,
+    PortalOccurrenceSerializer,
+    PortalResponseSerializer,
+    QuestionSerializer,
+    ResponseSerializer,
+    ReviewCreateSerializer,
+    ReviewSerializer,
+    RevisionCreateSerializer,
+    SubmitSerializer,
+)
+from clients.selectors import client_for_portal_user, client_get
+from homework_platform.api import TenantAPIMixin
+from homework_platform.forms import api_validation_error
+from homework_platform.permissions import IsPracticeMember
+from homework_platform.tenancy import practice_scope
+from library.selectors import activity_get, curated_get
+
+CLIENT_FILTER = OpenApiParameter("client", str, description="Only this client's (UUID).")
+
+
+def _error(exc: ValidationError) -> DRFValidationError:
+    if isinstance(exc, services.AnswersInvalid):
+        return DRFValidationError({"answers": [issue.as_dict() for issue in exc.issues]})
+    return api_validation_error(exc)
+
+
+# --- Staff -------------------------------------------------------------------------------
+
+
+class AssignmentViewSet(
+    TenantAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Assignments of the clients the requesting therapist may see. Create one per activity;
+    change the plan or schedule with PATCH (entries already sent are never touched); cancel
+    with POST .../cancel/."""
+
+    serializer_class = AssignmentSerializer
+    permission_classes = [IsPracticeMember]
+    queryset = Assignment.objects.none()  # for the schema only
+
+    def get_queryset(self):
+        return selectors.assignments_for_staff(
+            self.request.membership,
+            client_id=self.request.query_params.get("client") or None,
+            status=self.request.query_params.get("status", ""),
+        )
+
+    @extend_schema(parameters=[CLIENT_FILTER, OpenApiParameter("status", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self):
+        return selectors.assignment_get(self.request.membership, self.kwargs["pk"])
+
+    def retrieve(self, request, *args, **kwargs):
+        assignment = self.get_object()
+        audit_record(
+            actor=request.user,
+            practice=request.practice,
+            action="api_view",
+            obj=assignment,
+            client=assignment.client,
+        )
+        return APIResponse(self.get_serializer(assignment).data)
+
+    @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
+    def create(self, request):
+        body = AssignmentCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        membership = request.membership
+        try:
+            client = client_get(membership, data.pop("client"))
+        except Http404:
+            raise DRFValidationError({"client": ["No client with this id."]}) from None
+        try:
+            if "activity" in data:
+                data["activity"] = activity_get(membership, data["activity"])
+            else:
+                data["curated_activity"] = curated_get(membership, data["curated_activity"])
+        except Http404:
+            key = "activity" if "activity" in data else "curated_activity"
+            raise DRFValidationError({key: ["No activity with this id."]}) from None
+        try:
+            (assignment,) = services.assignments_create(
+                client=client, actor=membership, items=[data]
+            )
+        except ValidationError as exc:
+            raise _error(exc) from None
+        return APIResponse(self.get_serializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssignmentUpdateSerializer, responses=AssignmentSerializer)
+    def partial_update(self, request, pk=None):
+        assignment = self.get_object()
+        body = AssignmentUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        try:
+            assignment = services.assignment_update(
+                assignment=assignment, actor=request.membership, **body.validated_data
+            )
+        except ValidationError as exc:
+            raise _error(exc) from None
+        return APIResponse(self.get_serializer(assignment).data)
+
+    @extend_schema(request=CancelSerializer, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel: what is still to do is cancelled; entries already sent stay."""
+        assignment = self.get_object()
+        body = CancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        assignment = services.assignment_cancel(
+            assignment=assignment, actor=request.membership, **body.validated_data
+        )
+        return APIResponse(self.get_serializer(assignment).data)
+
+
+class OccurrenceViewSet(
+    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Each due instance of an assignment, with its state now. Mark one reviewed with
+    POST .../review/ (the comment is shown to the client)."""
+
+    serializer_class = OccurrenceSerializer
+    permission_classes = [IsPracticeMember]
+    queryset = Occurrence.objects.none()
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.occurrences_for_staff(
+            self.request.membership,
+            client_id=params.get("client") or None,
+            assignment_id=params.get("assignment") or None,
+        )
+
+    @extend_schema(parameters=[CLIENT_FILTER, OpenApiParameter("assignment", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self):
+        return selectors.occurrence_get(self.request.membership, self.kwargs["pk"])
+
+    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        occurrence = self.get_object()
+        body = ReviewCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            review = services.occurrence_review(
+                occurrence=occurrence, actor=request.membership, **body.validated_data
+            )
+        except ValidationError as exc:
+            raise _error(exc) from None
+        return APIResponse(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class ResponseViewSet(
+    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Entries clients shared with their therapist: current answers, score, every revision
+    and the check-in. Private entries are not listed."""
+
+    serializer_class = ResponseSerializer
+    permission_classes = [IsPracticeMember]
+    queryset = Response.objects.none()
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.responses_for_staff(
+            self.request.membership,
+            client_id=params.get("client") or None,
+            assignment_id=params.get("assignment") or None,
+        ).prefetch_related("revisions")
+
+    @extend_schema(parameters=[CLIENT_FILTER, OpenApiParameter("assignment", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        response = selectors.response_get(request.membership, kwargs["pk"])
+        audit_record(
+            actor=request.user,
+            practice=request.practice,
+            action="api_view",
+            obj=response,
+            client=response.client,
+        )
+        return APIResponse(self.get_serializer(response).data)
+
+
+class ReviewViewSet(
+    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Reviews therapists made (create one with POST /occurrences/{id}/review/)."""
+
+    serializer_class = ReviewSerializer
+    permission_classes = [IsPracticeMember]
+    queryset = Review.objects.none()
+
+    def get_queryset(self):
+        return selectors.reviews_for_staff(
+            self.request.membership, client_id=self.request.query_params.get("client") or None
+        )
+
+    @extend_schema(parameters=[CLIENT_FILTER])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+# --- Clients -----------------------------------------------------------------------------
+
+
+class PortalAPIMixin(TenantAPIMixin):
+    """The client API: a portal session, or an API token of a client's login (which has no
+    session to say which client record it is, so its first active record is used). Anyone
+    else sees nothing here: lists are empty and every object answers 404."""
+
+    permission_classes = [IsAuthenticated]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.client is None and request.membership is None and request.auth is not None:
+            # Which record a token belongs to decides the scope, so it is read before one.
+            with scopes_disabled():
+                client = client_for_portal_user(request.user)
+            if client is not None and not client.is_discharged:
+                for target in (request, request._request):
+                    target.client, target.practice = client, client.practice
+                self._tenant_scope.enter_context(practice_scope(client.practice))
+
+    def portal_client(self):
+        if self.request.client is None:
+            raise Http404
+        return self.request.client
+
+
+class PortalOccurrenceViewSet(
+    PortalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The signed-in client's occurrences (retrieve includes the worksheet definition).
+    Send an entry with POST .../responses/; autosave a draft with PUT .../draft/."""
+
+    serializer_class = PortalOccurrenceSerializer
+    queryset = Occurrence.objects.none()
+
+    def get_queryset(self):
+        if self.request.client is None:
+            return Occurrence.objects.none()
+        return selectors.portal_occurrences(self.request.client)
+
+    def get_object(self):
+        return selectors.portal_occurrence_get(self.portal_client(), self.kwargs["pk"])
+
+    @extend_schema(responses=PortalOccurrenceDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        occurrence = self.get_object()
+        services.occurrence_open(occurrence=occurrence, client=request.client)
+        return APIResponse(PortalOccurrenceDetailSerializer(occurrence).data)
+
+    @extend_schema(
+        request=SubmitSerializer,
+        responses={201: PortalResponseSerializer, 200: PortalResponseSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def responses(self, request, pk=None):
+        """Send an entry. The same submission_key again returns the entry it made (200)."""
+        occurrence = self.get_object()
+        body = SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            response = services.response_submit(
+                occurrence=occurrence, client=request.client, **body.validated_data
+            )
+        except ValidationError as exc:
+            raise _error(exc) from None
+        created = not getattr(response, "replayed", False)
+        data = PortalResponseSerializer(
+            selectors.portal_response_get(request.client, response.pk),
+            context={"request": request},
+        ).data
+        return APIResponse(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=DraftSerializer, responses=DraftSerializer)
+    @action(detail=True, methods=["put"])
+    def draft(self, request, pk=None):
+        """Autosave what the client typed so far (nothing required yet; wrong types 400)."""
+        occurrence = self.get_object()
+        body = DraftSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            draft = services.draft_save(
+                occurrence=occurrence, client=request.client, answers=body.validated_data["answers"]
+            )
+        except ValidationError as exc:
+            raise _error(exc) from None
+        return APIResponse(DraftSerializer(draft).data)
+
+
+class PortalResponseViewSet(
+    PortalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The signed-in client's entries. Edit one with POST .../revisions/ (a new revision;
+    the earlier answers stay); record the check-in with POST .../checkin/."""
+
+    serializer_class = PortalResponseSerializer
+    queryset = Response.objects.none()
+
+    def get_queryset(self):
+        if self.request.client is None:
+            return Response.objects.none()
+        return selectors.portal_history(self.request.client).select_related(
+            "checkin", "activity_version"
+        )
+
+    def get_object(self):
+        return selectors.portal_response_get(self.portal_client(), self.kwargs["pk"])
+
+    @extend_schema(request=RevisionCreateSerializer, responses=PortalResponseSerializer)
+    @action(detail=True, methods=["post"])
+    def revisions(self, request, pk=None):
+        response = self.get_object()
+        body = RevisionCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.response_revise(
+                response=response, client=request.client, **body.validated_data
+            )
+        except ValidationError as exc:
+            raise _error(exc) from None
+        fresh = selectors.portal_response_get(request.client, response.pk)
+        return APIResponse(self.get_serializer(fresh).data)
+
+    @extend_schema(request=CheckInSerializer, responses={201: CheckInSerializer})
+    @action(detail=True, methods=["post"])
+    def checkin(self, request, pk=None):
+        response = self.get_object()
+        body = CheckInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            checkin = services.checkin_record(
+                response=response, client=request.client, **body.validated_data
+            )
+        except ValidationError as exc:
+            raise _error(exc) from None
+        return APIResponse(CheckInSerializer(checkin).data, status=status.HTTP_201_CREATED)
+
+
+class PortalAssignmentViewSet(
+    PortalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The signed-in client's assignments: why, how, the plan. Ask the therapist a question
+    with POST .../questions/."""
+
+    serializer_class = PortalAssignmentSerializer
+    queryset = Assignment.objects.none()
+
+    def get_queryset(self):
+        if self.request.client is None:
+            return Assignment.objects.none()
+        return selectors.portal_assignments(self.request.client)
+
+    def get_object(self):
+        return selectors.portal_assignment_get(self.portal_client(), self.kwargs["pk"])
+
+    @extend_schema(request=QuestionSerializer, responses={201: QuestionSerializer})
+    @action(detail=True, methods=["post"])
+    def questions(self, request, pk=None):
+        assignment = self.get_object()
+        body = QuestionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            message = services.message_post(
+                assignment=assignment, client=request.client, body=body.validated_data["body"]
+            )
+        except ValidationError as exc:
+            raise _error(exc) from None
+        return APIResponse({"body": message.body}, status=status.HTTP_201_CREATED)

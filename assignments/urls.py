@@ -1,0 +1,16 @@
+from django.urls import path
+
+from assignments import views
+
+app_name = "assignments"
+urlpatterns = [
+    path("new/", views.assign, name="create"),
+    path("<uuid:assignment_id>/", views.assignment_detail, name="detail"),
+    path("<uuid:assignment_id>/edit/", views.assignment_edit, name="edit"),
+    path("<uuid:assignment_id>/cancel/", views.assignment_cancel, name="cancel"),
+    path("<uuid:assignment_id>/messages/", views.assignment_message, name="message"),
+    path("occurrences/<uuid:occurrence_id>/review/", views.occurrence_review, name="review"),
+    path("flags/<uuid:flag_id>/seen/", views.flag_acknowledge, name="flag_seen"),
+    path("clients/<uuid:client_id>/session-review/", views.session_review, name="session_review"),
+    path("clients/<uuid:client_id>/adherence/", views.adherence, name="adherence"),
+]

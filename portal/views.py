@@ -1,0 +1,64 @@
+"""The client portal: phone-first pages for one client, and nothing else."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from clients.services import (
+    ClientLoginError,
+    client_login_code_redeem,
+    client_login_link_redeem,
+    client_login_request,
+)
+from homework_platform.tenancy import PORTAL_SESSION_KEY
+from portal.forms import CodeForm, SignInForm
+
+
+def _sign_in_client(request, client):
+    login(request, client.user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[PORTAL_SESSION_KEY] = str(client.pk)
+
+
+def sign_in(request):
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client_login_request(email=form.cleaned_data["email"])
+        request.session["portal_sign_in_email"] = form.cleaned_data["email"]
+        return redirect("portal:sign_in_code")
+    return render(request, "portal/sign_in.html", {"form": form})
+
+
+def sign_in_code(request):
+    form = CodeForm(
+        request.POST or None, initial={"email": request.session.get("portal_sign_in_email", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = client_login_code_redeem(**form.cleaned_data)
+        except ClientLoginError as exc:
+            form.add_error("code", str(exc))
+        else:
+            _sign_in_client(request, client)
+            return redirect("portal:home")
+    status = 400 if form.errors else 200
+    return render(request, "portal/sign_in_code.html", {"form": form}, status=status)
+
+
+def login_link(request, token):
+    """GET only shows a button: mail scanners that open links must not use them up."""
+    if request.method == "POST":
+        try:
+            client = client_login_link_redeem(token=token)
+        except ClientLoginError as exc:
+            return render(request, "portal/login_link.html", {"error": exc}, status=400)
+        _sign_in_client(request, client)
+        return redirect("portal:home")
+    return render(request, "portal/login_link.html", {})
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    messages.success(request, "You are signed out.")
+    return redirect("portal:sign_in")
