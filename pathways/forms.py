@@ -1,0 +1,168 @@
+from django import forms
+
+from assignments.models import Visibility
+from pathways.models import (
+    AUDIENCES,
+    FUNCTIONS,
+    MAX_DAYS_TO_COMPLETE,
+    PHASES,
+    Comparison,
+    Delivery,
+)
+
+
+def _choices(values):
+    return [(value, value.capitalize()) for value in values]
+
+
+class PathwayForm(forms.Form):
+    name = forms.CharField(
+        label="Internal name",
+        max_length=200,
+        help_text="What your team calls it. Clients never see it.",
+    )
+    client_title = forms.CharField(
+        label="Title for the client",
+        max_length=200,
+        required=False,
+        help_text="Plain, kind words. Leave empty to show “Your programme”.",
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="For therapists: who it is for and how it runs.",
+    )
+    functions = forms.MultipleChoiceField(
+        label="Function",
+        choices=_choices(FUNCTIONS),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    audiences = forms.MultipleChoiceField(
+        label="Audience",
+        choices=_choices(AUDIENCES),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    phases = forms.MultipleChoiceField(
+        label="When in therapy",
+        choices=_choices(PHASES),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    response_visibility = forms.ChoiceField(
+        label="Who sees the client's responses",
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+        initial=Visibility.SHARED,
+    )
+
+
+class DeliveryFields(forms.Form):
+    """When a step arrives. The service checks the numbers (negative, over a year) so that
+    the HTML form and the API give the same message next to the same field."""
+
+    delivery = forms.ChoiceField(
+        label="When it arrives", choices=Delivery.choices, widget=forms.RadioSelect
+    )
+    delay_days = forms.IntegerField(
+        label="Days",
+        required=False,
+        help_text="For “some days after …”: from 0 to 365.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    time_of_day = forms.TimeField(
+        label="Time of day",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="In the client's time zone. Empty: at once, or at 09:00 after a delay.",
+    )
+    days_to_complete = forms.IntegerField(
+        label="Days to do it",
+        initial=7,
+        help_text=f"Due this many days after it arrives (1 to {MAX_DAYS_TO_COMPLETE}).",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def clean_delay_days(self):
+        return self.cleaned_data.get("delay_days") or 0
+
+
+def _activity_choices(own, shared):
+    choices = [("", "Choose an activity…")]
+    if own:
+        choices.append(("Your practice's activities", [(o.value, o.title) for o in own]))
+    choices.append(("Global library", [(o.value, o.title) for o in shared]))
+    return choices
+
+
+class StepForm(DeliveryFields):
+    activity = forms.ChoiceField(label="Activity")
+    required = forms.BooleanField(
+        label="Required (steps that wait for “the previous step” wait for this one)",
+        required=False,
+        initial=True,
+    )
+    therapist_notes = forms.CharField(
+        label="Notes for therapists",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Never shown to the client.",
+    )
+    condition_step = forms.ChoiceField(
+        label="Only deliver it if a measure's total is…",
+        required=False,
+        help_text="Branching: e.g. only when the PHQ-9 total is at least 10.",
+    )
+    condition_operator = forms.ChoiceField(
+        label="Comparison", choices=Comparison.choices, required=False
+    )
+    condition_value = forms.IntegerField(label="Score", required=False, min_value=0)
+
+    field_order = [
+        "activity",
+        "delivery",
+        "delay_days",
+        "time_of_day",
+        "days_to_complete",
+        "required",
+        "condition_step",
+        "condition_operator",
+        "condition_value",
+        "therapist_notes",
+    ]
+
+    def __init__(self, *args, activity_options, measure_steps, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = _activity_choices(*activity_options)
+        self.fields["condition_step"].choices = [("", "Always deliver it")] + [
+            (str(step.pk), f"Step {step.position}: {step.title}") for step in measure_steps
+        ]
+
+
+class EnrolmentStepForm(DeliveryFields):
+    """A per-client change to one step not released yet."""
+
+    activity = forms.ChoiceField(label="Activity", help_text="Swap it for another activity.")
+
+    field_order = ["activity", "delivery", "delay_days", "time_of_day", "days_to_complete"]
+
+    def __init__(self, *args, activity_options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = _activity_choices(*activity_options)
+
+
+class EnrolForm(forms.Form):
+    client = forms.ChoiceField(label="Client")
+    start_date = forms.DateField(
+        label="Start date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="In the client's own calendar. Steps “at once on enrolment” arrive that day.",
+    )
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [("", "Choose a client…")] + [
+            (str(c.pk), f"{c.full_name} (discharged)" if c.is_discharged else c.full_name)
+            for c in clients
+        ]

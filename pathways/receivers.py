@@ -1,0 +1,27 @@
+"""When a client sends the first entry of an assignment a pathway step released, the step is
+done: the steps waiting for it (or for its score) get their release time.
+
+The assignments app sends no submission signal, so this listens for the first revision of the
+first entry being saved. It runs inside ``response_submit``'s transaction, so the step is
+marked done together with the submission, or not at all.
+"""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from pathways import services
+from pathways.assigning import ORIGIN
+
+
+@receiver(post_save, sender="assignments.ResponseRevision", dispatch_uid="pathways_step_done")
+def step_done_on_first_entry(sender, instance, created, raw=False, **kwargs):
+    if raw or not created or instance.number != 1:
+        return
+    response = instance.response
+    if response.entry_number != 1 or response.assignment.origin != ORIGIN:
+        return
+    services.enrolment_step_complete(
+        assignment=response.assignment,
+        completed_at=response.submitted_at,
+        score=instance.score_total,
+    )

@@ -1,0 +1,100 @@
+"""Load the global pathway library from pathways/seed/*.json.
+
+Each file is one pathway; its steps name global activities by slug and conditions name a
+measure step by its number (1 = the first step). ``sync_global_pathways`` is idempotent: a
+pathway whose slug exists is left alone (from then on curators own it), a new file becomes a
+new published global pathway. It takes the model classes as parameters so the data migration
+can pass its historical models.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import time
+from pathlib import Path
+
+from django.db import transaction
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+PATHWAY_KEYS = (
+    "name",
+    "client_title",
+    "description",
+    "functions",
+    "audiences",
+    "phases",
+    "response_visibility",
+)
+
+
+class SeedError(ValueError):
+    pass
+
+
+def load_seed_files(directory: Path = SEED_DIR) -> list[dict]:
+    documents = []
+    for path in sorted(directory.glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if document.get("slug") != path.stem:
+            raise SeedError(f"{path.name}: slug must be '{path.stem}' (the file name).")
+        documents.append(document)
+    return documents
+
+
+def sync_global_pathways(
+    *, pathway_model=None, step_model=None, activity_model=None, directory: Path = SEED_DIR
+) -> list[str]:
+    """Create the global pathways that do not exist yet; returns the slugs created."""
+    if pathway_model is None:
+        from library.models import CuratedActivity
+        from pathways.models import CuratedPathway, CuratedPathwayStep
+
+        pathway_model, step_model, activity_model = (
+            CuratedPathway,
+            CuratedPathwayStep,
+            CuratedActivity,
+        )
+    created = []
+    with transaction.atomic():
+        for document in load_seed_files(directory):
+            if pathway_model.objects.filter(slug=document["slug"]).exists():
+                continue
+            _create(document, pathway_model, step_model, activity_model)
+            created.append(document["slug"])
+    return created
+
+
+def _create(document, pathway_model, step_model, activity_model) -> None:
+    slugs = {spec["activity"] for spec in document["steps"]}
+    activities = {a.slug: a for a in activity_model.objects.filter(slug__in=slugs)}
+    missing = sorted(slugs - set(activities))
+    if missing:
+        raise SeedError(f"{document['slug']}: no global activity {', '.join(missing)}.")
+    pathway = pathway_model.objects.create(
+        slug=document["slug"],
+        status="published",
+        **{key: document[key] for key in PATHWAY_KEYS if key in document},
+    )
+    steps = []
+    for position, spec in enumerate(document["steps"], start=1):
+        at = spec.get("time_of_day")
+        steps.append(
+            step_model.objects.create(
+                pathway=pathway,
+                position=position,
+                curated_activity=activities[spec["activity"]],
+                delivery=spec["delivery"],
+                delay_days=spec.get("delay_days", 0),
+                time_of_day=time.fromisoformat(at) if at else None,
+                days_to_complete=spec.get("days_to_complete", 7),
+                required=spec.get("required", True),
+                therapist_notes=spec.get("notes", ""),
+            )
+        )
+    for step, spec in zip(steps, document["steps"], strict=True):
+        condition = spec.get("condition")
+        if condition:
+            step.condition_step = steps[condition["step"] - 1]
+            step.condition_operator = condition["operator"]
+            step.condition_value = condition["value"]
+            step.save(update_fields=["condition_step", "condition_operator", "condition_value"])

@@ -1,0 +1,32 @@
+"""Celery tasks of the release engine. Thin: the work is in pathways.services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from homework_platform.celery import TenantTask
+from pathways import services
+
+# A sweep stops after this many batches; the next minute's sweep carries on.
+MAX_BATCHES_PER_SWEEP = 50
+
+
+@shared_task(name="pathways.sweep_due_steps", acks_late=True, reject_on_worker_lost=True)
+def sweep_due_steps() -> int:
+    """Every minute (CELERY_BEAT_SCHEDULE): queue a release for every due step."""
+    queued = 0
+    for _ in range(MAX_BATCHES_PER_SWEEP):
+        claimed = services.due_steps_claim(now=timezone.now())
+        queued += len(claimed)
+        if len(claimed) < services.SWEEP_BATCH:
+            break
+    return queued
+
+
+@shared_task(
+    name="pathways.release_step",
+    base=TenantTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def release_pathway_step(*, step_id: str, practice_id: str) -> bool:
+    return services.enrolment_step_release(step_id=step_id)

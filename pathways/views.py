@@ -1,0 +1,593 @@
+"""Pathway pages: the practice's pathways and enrolments (staff), the global pathway library
+kept by curators (/curate/pathways/), and the client's journey in the portal.
+
+The builder pages serve both practice and global pathways: the URLconf passes ``area``
+(``STAFF`` or ``CURATE``), which decides who may open the page and how the pathway is found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.audit import audit_record
+from clients.models import known_timezones
+from clients.selectors import client_get, clients_visible_to
+from homework_platform.access import client_required, curator_required, staff_required
+from homework_platform.forms import apply_validation_error
+from pathways import fhir, selectors, services
+from pathways.forms import EnrolForm, EnrolmentStepForm, PathwayForm, StepForm
+from pathways.models import PathwayStatus, StepStatus
+
+
+@dataclass(frozen=True)
+class Area:
+    namespace: str
+    curator: bool
+
+
+STAFF = Area("pathways", curator=False)
+CURATE = Area("curate_pathways", curator=True)
+
+
+def area_view(view):
+    """Staff or curator access, by the ``area`` the URLconf passes."""
+
+    @wraps(view)
+    def wrapper(request, *args, area: Area, **kwargs):
+        guard = curator_required if area.curator else staff_required
+        return guard(view)(request, *args, area=area, **kwargs)
+
+    return wrapper
+
+
+def _pathway(request, area: Area, pathway_id):
+    if area.curator:
+        return selectors.curated_pathway_get_for_curator(request.user, pathway_id)
+    return selectors.pathway_get(request.membership, pathway_id)
+
+
+def _actor(request, area: Area):
+    return request.user if area.curator else request.membership
+
+
+def _preview_tz(request, area: Area):
+    wanted = request.GET.get("tz", "")
+    if wanted in known_timezones():
+        return wanted
+    return "Europe/London" if area.curator else request.practice.default_timezone
+
+
+def _url(area: Area, name: str, *args) -> str:
+    return reverse(f"{area.namespace}:{name}", args=args)
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+# --- Lists -----------------------------------------------------------------------------------
+
+
+@staff_required
+def index(request):
+    status = request.GET.get("status", "")
+    context = {
+        "pathways": selectors.pathways_for_practice(request.membership, status=status),
+        "enrolments": selectors.enrolment_progress(request.membership),
+        "status": status,
+        "statuses": PathwayStatus.choices,
+        "area": STAFF,
+    }
+    return render(request, "pathways/index.html", context)
+
+
+@curator_required
+def curate_index(request):
+    context = {"pathways": selectors.curated_pathways_for_curator(), "area": CURATE}
+    return render(request, "pathways/curate_index.html", context)
+
+
+@area_view
+def pathway_create(request, *, area: Area):
+    form = PathwayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if area.curator:
+                pathway = services.curated_pathway_create(actor=request.user, **form.cleaned_data)
+            else:
+                pathway = services.pathway_create(
+                    practice=request.practice, actor=request.membership, **form.cleaned_data
+                )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Pathway created. Add its steps, then publish it.")
+            return redirect(f"{area.namespace}:builder", pathway_id=pathway.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "area": area, "creating": True}
+    return render(request, "pathways/pathway_form.html", context, status=status)
+
+
+@area_view
+def pathway_edit(request, pathway_id, *, area: Area):
+    pathway = _pathway(request, area, pathway_id)
+    initial = {field: getattr(pathway, field) for field in services.PATHWAY_FIELDS}
+    form = PathwayForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pathway_update(
+                pathway=pathway, actor=_actor(request, area), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect(f"{area.namespace}:builder", pathway_id=pathway.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "area": area, "pathway": pathway, "creating": False}
+    return render(request, "pathways/pathway_form.html", context, status=status)
+
+
+# --- The builder -----------------------------------------------------------------------------
+
+
+def _activity_options(request, area: Area):
+    return selectors.activity_options(None if area.curator else request.membership)
+
+
+def _step_form(request, area: Area, steps, *, data=None, initial=None, editing=None):
+    measures = [
+        step for step in steps if step.is_measure and (editing is None or step.pk != editing.pk)
+    ]
+    return StepForm(
+        data,
+        initial=initial,
+        activity_options=_activity_options(request, area),
+        measure_steps=measures,
+    )
+
+
+def _builder_context(request, area: Area, pathway, *, form=None, moved=None, announcement=""):
+    steps = selectors.template_steps(pathway)
+    tz_name = _preview_tz(request, area)
+    return {
+        "area": area,
+        "pathway": pathway,
+        "steps": steps,
+        "preview": selectors.pathway_preview(steps, tz=ZoneInfo(tz_name)),
+        "preview_tz": tz_name,
+        "form": form or _step_form(request, area, steps, initial={"required": True}),
+        "moved": moved,
+        "announcement": announcement,
+    }
+
+
+@area_view
+def builder(request, pathway_id, *, area: Area):
+    pathway = _pathway(request, area, pathway_id)
+    return render(request, "pathways/builder.html", _builder_context(request, area, pathway))
+
+
+def _activity_from_choice(membership, value: str):
+    try:
+        return selectors.activity_from_choice(membership, value)
+    except LookupError:
+        raise ValidationError({"activity": "Choose an activity from the library."}) from None
+
+
+def _step_arguments(request, area: Area, form, steps) -> dict:
+    """The service arguments from a valid step form; ValidationError for a bad choice."""
+    data = dict(form.cleaned_data)
+    membership = None if area.curator else request.membership
+    activity, curated = _activity_from_choice(membership, data.pop("activity"))
+    condition = data.pop("condition_step")
+    data["condition_step"] = next((s for s in steps if str(s.pk) == condition), None)
+    if condition and data["condition_step"] is None:
+        raise ValidationError({"condition_step": "Choose a measure step of this pathway."})
+    if data["condition_step"] is None:
+        data["condition_operator"] = ""
+        data["condition_value"] = None
+    return {"activity": activity, "curated_activity": curated, **data}
+
+
+@require_POST
+@area_view
+def step_add(request, pathway_id, *, area: Area):
+    pathway = _pathway(request, area, pathway_id)
+    steps = selectors.template_steps(pathway)
+    form = _step_form(request, area, steps, data=request.POST)
+    if form.is_valid():
+        try:
+            step = services.pathway_step_add(
+                pathway=pathway,
+                actor=_actor(request, area),
+                **_step_arguments(request, area, form, steps),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"Step {step.position} added.")
+            return redirect(_url(area, "builder", pathway.pk) + f"#step-{step.pk}")
+    context = _builder_context(request, area, pathway, form=form)
+    return render(request, "pathways/builder.html", context, status=400)
+
+
+def _step_initial(step) -> dict:
+    activity_value = f"a:{step.activity_id}" if getattr(step, "activity_id", None) else ""
+    return {
+        "activity": activity_value or f"c:{step.curated_activity_id}",
+        "delivery": step.delivery,
+        "delay_days": step.delay_days,
+        "time_of_day": step.time_of_day,
+        "days_to_complete": step.days_to_complete,
+        "required": step.required,
+        "therapist_notes": step.therapist_notes,
+        "condition_step": str(step.condition_step_id or ""),
+        "condition_operator": step.condition_operator,
+        "condition_value": step.condition_value,
+    }
+
+
+@area_view
+def step_edit(request, pathway_id, pathway_step_id, *, area: Area):
+    pathway = _pathway(request, area, pathway_id)
+    step = selectors.pathway_step_get(pathway, pathway_step_id)
+    steps = selectors.template_steps(pathway)
+    form = _step_form(
+        request,
+        area,
+        steps,
+        data=request.POST or None,
+        initial=_step_initial(step),
+        editing=step,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pathway_step_update(
+                step=step,
+                actor=_actor(request, area),
+                **_step_arguments(request, area, form, steps),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"Step {step.position} saved.")
+            return redirect(_url(area, "builder", pathway.pk) + f"#step-{step.pk}")
+    status = 400 if form.errors else 200
+    context = {"area": area, "pathway": pathway, "step": step, "form": form}
+    return render(request, "pathways/step_form.html", context, status=status)
+
+
+def _after_order_change(request, area: Area, pathway, *, moved=None, announcement=""):
+    if _is_htmx(request):
+        context = _builder_context(request, area, pathway, moved=moved, announcement=announcement)
+        return render(request, "pathways/_builder_steps.html", context)
+    if announcement:
+        messages.success(request, announcement)
+    anchor = f"#step-{moved.pk}" if moved is not None else ""
+    return redirect(_url(area, "builder", pathway.pk) + anchor)
+
+
+def _order_error(request, area: Area, pathway, exc: ValidationError):
+    message = " ".join(exc.messages)
+    if _is_htmx(request):
+        context = _builder_context(request, area, pathway, announcement=message)
+        context["order_error"] = message
+        return render(request, "pathways/_builder_steps.html", context, status=400)
+    messages.error(request, message)
+    return redirect(_url(area, "builder", pathway.pk))
+
+
+@require_POST
+@area_view
+def step_move(request, pathway_id, pathway_step_id, *, area: Area):
+    pathway = _pathway(request, area, pathway_id)
+    step = selectors.pathway_step_get(pathway, pathway_step_id)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        ordered = services.pathway_step_move(step=step, actor=_actor(request, area), offset=offset)
+    except ValidationError as exc:
+        return _order_error(request, area, pathway, exc)
+    position = [s.pk for s in ordered].index(step.pk) + 1
+    announcement = f"Moved “{step.title}” to position {position} of {len(ordered)}."
+    return _after_order_change(request, area, pathway, moved=step, announcement=announcement)
+
+
+@require_POST
+@area_view
+def steps_order(request, pathway_id, *, area: Area):
+    pathway = _pathway(request, area, pathway_id)
+    try:
+        services.pathway_steps_reorder(
+            pathway=pathway, actor=_actor(request, area), step_ids=request.POST.getlist("step")
+        )
+    except ValidationError as exc:
+        return _order_error(request, area, pathway, exc)
+    return _after_order_change(request, area, pathway, announcement="New order saved.")
+
+
+@require_POST
+@area_view
+def step_remove(request, pathway_id, pathway_step_id, *, area: Area):
+    pathway = _pathway(request, area, pathway_id)
+    step = selectors.pathway_step_get(pathway, pathway_step_id)
+    try:
+        services.pathway_step_remove(step=step, actor=_actor(request, area))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"“{step.title}” removed.")
+    return redirect(_url(area, "builder", pathway.pk))
+
+
+@require_POST
+@area_view
+def pathway_status(request, pathway_id, *, area: Area):
+    pathway = _pathway(request, area, pathway_id)
+    wanted = request.POST.get("status", "")
+    try:
+        services.pathway_set_status(pathway=pathway, actor=_actor(request, area), status=wanted)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The pathway is now {pathway.get_status_display().lower()}.")
+    return redirect(_url(area, "builder", pathway.pk))
+
+
+@area_view
+def pathway_fhir(request, pathway_id, *, area: Area):
+    """The pathway as a FHIR R4 PlanDefinition (a template: no client data)."""
+    pathway = _pathway(request, area, pathway_id)
+    resource = fhir.plan_definition(pathway, selectors.template_steps(pathway))
+    response = JsonResponse(resource, json_dumps_params={"indent": 2})
+    response["Content-Type"] = "application/fhir+json"
+    response["Content-Disposition"] = f'attachment; filename="pathway-{pathway.pk}.json"'
+    return response
+
+
+# --- A practice pathway's enrolments -----------------------------------------------------------
+
+
+@staff_required
+def pathway_detail(request, pathway_id):
+    pathway = _pathway(request, STAFF, pathway_id)
+    context = {
+        "area": STAFF,
+        "pathway": pathway,
+        "steps": selectors.template_steps(pathway),
+        "enrolments": selectors.enrolment_progress(request.membership, pathway=pathway),
+        "ended": selectors.enrolment_progress(
+            request.membership, pathway=pathway, running_only=False
+        ).exclude(status__in=("active", "paused"))[:20],
+    }
+    return render(request, "pathways/pathway_detail.html", context)
+
+
+@staff_required
+def enrol(request, pathway_id):
+    pathway = _pathway(request, STAFF, pathway_id)
+    clients = clients_visible_to(request.membership).order_by("full_name")
+    form = EnrolForm(
+        request.POST or None,
+        clients=clients,
+        initial={"start_date": timezone.localdate(), "client": request.GET.get("client", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = client_get(request.membership, form.cleaned_data["client"])
+            enrolment = services.enrolment_create(
+                pathway=pathway,
+                client=client,
+                actor=request.membership,
+                start_date=form.cleaned_data["start_date"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except Http404:
+            form.add_error("client", "Choose one of your clients.")
+        else:
+            messages.success(request, f"{client.display_name} is enrolled.")
+            return redirect("pathways:enrolment", enrolment_id=enrolment.pk)
+    status = 400 if form.errors else 200
+    context = {"area": STAFF, "pathway": pathway, "form": form}
+    return render(request, "pathways/enrol.html", context, status=status)
+
+
+# --- The global library, for practices ------------------------------------------------------
+
+
+@staff_required
+def library(request):
+    return render(
+        request, "pathways/library.html", {"pathways": selectors.global_pathways(), "area": STAFF}
+    )
+
+
+@staff_required
+def library_detail(request, curated_pathway_id):
+    pathway = selectors.global_pathway_get(curated_pathway_id)
+    steps = selectors.template_steps(pathway)
+    tz_name = request.practice.default_timezone
+    context = {
+        "area": STAFF,
+        "pathway": pathway,
+        "steps": steps,
+        "preview": selectors.pathway_preview(steps, tz=ZoneInfo(tz_name)),
+        "preview_tz": tz_name,
+    }
+    return render(request, "pathways/library_detail.html", context)
+
+
+@require_POST
+@staff_required
+def library_copy(request, curated_pathway_id):
+    source = selectors.global_pathway_get(curated_pathway_id)
+    try:
+        pathway = services.pathway_copy_from_global(
+            practice=request.practice, actor=request.membership, curated_pathway=source
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("pathways:library")
+    messages.success(request, "Copied to your pathways as a draft. Adjust it, then publish it.")
+    return redirect("pathways:builder", pathway_id=pathway.pk)
+
+
+# --- One client's enrolment ------------------------------------------------------------------
+
+
+@staff_required
+def enrolment_detail(request, enrolment_id):
+    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
+    audit_record(
+        actor=request.user,
+        practice=request.practice,
+        action="view",
+        obj=enrolment,
+        client=enrolment.client,
+    )
+    steps = selectors.enrolment_steps(enrolment)
+    context = {
+        "enrolment": enrolment,
+        "client": enrolment.client,
+        "steps": steps,
+        "tz": enrolment.client.tz,
+        "template_changed": selectors.template_changed_since(enrolment),
+        "has_pending": any(step.is_pending for step in steps),
+        "StepStatus": StepStatus,
+    }
+    return render(request, "pathways/enrolment_detail.html", context)
+
+
+ENROLMENT_ACTIONS = {
+    "pause": (services.enrolment_pause, "Paused. Nothing will be released until you resume."),
+    "resume": (services.enrolment_resume, "Resumed. Steps still to come moved by the pause."),
+    "cancel": (services.enrolment_cancel, "Enrolment ended. Steps not released were cancelled."),
+    "apply-template": (
+        services.enrolment_apply_template,
+        "The steps still to come now follow the pathway as it is.",
+    ),
+}
+
+
+@require_POST
+@staff_required
+def enrolment_action(request, enrolment_id, action):
+    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
+    if action not in ENROLMENT_ACTIONS:
+        raise Http404
+    service, done = ENROLMENT_ACTIONS[action]
+    try:
+        service(enrolment=enrolment, actor=request.membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("pathways:enrolment", enrolment_id=enrolment.pk)
+
+
+STEP_ACTIONS = {
+    "skip": (services.enrolment_step_skip, "Step skipped for this client."),
+    "unlock": (services.enrolment_step_unlock, "Step unlocked: the client gets it now."),
+}
+
+
+@require_POST
+@staff_required
+def enrolment_step_action(request, enrolment_id, enrolment_step_id, action):
+    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
+    step = selectors.enrolment_step_get(enrolment, enrolment_step_id)
+    if action not in STEP_ACTIONS:
+        raise Http404
+    service, done = STEP_ACTIONS[action]
+    try:
+        service(step=step, actor=request.membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(reverse("pathways:enrolment", args=[enrolment.pk]) + f"#step-{step.pk}")
+
+
+PER_CLIENT_FIELDS = ("activity", "delivery", "delay_days", "time_of_day", "days_to_complete")
+
+
+@staff_required
+def enrolment_step_edit(request, enrolment_id, enrolment_step_id):
+    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
+    step = selectors.enrolment_step_get(enrolment, enrolment_step_id)
+    audit_record(
+        actor=request.user,
+        practice=request.practice,
+        action="view",
+        obj=step,
+        client=enrolment.client,
+    )
+    initial = {key: value for key, value in _step_initial(step).items() if key in PER_CLIENT_FIELDS}
+    form = EnrolmentStepForm(
+        request.POST or None,
+        initial=initial,
+        activity_options=selectors.activity_options(request.membership),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            activity, curated = _activity_from_choice(request.membership, data.pop("activity"))
+            swapped = (activity is not None and activity.pk != step.activity_id) or (
+                curated is not None and curated.pk != step.curated_activity_id
+            )
+            services.enrolment_step_update(
+                step=step,
+                actor=request.membership,
+                activity=activity if swapped else None,
+                curated_activity=curated if swapped else None,
+                **data,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Saved for this client. The pathway itself is unchanged.")
+            return redirect(reverse("pathways:enrolment", args=[enrolment.pk]) + f"#step-{step.pk}")
+    status = 400 if form.errors else 200
+    context = {"enrolment": enrolment, "step": step, "form": form, "client": enrolment.client}
+    return render(request, "pathways/enrolment_step_form.html", context, status=status)
+
+
+@staff_required
+def enrolment_fhir(request, enrolment_id):
+    """The enrolment as a FHIR R4 CarePlan (client data: audited)."""
+    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
+    audit_record(
+        actor=request.user,
+        practice=request.practice,
+        action="export",
+        obj=enrolment,
+        client=enrolment.client,
+    )
+    resource = fhir.care_plan(enrolment, selectors.enrolment_steps(enrolment))
+    response = JsonResponse(resource, json_dumps_params={"indent": 2})
+    response["Content-Type"] = "application/fhir+json"
+    response["Content-Disposition"] = f'attachment; filename="careplan-{enrolment.pk}.json"'
+    return response
+
+
+# --- The client's journey (portal) -------------------------------------------------------------
+
+
+@client_required
+def journey(request):
+    client = request.client
+    journeys = selectors.journeys_for_client(client)
+    audit_record(actor=request.user, practice=request.practice, action="view", obj=client)
+    context = {"client": client, "journeys": journeys, "tz": client.tz}
+    return render(request, "pathways/journey.html", context)
