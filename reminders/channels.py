@@ -1,0 +1,82 @@
+"""The ways a reminder reaches someone outside the app: email and text message.
+
+Every channel has the same interface, ``send(message=, address=, idempotency_key=,
+preferences_url=)``, raises on failure, and is handed the same ``idempotency_key`` again if a
+send is retried after its outcome was lost: providers that deduplicate on it (and mail
+clients that drop a repeated Message-ID) then show the message once. In-app notifications
+are not a channel here: they are rows written in the same transaction that records the
+reminder as sent.
+"""
+
+import logging
+from functools import cache
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from homework_platform.emails import send_templated_email
+from reminders.messages import PREHEADER, Message
+from reminders.models import Channel
+
+logger = logging.getLogger("reminders.sms")
+
+
+class EmailChannel:
+    name = Channel.EMAIL
+
+    def send(
+        self, *, message: Message, address: str, idempotency_key: str, preferences_url: str
+    ) -> None:
+        domain = urlparse(settings.SITE_URL).hostname or "bridgework.localhost"
+        headers = {
+            "Message-ID": f"<{idempotency_key}@{domain}>",
+            "X-Bridgework-Delivery": idempotency_key,
+            # RFC 8058: mail providers show an unsubscribe button that POSTs
+            # "List-Unsubscribe=One-Click" to this address, no login and no page in between.
+            "List-Unsubscribe": f"<{preferences_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        }
+        send_templated_email(
+            to=address,
+            template="reminder_message",
+            context={
+                "message": message,
+                "preheader": PREHEADER,
+                "preferences_url": preferences_url,
+            },
+            headers=headers,
+        )
+
+
+class SmsBackend:
+    """What an SMS provider integration implements."""
+
+    def send(self, *, to: str, text: str, idempotency_key: str) -> None:
+        raise NotImplementedError
+
+
+class LogSmsBackend(SmsBackend):
+    """Development backend: writes the text to the log instead of sending it."""
+
+    def send(self, *, to: str, text: str, idempotency_key: str) -> None:
+        logger.info("SMS to …%s [%s]: %s", to[-4:], idempotency_key, text)
+
+
+@cache
+def sms_backend() -> SmsBackend:
+    path = getattr(settings, "REMINDERS_SMS_BACKEND", "reminders.channels.LogSmsBackend")
+    return import_string(path)()
+
+
+class SmsChannel:
+    name = Channel.SMS
+
+    def send(
+        self, *, message: Message, address: str, idempotency_key: str, preferences_url: str
+    ) -> None:
+        sms_backend().send(to=address, text=message.sms_text, idempotency_key=idempotency_key)
+
+
+CHANNELS = {Channel.EMAIL: EmailChannel(), Channel.SMS: SmsChannel()}

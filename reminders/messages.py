@@ -1,0 +1,98 @@
+"""What a reminder says. Discreet by design: no message names the homework, the measure, a
+score or a diagnosis. A subject or a preview is read on lock screens, in shared inboxes and
+over shoulders, so it says only that there is something in Bridgework.
+
+Inside the app (a signed-in therapist's notification centre) a message may name the client
+it is about; emails to therapists do not.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+
+from reminders.models import Kind, Wording
+
+# (title, body) in the notification centre and the email's headline and first line.
+CLIENT_TEXT = {
+    Kind.NEW_HOMEWORK: ("New homework is ready", "Your therapist shared something new with you."),
+    Kind.STEP_RELEASED: ("A new step is ready", "The next part of your programme is ready."),
+    Kind.DUE_SOON: ("Something is due soon", "There is something on your to-do list for today."),
+    Kind.MEASURE_DUE: ("A check-in is due", "A short check-in is waiting on your to-do list."),
+    Kind.NOT_DONE: (
+        "Still time to do it",
+        "Something on your to-do list is still open. A few minutes is enough to start.",
+    ),
+}
+STAFF_TEXT = {
+    Kind.FLAGGED_SCORE: (
+        "An answer needs your attention",
+        "A client's answer was flagged. Please look at it as soon as you can.",
+    ),
+    Kind.COMPLETION: ("Homework sent", "A client sent homework."),
+    Kind.DAILY_DIGEST: ("Your daily summary", "Your summary of the last day is ready."),
+}
+STAFF_SUBJECTS = {
+    Kind.FLAGGED_SCORE: "Something needs your attention in Bridgework",
+    Kind.COMPLETION: "You have something new in Bridgework",
+    Kind.DAILY_DIGEST: "Your Bridgework summary",
+}
+PREHEADER = "Open Bridgework to see it."
+
+
+@dataclass(frozen=True)
+class Message:
+    """One reminder, rendered for every channel."""
+
+    subject: str
+    title: str
+    body: str
+    link: str  # path inside the site
+    greeting_name: str = ""
+    app_body: str = ""  # the notification centre's text when it may say more than the email
+
+    @property
+    def absolute_link(self) -> str:
+        return settings.SITE_URL + self.link
+
+    @property
+    def in_app_body(self) -> str:
+        return self.app_body or self.body
+
+    @property
+    def sms_text(self) -> str:
+        return f"{self.title}. {PREHEADER} {self.absolute_link}"
+
+
+def client_message(*, kind: str, wording: str, client) -> Message:
+    title, body = CLIENT_TEXT[kind]
+    return Message(
+        subject=Wording(wording).label
+        if wording in Wording.values
+        else Wording.SOMETHING_NEW.label,
+        title=title,
+        body=body,
+        link=reverse("portal:home"),
+        greeting_name=client.preferred_name or client.full_name.split(" ")[0],
+    )
+
+
+def staff_message(*, kind: str, user, client=None, digest=None) -> Message:
+    title, body = STAFF_TEXT[kind]
+    link = reverse("reminders:staff_notifications")
+    app_body = ""
+    if kind in (Kind.FLAGGED_SCORE, Kind.COMPLETION) and client is not None:
+        link = reverse("clients:detail", args=[client.pk])
+        verb = "has an answer that was flagged" if kind == Kind.FLAGGED_SCORE else "sent homework"
+        app_body = f"{client.display_name} {verb}."
+    elif kind == Kind.DAILY_DIGEST and digest is not None:
+        body = digest.email_line
+        app_body = digest.app_line
+    return Message(
+        subject=STAFF_SUBJECTS[kind],
+        title=title,
+        body=body,
+        link=link,
+        greeting_name=user.get_short_name(),
+        app_body=app_body,
+    )

@@ -1,0 +1,393 @@
+"""Reads for reminders and notifications, already limited to what the caller may see.
+
+Object getters raise ``Http404`` for missing and not-yours alike. Lists run a fixed number of
+queries however many rows they return.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from clients.models import Client, known_timezones
+from clients.selectors import clients_visible_to
+from homework_platform.tenancy import practice_scope
+from homework_platform.tokens import hash_secret
+from reminders import links
+from reminders.models import (
+    CalendarFeed,
+    ClientPreference,
+    Delivery,
+    DeliveryStatus,
+    EmailBounce,
+    Notification,
+    OverrideTarget,
+    Reminder,
+    ReminderOverride,
+    ReminderPolicy,
+    StaffPreference,
+    Status,
+)
+
+NOTIFICATIONS_SHOWN = 50
+PROBLEMS_SHOWN = 100
+PROBLEM_DAYS = 14
+CALENDAR_DAYS = 60
+DIGEST_SLIPPING_DAYS = 7
+DIGEST_SLIPPING_MISSES = 2
+
+
+def _practice_id(practice):
+    return getattr(practice, "pk", practice)
+
+
+# --- Policy and preferences ------------------------------------------------------------------
+
+
+def policy_for(practice) -> ReminderPolicy:
+    """The practice's defaults (an unsaved row with the built-in defaults until changed)."""
+    practice_id = _practice_id(practice)
+    return ReminderPolicy.objects.filter(practice_id=practice_id).first() or ReminderPolicy(
+        practice_id=practice_id
+    )
+
+
+def policies_for(practice_ids) -> dict:
+    saved = {p.practice_id: p for p in ReminderPolicy.objects.filter(practice_id__in=practice_ids)}
+    return {pk: saved.get(pk) or ReminderPolicy(practice_id=pk) for pk in practice_ids}
+
+
+def client_preference_for(client) -> ClientPreference:
+    return ClientPreference.objects.filter(client=client).first() or ClientPreference(
+        practice_id=client.practice_id, client=client
+    )
+
+
+@dataclass(frozen=True)
+class ClientReminderSettings:
+    policy: ReminderPolicy
+    preference: ClientPreference
+    rules: object  # timing.ClientRules
+
+
+def client_reminder_settings(client) -> ClientReminderSettings:
+    """The client's saved choices and what is in force (their choices over the defaults)."""
+    from reminders.timing import client_rules
+
+    policy = policy_for(client.practice_id)
+    preference = client_preference_for(client)
+    return ClientReminderSettings(
+        policy=policy,
+        preference=preference,
+        rules=client_rules(policy=policy, preference=preference, client=client),
+    )
+
+
+def staff_preference_for(*, practice, user) -> StaffPreference:
+    """``user``: a User or its id."""
+    practice_id, user_id = _practice_id(practice), getattr(user, "pk", user)
+    return StaffPreference.objects.filter(
+        practice_id=practice_id, user_id=user_id
+    ).first() or StaffPreference(practice_id=practice_id, user_id=user_id)
+
+
+def override_for(*, target_type: str, target_id) -> ReminderOverride | None:
+    return ReminderOverride.objects.filter(target_type=target_type, target_id=target_id).first()
+
+
+def overrides_for_assignment(assignment) -> list[ReminderOverride]:
+    """The overrides that apply to ``assignment``, most specific first: its own, then its
+    pathway's when a pathway step released it."""
+    targets = [(OverrideTarget.ASSIGNMENT, assignment.pk)]
+    pathway_id = pathway_id_of(assignment)
+    if pathway_id is not None:
+        targets.append((OverrideTarget.PATHWAY, pathway_id))
+    found = {
+        (o.target_type, o.target_id): o
+        for o in ReminderOverride.objects.filter(target_id__in=[pk for _, pk in targets])
+    }
+    return [found[target] for target in targets if target in found]
+
+
+PATHWAY_ORIGIN = "pathway_step"
+
+
+def pathway_id_of(assignment):
+    """The pathway whose step released ``assignment``, if one did."""
+    if assignment.origin != PATHWAY_ORIGIN or assignment.origin_id is None:
+        return None
+    from pathways.models import EnrolmentStep
+
+    return (
+        EnrolmentStep.objects.filter(pk=assignment.origin_id)
+        .values_list("enrolment__pathway_id", flat=True)
+        .first()
+    )
+
+
+# --- The notification centre -----------------------------------------------------------------
+
+
+def notifications_for_client(client) -> QuerySet:
+    """Newest first; pages show the first ``NOTIFICATIONS_SHOWN``."""
+    return Notification.objects.filter(client=client, recipient_user=None).order_by(
+        "-created_at", "pk"
+    )
+
+
+def notifications_for_staff(membership) -> QuerySet:
+    return (
+        Notification.objects.filter(practice=membership.practice, recipient_user=membership.user)
+        .select_related("client")
+        .order_by("-created_at", "pk")
+    )
+
+
+def unread_count_for_client(client) -> int:
+    return Notification.objects.filter(client=client, recipient_user=None, read_at=None).count()
+
+
+def unread_count_for_staff(membership) -> int:
+    return Notification.objects.filter(
+        practice=membership.practice, recipient_user=membership.user, read_at=None
+    ).count()
+
+
+def notification_for_client(client, notification_id) -> Notification:
+    try:
+        return Notification.objects.get(pk=notification_id, client=client, recipient_user=None)
+    except (Notification.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def notification_for_staff(membership, notification_id) -> Notification:
+    try:
+        return Notification.objects.get(
+            pk=notification_id, practice=membership.practice, recipient_user=membership.user
+        )
+    except (Notification.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+# --- Delivery problems (owners) --------------------------------------------------------------
+
+
+@dataclass
+class DeliveryProblems:
+    failed: list = field(default_factory=list)
+    bounces: list = field(default_factory=list)
+    fallbacks: list = field(default_factory=list)
+    unknown_zones: list = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.failed or self.bounces or self.fallbacks or self.unknown_zones)
+
+
+def delivery_problems(practice, *, now=None) -> DeliveryProblems:
+    """What an owner should know about: reminders that failed for good, addresses that
+    bounce, messages that fell back to the app (or were held), and clients whose time zone
+    tzdata no longer knows. Four queries."""
+    now = now or timezone.now()
+    practice_id = _practice_id(practice)
+    since = now - timedelta(days=PROBLEM_DAYS)
+    return DeliveryProblems(
+        failed=list(
+            Reminder.objects.filter(practice_id=practice_id, status=Status.FAILED)
+            .select_related("client", "recipient_user")
+            .order_by("-updated_at", "pk")[:PROBLEMS_SHOWN]
+        ),
+        bounces=list(
+            EmailBounce.objects.filter(practice_id=practice_id, cleared_at=None).order_by(
+                "-created_at", "pk"
+            )
+        ),
+        fallbacks=list(
+            Delivery.objects.filter(
+                practice_id=practice_id,
+                status__in=[DeliveryStatus.SKIPPED, DeliveryStatus.FAILED],
+                created_at__gte=since,
+            )
+            .select_related("reminder__client", "reminder__recipient_user")
+            .order_by("-created_at", "pk")[:PROBLEMS_SHOWN]
+        ),
+        unknown_zones=list(
+            Client.objects.filter(practice_id=practice_id)
+            .exclude(timezone__in=known_timezones())
+            .order_by("full_name", "pk")
+        ),
+    )
+
+
+def failed_reminder_get(practice, reminder_id) -> Reminder:
+    try:
+        return Reminder.objects.get(
+            pk=reminder_id, practice_id=_practice_id(practice), status=Status.FAILED
+        )
+    except (Reminder.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def open_bounce_get(practice, bounce_id) -> EmailBounce:
+    try:
+        return EmailBounce.objects.get(
+            pk=bounce_id, practice_id=_practice_id(practice), cleared_at=None
+        )
+    except (EmailBounce.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def upcoming_for_client(client, *, limit: int = 5) -> list[Reminder]:
+    """The client's next reminders (times only: the page shows when, not what)."""
+    return list(
+        Reminder.objects.filter(client=client, recipient_user=None, status=Status.PENDING).order_by(
+            "due_at", "pk"
+        )[:limit]
+    )
+
+
+# --- The calendar feed -----------------------------------------------------------------------
+
+
+def open_calendar_feed(client) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(client=client, revoked_at=None).first()
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed | None:
+    """The open feed with this token, from any practice: a calendar app has no session, so
+    the token is what decides whose feed (and which practice) it is."""
+    with scopes_disabled():
+        return (
+            CalendarFeed.objects.select_related("client__practice")
+            .filter(token_hash=hash_secret(token), revoked_at=None)
+            .first()
+        )
+
+
+def calendar_occurrences(client, *, now=None) -> list:
+    """Homework still to do in the next weeks: ids and due times only."""
+    from assignments.models import PENDING_STATUSES, AssignmentStatus, Occurrence
+
+    now = now or timezone.now()
+    return list(
+        Occurrence.objects.filter(
+            client=client,
+            status__in=PENDING_STATUSES,
+            assignment__status=AssignmentStatus.ACTIVE,
+            due_at__gte=now - timedelta(days=1),
+            due_at__lte=now + timedelta(days=CALENDAR_DAYS),
+        )
+        .order_by("due_at", "pk")
+        .only("pk", "due_at", "updated_at")[:500]
+    )
+
+
+# --- The therapists' daily digest ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Digest:
+    submitted: list
+    slipping: list
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.submitted or self.slipping)
+
+    @property
+    def email_line(self) -> str:
+        sent = len(self.submitted)
+        slipping = len(self.slipping)
+        return (
+            f"{sent} client{'s' if sent != 1 else ''} sent homework in the last day; "
+            f"{slipping} may need a nudge. Sign in to see who."
+        )
+
+    @property
+    def app_line(self) -> str:
+        parts = []
+        if self.submitted:
+            parts.append("Sent homework: " + ", ".join(self.submitted) + ".")
+        if self.slipping:
+            parts.append("May need a nudge: " + ", ".join(self.slipping) + ".")
+        return " ".join(parts)[:300]
+
+
+def digest_for(membership, *, now=None) -> Digest:
+    """Who among the clients ``membership`` sees sent homework in the last day, and who let
+    two or more things pass their due time unsent in the last week. Two queries."""
+    from assignments.models import Occurrence, OccurrenceStatus
+
+    now = now or timezone.now()
+    visible = clients_visible_to(membership).values("pk")
+    submitted = (
+        Occurrence.objects.filter(client__in=visible, submitted_at__gte=now - timedelta(days=1))
+        .values_list("client__preferred_name", "client__full_name")
+        .distinct()
+        .order_by("client__full_name")
+    )
+    slipping = (
+        Occurrence.objects.filter(
+            client__in=visible,
+            submitted_at=None,
+            due_at__gte=now - timedelta(days=DIGEST_SLIPPING_DAYS),
+            due_at__lt=now,
+        )
+        .exclude(status=OccurrenceStatus.CANCELLED)
+        .values("client__preferred_name", "client__full_name")
+        .annotate(misses=Count("pk"))
+        .filter(misses__gte=DIGEST_SLIPPING_MISSES)
+        .order_by("client__full_name")
+    )
+    return Digest(
+        submitted=[preferred or full for preferred, full in submitted],
+        slipping=[row["client__preferred_name"] or row["client__full_name"] for row in slipping],
+    )
+
+
+# --- The signed preferences link in emails ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkRecipient:
+    practice: object
+    client: object = None
+    membership: object = None
+
+
+def link_recipient(token: str) -> LinkRecipient:
+    """Whose preferences a signed link opens. Raises ``links.BadLink`` for a tampered link or
+    one whose person is gone."""
+    from accounts.models import Membership
+    from clients.models import Client
+
+    target = links.read_token(token)
+    # There is no session: the signed link, not a scope, says whose preferences these are.
+    with scopes_disabled():
+        if target.client_id:
+            client = Client.objects.select_related("practice").filter(pk=target.client_id).first()
+            if client is None:
+                raise links.BadLink
+            return LinkRecipient(practice=client.practice, client=client)
+        membership = (
+            Membership.objects.select_related("practice", "user")
+            .filter(user_id=target.user_id, practice_id=target.practice_id)
+            .first()
+        )
+        if membership is None:
+            raise links.BadLink
+        return LinkRecipient(practice=membership.practice, membership=membership)
+
+
+def link_preferences(token: str) -> tuple[LinkRecipient, object]:
+    """The recipient and their current preferences, for the page behind the link."""
+    recipient = link_recipient(token)
+    with practice_scope(recipient.practice):
+        if recipient.client is not None:
+            return recipient, client_preference_for(recipient.client)
+        return recipient, staff_preference_for(
+            practice=recipient.practice, user=recipient.membership.user
+        )

@@ -1,0 +1,658 @@
+"""The delivery engine: the beat sweeper, and a worker's claim → send → record.
+
+The database is the source of truth (DESIGN.md, Jobs). A message in Redis only says "look at
+these rows now"; losing one (Redis restarted) or getting one twice (a redelivery after a
+worker died) changes nothing, because:
+
+1. The sweeper selects due pending rows ``FOR UPDATE SKIP LOCKED`` in batches (two sweepers
+   take different rows), stamps ``enqueued_at`` and enqueues a tenant task with their ids
+   after the commit. A row still pending long after it was enqueued lost its message and is
+   enqueued again; a row left in ``sending`` past the lease lost its worker and is put back
+   to pending.
+2. The worker claims rows with one conditional UPDATE (``WHERE status='pending' AND due_at
+   <= now``) that also writes a fresh ``claim_token``, and works only on the rows carrying
+   its token: a row is claimed by one worker at a time, whatever the queue delivers.
+3. Before each email or text goes out, a ``Delivery`` row is committed as ``started`` with a
+   fixed idempotency key; it is marked ``sent`` as soon as the provider accepts. The reminder
+   is then marked sent, and its in-app notification written, in one transaction — guarded by
+   the claim token, so a worker that lost its claim cannot write over the next one's result.
+
+What is left is an at-least-once window per external send: a crash after the provider
+accepted a message and before its ``Delivery`` row says ``sent`` (or a worker frozen for
+longer than the lease mid-send). The next attempt then finds ``started``, knows the outcome
+is unknown, sends again with the *same* key (the email's Message-ID) and flags the delivery
+``uncertain`` for the owner. Providers that honour idempotency keys, and mail clients that
+collapse a repeated Message-ID, show it once; a plain SMTP relay may deliver it twice. In-app
+notifications are exactly once: they are written in the same transaction as the status.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from reminders import links, selectors
+from reminders.channels import CHANNELS
+from reminders.messages import Message, client_message, staff_message
+from reminders.models import (
+    OCCURRENCE_KINDS,
+    PUSH_CHANNELS,
+    Channel,
+    ClientPreference,
+    Delivery,
+    DeliveryStatus,
+    EmailBounce,
+    Kind,
+    Notification,
+    Reminder,
+    StaffPreference,
+    Status,
+)
+from reminders.timing import ClientRules, client_rules, local_day
+
+SWEEP_BATCH = 500
+TASK_CHUNK = 100
+# A worker that claimed a row this long ago and never finished is gone.
+SENDING_LEASE = timedelta(minutes=5)
+# A row enqueued this long ago and still pending lost its message.
+REQUEUE_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
+# At most one email or text to a person within this long, whatever the daily cap.
+PUSH_GAP = timedelta(minutes=30)
+
+SEND, CANCEL, SKIP, DEFER = "send", "cancel", "skip", "defer"
+
+
+# --- The sweeper -----------------------------------------------------------------------------
+
+
+def outbox_row(reminder: Reminder) -> tuple:
+    return (reminder.pk, reminder.practice_id, reminder.client_id, reminder.recipient_user_id)
+
+
+def enqueue_delivery(rows) -> None:
+    """After the commit, hand rows (``outbox_row``) to workers: one task per practice and
+    chunk, a recipient's rows kept in one chunk (so the daily cap and the gap between
+    messages see them together)."""
+    from reminders.tasks import deliver_reminders
+
+    by_practice = defaultdict(list)
+    for pk, practice_id, client_id, user_id in rows:
+        by_practice[practice_id].append((str(client_id or ""), str(user_id or ""), str(pk)))
+    for practice_id, items in by_practice.items():
+        items.sort()
+        chunk, last_recipient = [], None
+        for client_id, user_id, pk in items:
+            recipient = (client_id, user_id)
+            if len(chunk) >= TASK_CHUNK and recipient != last_recipient:
+                deliver_reminders.delay_on_commit(reminder_ids=chunk, practice_id=str(practice_id))
+                chunk = []
+            chunk.append(pk)
+            last_recipient = recipient
+        deliver_reminders.delay_on_commit(reminder_ids=chunk, practice_id=str(practice_id))
+
+
+def _recover_lost_claims(now) -> int:
+    """Rows a worker claimed and never finished (it was killed): back to pending, or failed
+    once they have used up their attempts (a reminder that kills every worker it meets)."""
+    expired = Reminder.objects.filter(status=Status.SENDING, claimed_at__lt=now - SENDING_LEASE)
+    expired.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED,
+        claim_token=None,
+        last_error=f"The worker stopped while sending, {MAX_ATTEMPTS} times.",
+        updated_at=now,
+    )
+    return expired.update(
+        status=Status.PENDING,
+        claim_token=None,
+        enqueued_at=None,
+        last_error="The worker stopped while sending; queued again.",
+        updated_at=now,
+    )
+
+
+def _after(due_at, pk) -> RawSQL:
+    """Keyset pagination: rows after (due_at, id), as one row comparison that the index on
+    (due_at, id) answers with a seek. Each batch starts where the last one ended, instead of
+    walking again past the rows this sweep already enqueued (thousands of reminders share a
+    due time: everyone's 19:00)."""
+    fields = Reminder._meta
+    return RawSQL(
+        '("reminders_reminder"."due_at", "reminders_reminder"."id") > (%s, %s)',
+        (
+            fields.get_field("due_at").get_db_prep_value(due_at, connection),
+            fields.pk.get_db_prep_value(pk, connection),
+        ),
+        output_field=BooleanField(),
+    )
+
+
+def reminders_sweep(*, now=None, batch_size: int = SWEEP_BATCH) -> int:
+    """Enqueue every due reminder (beat, every minute). Returns how many rows it enqueued."""
+    now = now or timezone.now()
+    enqueued = 0
+    after = None
+    # The outbox is one queue for all practices: the sweeper reads it across practices and
+    # hands each row to a tenant task that runs in that row's practice scope.
+    with scopes_disabled():
+        _recover_lost_claims(now)
+        while True:
+            with transaction.atomic():
+                due = Reminder.objects.select_for_update(skip_locked=True).filter(
+                    Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - REQUEUE_AFTER),
+                    status=Status.PENDING,
+                    due_at__lte=now,
+                )
+                if after is not None:
+                    due = due.filter(_after(*after))
+                rows = list(
+                    due.order_by("due_at", "pk").values_list(
+                        "pk", "practice_id", "client_id", "recipient_user_id", "due_at"
+                    )[:batch_size]
+                )
+                if not rows:
+                    break
+                Reminder.objects.filter(pk__in=[row[0] for row in rows]).update(enqueued_at=now)
+                enqueue_delivery(row[:4] for row in rows)
+            enqueued += len(rows)
+            if len(rows) < batch_size:
+                break
+            after = (rows[-1][4], rows[-1][0])
+    return enqueued
+
+
+# --- The worker ------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What one claimed reminder gets."""
+
+    reminder: Reminder
+    action: str
+    reason: str = ""
+    until: datetime | None = None
+    message: Message | None = None
+    preferences_url: str = ""
+    in_app: bool = False
+    to_send: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+class _Batch:
+    """Everything the reminders of one task need, read in a fixed number of queries."""
+
+    def __init__(self, reminders: list[Reminder], now):
+        from accounts.models import Membership
+        from assignments.models import Assignment, Flag, Occurrence
+
+        self.now = now
+        client_ids = {r.client_id for r in reminders if not r.for_staff}
+        user_ids = {r.recipient_user_id for r in reminders if r.for_staff}
+        self.policies = selectors.policies_for({r.practice_id for r in reminders})
+        # Lock the recipients' preference rows: two workers sending to the same client at once
+        # take turns, so the daily cap and the gap between messages hold.
+        ClientPreference.objects.bulk_create(
+            [
+                ClientPreference(practice_id=r.practice_id, client_id=r.client_id)
+                for r in {r.client_id: r for r in reminders if not r.for_staff}.values()
+            ],
+            ignore_conflicts=True,
+        )
+        self.preferences = {
+            p.client_id: p
+            for p in ClientPreference.objects.select_for_update()
+            .filter(client_id__in=client_ids)
+            .order_by("client_id")
+        }
+        self.staff_preferences = {
+            p.user_id: p for p in StaffPreference.objects.filter(user_id__in=user_ids)
+        }
+        self.members = {
+            m.user_id: m
+            for m in Membership.objects.filter(user_id__in=user_ids).select_related(
+                "practice", "user"
+            )
+        }
+        ids = defaultdict(set)
+        for r in reminders:
+            ids[r.object_type].add(r.object_id)
+        self.occurrences = (
+            {
+                o.pk: o
+                for o in Occurrence.objects.filter(pk__in=ids["occurrence"]).select_related(
+                    "assignment"
+                )
+            }
+            if ids["occurrence"]
+            else {}
+        )
+        self.assignments = (
+            {a.pk: a for a in Assignment.objects.filter(pk__in=ids["assignment"])}
+            if ids["assignment"]
+            else {}
+        )
+        self.flags = (
+            {f.pk: f for f in Flag.objects.filter(pk__in=ids["flag"])} if ids["flag"] else {}
+        )
+        addresses = {r.client.email.lower() for r in reminders if r.client_id and r.client.email}
+        addresses |= {r.recipient_user.email.lower() for r in reminders if r.for_staff}
+        self.bouncing = {
+            email.lower()
+            for email in EmailBounce.objects.filter(
+                email__in=addresses, cleared_at=None
+            ).values_list("email", flat=True)
+        }
+        self.pushes = defaultdict(list)
+        for client_id, reminder_id, at in Delivery.objects.filter(
+            client_id__in=client_ids,
+            channel__in=PUSH_CHANNELS,
+            status__in=[DeliveryStatus.STARTED, DeliveryStatus.SENT],
+            created_at__gte=now - timedelta(hours=26),
+        ).values_list("client_id", "reminder_id", "created_at"):
+            self.pushes[client_id].append((reminder_id, at))
+        self.deliveries = {
+            (d.reminder_id, d.channel): d
+            for d in Delivery.objects.filter(reminder__in=[r.pk for r in reminders])
+        }
+        self.new_deliveries: list[Delivery] = []
+        self.changed_deliveries: list[Delivery] = []
+
+    def rules(self, reminder) -> ClientRules:
+        return client_rules(
+            policy=self.policies[reminder.practice_id],
+            preference=self.preferences.get(reminder.client_id),
+            client=reminder.client,
+        )
+
+    # --- deciding ---------------------------------------------------------------------
+
+    def plan(self, reminder: Reminder) -> Plan:
+        if reminder.for_staff:
+            return self._plan_staff(reminder)
+        return self._plan_client(reminder)
+
+    def _lapsed(self, reminder) -> str:
+        """Why the thing a reminder is about no longer needs it, or ''."""
+        from assignments.models import PENDING_STATUSES, AssignmentStatus, OccurrenceStatus
+
+        kind = reminder.kind
+        if kind in (Kind.NEW_HOMEWORK, Kind.STEP_RELEASED):
+            assignment = self.assignments.get(reminder.object_id)
+            if assignment is None or assignment.status != AssignmentStatus.ACTIVE:
+                return "The homework was cancelled."
+        elif kind in OCCURRENCE_KINDS or kind == Kind.COMPLETION:
+            occurrence = self.occurrences.get(reminder.object_id)
+            if occurrence is None:
+                return "The homework was changed or removed."
+            if kind == Kind.COMPLETION:
+                return ""
+            if occurrence.assignment.status != AssignmentStatus.ACTIVE or (
+                occurrence.status == OccurrenceStatus.CANCELLED
+            ):
+                return "The homework was cancelled."
+            if occurrence.submitted_at is not None:
+                return "Done: the client sent it."
+            if kind != Kind.NOT_DONE and occurrence.status not in PENDING_STATUSES:
+                return "No longer due."
+        elif kind == Kind.FLAGGED_SCORE:
+            flag = self.flags.get(reminder.object_id)
+            if flag is None or flag.acknowledged_at is not None:
+                return "The flag was already seen."
+        return ""
+
+    def _plan_client(self, reminder) -> Plan:
+        from clients.models import ClientStatus
+
+        client = reminder.client
+        if client.status == ClientStatus.DISCHARGED:
+            return Plan(reminder, CANCEL, "Client discharged.")
+        lapsed = self._lapsed(reminder)
+        if lapsed:
+            return Plan(reminder, CANCEL, lapsed)
+        if client.status == ClientStatus.PAUSED:
+            return Plan(reminder, SKIP, "Client paused.")
+        if client.user_id is None:
+            return Plan(reminder, SKIP, "The client has no portal access yet.")
+        rules = self.rules(reminder)
+        if rules.is_quiet(self.now):
+            until = rules.out_of_quiet_hours(self.now)
+            occurrence = self.occurrences.get(reminder.object_id)
+            if reminder.kind != Kind.NOT_DONE and occurrence and until >= occurrence.due_at:
+                return Plan(reminder, SKIP, "Quiet hours last until after it is due.")
+            return Plan(reminder, DEFER, "Held until the end of quiet hours.", until=until)
+        plan = Plan(
+            reminder,
+            SEND,
+            message=client_message(
+                kind=reminder.kind,
+                wording=self.policies[reminder.practice_id].wording,
+                client=client,
+            ),
+            preferences_url=links.client_preferences_url(client),
+            in_app=rules.in_app,
+        )
+        if rules.zone_note:
+            plan.notes.append(rules.zone_note)
+        channels = []
+        if rules.email and client.email:
+            channels.append((Channel.EMAIL, client.email))
+        if rules.sms:
+            channels.append((Channel.SMS, rules.phone))
+        held = self._push_held(reminder, rules) if channels else ""
+        for channel, address in channels:
+            self._journal(plan, channel, address, held)
+        if not (plan.to_send or plan.in_app or self._already_sent(reminder)):
+            return Plan(reminder, SKIP, "The client turned every channel off.")
+        return plan
+
+    def _push_held(self, reminder, rules: ClientRules) -> str:
+        """Why no email or text may go to this client now (snooze, daily cap, a message a
+        moment ago), or ''. Counts what this batch already sent."""
+        if rules.is_snoozed(self.now):
+            return "Reminders are snoozed: shown in the app only."
+        others = [(rid, at) for rid, at in self.pushes[reminder.client_id] if rid != reminder.pk]
+        today = local_day(self.now, rules.zone)
+        if sum(1 for _, at in others if local_day(at, rules.zone) == today) >= rules.daily_cap:
+            return "Daily limit reached: shown in the app only."
+        if any(at > self.now - PUSH_GAP for _, at in others):
+            return "Another reminder went out just before: shown in the app only."
+        return ""
+
+    def _already_sent(self, reminder) -> bool:
+        return any(
+            d.status == DeliveryStatus.SENT
+            for (rid, _), d in self.deliveries.items()
+            if rid == reminder.pk
+        )
+
+    def _journal(self, plan: Plan, channel: str, address: str, held: str) -> None:
+        """Record what happens on ``channel`` before anything is sent."""
+        reminder = plan.reminder
+        delivery = self.deliveries.get((reminder.pk, channel))
+        if delivery is not None and delivery.status in (
+            DeliveryStatus.SENT,
+            DeliveryStatus.SKIPPED,
+        ):
+            # Decided by an earlier attempt; a push held then still falls back to the app.
+            plan.in_app = plan.in_app or delivery.status == DeliveryStatus.SKIPPED
+            return
+        if channel == Channel.EMAIL and address.lower() in self.bouncing:
+            held = "Email address is bouncing: shown in the app only."
+        if delivery is None:
+            delivery = Delivery(
+                practice_id=reminder.practice_id,
+                reminder=reminder,
+                client_id=None if reminder.for_staff else reminder.client_id,
+                channel=channel,
+                idempotency_key=f"{reminder.pk}.{channel}",
+                address=address,
+            )
+            self.new_deliveries.append(delivery)
+        else:
+            self.changed_deliveries.append(delivery)
+            # A row still "started" means the last attempt died mid-send: outcome unknown.
+            delivery.uncertain = delivery.uncertain or delivery.status == DeliveryStatus.STARTED
+        if held:
+            delivery.status, delivery.detail = DeliveryStatus.SKIPPED, held
+            plan.notes.append(held)
+            plan.in_app = True  # the app is the fallback for every held push
+            return
+        delivery.status, delivery.detail = DeliveryStatus.STARTED, ""
+        delivery.attempts += 1
+        plan.to_send.append(delivery)
+        if delivery.client_id:
+            self.pushes[delivery.client_id].append((reminder.pk, self.now))
+
+    def _plan_staff(self, reminder) -> Plan:
+        member = self.members.get(reminder.recipient_user_id)
+        if member is None:
+            return Plan(reminder, CANCEL, "No longer a member of the practice.")
+        lapsed = self._lapsed(reminder)
+        if lapsed:
+            return Plan(reminder, CANCEL, lapsed)
+        digest = None
+        if reminder.kind == Kind.DAILY_DIGEST:
+            digest = selectors.digest_for(member, now=self.now)
+            if digest.is_empty:
+                return Plan(reminder, SKIP, "Nothing to report.")
+        preference = self.staff_preferences.get(reminder.recipient_user_id) or StaffPreference()
+        plan = Plan(
+            reminder,
+            SEND,
+            message=staff_message(
+                kind=reminder.kind, user=member.user, client=reminder.client, digest=digest
+            ),
+            preferences_url=links.staff_preferences_url(
+                user_id=member.user_id, practice_id=reminder.practice_id
+            ),
+            in_app=True,
+        )
+        if preference.email and member.user.email:
+            self._journal(plan, Channel.EMAIL, member.user.email, "")
+        return plan
+
+    def save_journal(self) -> None:
+        Delivery.objects.bulk_create(self.new_deliveries)
+        if self.changed_deliveries:
+            Delivery.objects.bulk_update(
+                self.changed_deliveries, ["status", "detail", "attempts", "uncertain", "updated_at"]
+            )
+
+
+def _claim(reminder_ids, now) -> tuple[uuid.UUID, int]:
+    token = uuid.uuid4()
+    claimed = Reminder.objects.filter(
+        pk__in=reminder_ids, status=Status.PENDING, due_at__lte=now
+    ).update(
+        status=Status.SENDING,
+        claimed_at=now,
+        claim_token=token,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    return token, claimed
+
+
+@contextmanager
+def _quick_marks():
+    """Let the per-send marks commit without waiting for the disk (PostgreSQL).
+
+    Each "sent" mark is its own commit, made the moment the provider accepts a message; with
+    ``synchronous_commit`` off for the session it returns as soon as the row is written,
+    without the WAL flush. It is visible at once and survives a worker crash; only a crash of
+    the database server in the next fraction of a second could lose it. The transactions that
+    must be durable — the journal written before any send, and the final record — turn
+    synchronous commit back on (``_durable``), and a durable commit flushes all the WAL before
+    it, marks included. Waiting for the disk on every email would cap a worker at a few
+    hundred sends a second.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+@contextmanager
+def _durable():
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO ON")
+        yield
+
+
+_MARK_SQL = (
+    'UPDATE "reminders_delivery" SET "status" = %s, "sent_at" = %s, "detail" = %s, '
+    '"updated_at" = %s WHERE "id" = %s'
+)
+
+
+def _mark(delivery: Delivery, *, status: str, sent_at=None, detail: str = "") -> None:
+    """Record one channel's outcome the moment it is known (see ``_quick_marks``). One
+    statement per email sent, so it is written by hand: the ORM's update() costs more than
+    the database does here. The row is one this task journalled, in its own practice."""
+    pk = Delivery._meta.pk.get_db_prep_value(delivery.pk, connection)
+    stamp = Delivery._meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection)
+    sent = Delivery._meta.get_field("sent_at").get_db_prep_value(sent_at, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_SQL, [status, sent, detail, stamp, pk])
+
+
+def _send(plan: Plan) -> None:
+    """Send each journalled channel and mark it sent the moment the provider accepts it."""
+    for delivery in plan.to_send:
+        try:
+            CHANNELS[delivery.channel].send(
+                message=plan.message,
+                address=delivery.address,
+                idempotency_key=delivery.idempotency_key,
+                preferences_url=plan.preferences_url,
+            )
+        except Exception as exc:  # any provider error: recorded, retried with backoff
+            error = f"{delivery.get_channel_display()}: {exc.__class__.__name__}: {exc}"[:300]
+            plan.errors.append(error)
+            _mark(delivery, status=DeliveryStatus.FAILED, detail=error)
+        else:
+            _mark(delivery, status=DeliveryStatus.SENT, sent_at=timezone.now())
+
+
+def _finish(plans: list[Plan], token, now) -> Counter:
+    """Record every outcome, and write the in-app notifications of the reminders this
+    worker still holds (checked by claim token), in one transaction."""
+    outcomes = Counter()
+    groups = defaultdict(list)
+    notify = []
+    for plan in plans:
+        reminder = plan.reminder
+        note = "; ".join(dict.fromkeys(plan.notes))[:300]
+        if plan.action == CANCEL:
+            groups[(Status.CANCELLED, plan.reason)].append(plan)
+        elif plan.action == SKIP:
+            groups[(Status.SKIPPED, plan.reason)].append(plan)
+        elif plan.action == DEFER:
+            won = Reminder.objects.filter(pk=reminder.pk, claim_token=token).update(
+                status=Status.PENDING,
+                due_at=plan.until,
+                enqueued_at=None,
+                claim_token=None,
+                attempts=F("attempts") - 1,  # a hold is not a failed attempt
+                note=plan.reason,
+                updated_at=now,
+            )
+            outcomes["deferred"] += won
+        elif plan.errors and reminder.attempts >= MAX_ATTEMPTS:
+            groups[(Status.FAILED, "; ".join(plan.errors)[:500])].append(plan)
+        elif plan.errors:
+            delay = RETRY_DELAYS[min(reminder.attempts, len(RETRY_DELAYS)) - 1]
+            outcomes["retry"] += Reminder.objects.filter(pk=reminder.pk, claim_token=token).update(
+                status=Status.PENDING,
+                due_at=now + delay,
+                enqueued_at=None,
+                claim_token=None,
+                last_error="; ".join(plan.errors)[:500],
+                updated_at=now,
+            )
+        else:
+            groups[(Status.SENT, note)].append(plan)
+    for (status, text), members in groups.items():
+        ids = [plan.reminder.pk for plan in members]
+        fields = {"status": status, "updated_at": now}
+        if status == Status.SENT:
+            fields["sent_at"] = now
+            if text:
+                fields["note"] = text
+        elif status == Status.FAILED:
+            fields["last_error"] = text
+        else:
+            fields["note"] = text
+        mine = Reminder.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING)
+        won = mine.update(**fields)
+        if won != len(ids):
+            ours = set(
+                Reminder.objects.filter(pk__in=ids, claim_token=token, status=status).values_list(
+                    "pk", flat=True
+                )
+            )
+            members = [plan for plan in members if plan.reminder.pk in ours]
+        outcomes[status] += len(members)
+        if status in (Status.SENT, Status.FAILED):
+            notify += [plan for plan in members if plan.in_app or status == Status.FAILED]
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                practice_id=plan.reminder.practice_id,
+                client_id=plan.reminder.client_id,
+                recipient_user_id=plan.reminder.recipient_user_id,
+                reminder=plan.reminder,
+                kind=plan.reminder.kind,
+                title=plan.message.title,
+                body=plan.message.in_app_body,
+                link=plan.message.link,
+            )
+            for plan in notify
+        ],
+        ignore_conflicts=True,
+    )
+    return +outcomes  # without the zero counts
+
+
+def reminders_deliver(*, reminder_ids, now=None) -> Counter:
+    """Claim, send and record the given reminders (a worker's task). Rows another worker
+    holds, rows already done and rows not yet due are left alone. Returns the outcomes."""
+    now = now or timezone.now()
+    token, claimed = _claim(reminder_ids, now)
+    if not claimed:
+        return Counter()
+    reminders = list(
+        # By id (the primary key index) and token: only the rows this claim won.
+        Reminder.objects.filter(pk__in=reminder_ids, claim_token=token).select_related(
+            "client__practice", "recipient_user"
+        )
+    )
+    with _quick_marks():
+        with _durable():
+            batch = _Batch(reminders, now)
+            plans = [batch.plan(reminder) for reminder in reminders]
+            batch.save_journal()
+        for plan in plans:
+            if plan.to_send:
+                _send(plan)
+        with _durable():
+            return _finish(plans, token, now)
+
+
+@transaction.atomic
+def reminder_retry(*, reminder: Reminder, actor) -> Reminder:
+    """An owner sends a failed reminder again: pending now, with fresh attempts."""
+    now = timezone.now()
+    Reminder.objects.filter(pk=reminder.pk, status=Status.FAILED).update(
+        status=Status.PENDING,
+        due_at=now,
+        attempts=0,
+        enqueued_at=now,
+        claim_token=None,
+        last_error="",
+        note=f"Sent again by {actor.get_short_name()}.",
+        updated_at=now,
+    )
+    enqueue_delivery([outbox_row(reminder)])
+    reminder.refresh_from_db()
+    return reminder
