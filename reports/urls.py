@@ -1,0 +1,45 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("library/<uuid:activity_id>/blank/", views.activity_blank, name="activity_blank"),
+    path("library/global/<uuid:curated_id>/blank/", views.curated_blank, name="curated_blank"),
+    path("responses/<uuid:response_id>/", views.response_pdf, name="response"),
+    path("clients/<uuid:client_id>/", views.client_documents, name="client"),
+    path(
+        "clients/<uuid:client_id>/session-summary/",
+        views.session_summary,
+        name="session_summary",
+    ),
+    path("clients/<uuid:client_id>/progress/", views.progress_report, name="progress_report"),
+    path("documents/<uuid:document_id>/", views.document_page, name="document"),
+    path("documents/<uuid:document_id>/status/", views.document_status, name="document_status"),
+    path(
+        "documents/<uuid:document_id>/download/",
+        views.document_download,
+        name="document_download",
+    ),
+    path("branding/", views.branding, name="branding"),
+    path("branding/logo/", views.branding_logo, name="branding_logo"),
+    path(
+        "portal/assignments/<uuid:assignment_id>/blank/",
+        views.portal_assignment_blank,
+        name="portal_assignment_blank",
+    ),
+    path("portal/responses/<uuid:response_id>/", views.portal_response_pdf, name="portal_response"),
+    path(
+        "portal/documents/<uuid:document_id>/", views.portal_document_page, name="portal_document"
+    ),
+    path(
+        "portal/documents/<uuid:document_id>/status/",
+        views.portal_document_status,
+        name="portal_document_status",
+    ),
+    path(
+        "portal/documents/<uuid:document_id>/download/",
+        views.portal_document_download,
+        name="portal_document_download",
+    ),
+]

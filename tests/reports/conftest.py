@@ -1,0 +1,134 @@
+"""Helpers for the PDF tests: activities, assigning, submitting, and reading PDFs back."""
+
+import io
+import subprocess
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from django_scopes import scopes_disabled
+from pypdf import PdfReader
+
+from accounts.models import Membership
+from assignments import services as assignment_services
+from homework_platform.tenancy import practice_scope
+from library.models import CuratedActivity
+from tests.factories import activity_version_for
+
+THOUGHT_RECORD_ANSWERS = {
+    "situation": "Tuesday 3pm at my desk. My manager walked past without saying hello.",
+    "emotions": [{"emotion": "Anxious", "intensity": 80}, {"emotion": "Sad", "intensity": 40}],
+    "thoughts": [{"thought": "She thinks I'm useless.", "hot": ["hot"], "belief": 85}],
+    "evidence_for": "She didn't say hello.",
+    "evidence_against": "She was on the phone and looked busy. She praised my report on Monday.",
+    "balanced_thought": "She was probably busy; one missed hello says little about my work.",
+    "balanced_belief": 70,
+    "emotions_after": [{"emotion": "Anxious", "intensity": 40}],
+}
+
+
+def phq9_answers(score_each: int) -> dict:
+    return {f"q{n}": str(score_each) for n in range(1, 10)}
+
+
+def membership_of(practice, user) -> Membership:
+    with scopes_disabled():
+        return Membership.objects.select_related("user", "practice").get(
+            practice=practice, user=user
+        )
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF as poppler's pdftotext reads it (what a person copying would get),
+    with runs of white space (line and column breaks) made single spaces."""
+    result = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True)
+    return " ".join(result.stdout.decode().split())
+
+
+def pdf_reader(content: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(content))
+
+
+def downloaded(response) -> bytes:
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/pdf"
+    return b"".join(response.streaming_content)
+
+
+def follow_download(browser, response):
+    """Follow a "Download PDF" button's redirect: straight to the file when it was ready at
+    once, or to the document's page, which offers the file once the worker has made it."""
+    assert response.status_code == 302, response.status_code
+    location = response["Location"]
+    if not location.endswith("/download/"):
+        page = browser.get(location)
+        assert b"Save the PDF" in page.content
+        location += "download/"
+    return browser.get(location)
+
+
+def pdf_from(browser, url, capture, data=None) -> bytes:
+    """Press "Download PDF" (a POST to ``url``); the worker runs eagerly on commit."""
+    with capture(execute=True):
+        response = browser.post(url, data or {})
+    return downloaded(follow_download(browser, response))
+
+
+@pytest.fixture
+def acts(world):
+    return SimpleNamespace(
+        thought_record=activity_version_for(world.practice_a, "thought-record"),
+        phq9=activity_version_for(world.practice_a, "phq-9"),
+        schedule=activity_version_for(world.practice_a, "activity-schedule"),
+        thought_record_b=activity_version_for(world.practice_b, "thought-record"),
+    )
+
+
+@pytest.fixture
+def curated_thought_record(db):
+    """The global library's thought record (seeded by a library migration)."""
+    return CuratedActivity.objects.get(slug="thought-record")
+
+
+@pytest.fixture
+def assign(world):
+    """assign(version, client=world.client_a, **plan) → Assignment, by the client's therapist."""
+
+    def make(version, client=None, **plan):
+        client = client or world.client_a
+        with scopes_disabled():
+            practice = client.practice
+            therapist = client.primary_therapist
+        with practice_scope(practice):
+            return assignment_services.assignment_create(
+                client=client,
+                actor=membership_of(practice, therapist),
+                activity_version=version,
+                **plan,
+            )
+
+    return make
+
+
+@pytest.fixture
+def submit():
+    """submit(assignment, answers, **kw) → Response to its first occurrence, as the client."""
+
+    def make(assignment, answers, **kwargs):
+        with practice_scope(assignment.practice_id):
+            occurrence = assignment.occurrences.order_by("sequence").first()
+            return assignment_services.response_submit(
+                occurrence=occurrence,
+                client=assignment.client,
+                answers=answers,
+                submission_key=uuid.uuid4(),
+                **kwargs,
+            )
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Rendered PDFs and logos go to a fresh folder per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
