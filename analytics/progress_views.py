@@ -1,0 +1,140 @@
+"""A client's progress page: measure charts with severity bands, ratings from logs, adherence
+by week, the homework timeline, change since baseline, and scheduling a measure. Parse, call a
+selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.audit import audit_record
+from analytics import progress
+from analytics.forms import PlannedSessionForm, ScheduleMeasureForm
+from assignments import services as assignment_services
+from assignments.models import PlannedSession
+from clients.selectors import client_get
+from homework_platform.access import staff_required
+from homework_platform.forms import apply_validation_error
+from library.models import Kind, Status
+from library.selectors import global_activities, practice_activities
+
+
+def measure_choices(membership) -> list[tuple[str, str]]:
+    """The measures the member may assign: the practice's own (and its linked copies of global
+    ones), then global measures the practice does not use yet. Two queries."""
+    own = practice_activities(membership, kind=Kind.MEASURE, include_linked=True).filter(
+        status=Status.PUBLISHED
+    )
+    choices = [(f"activity:{a.pk}", a.current_version.title) for a in own if a.current_version]
+    titles = {title for _, title in choices}
+    for curated in global_activities(membership, kind=Kind.MEASURE):
+        title = curated.current_version.title
+        if not curated.in_practice and title not in titles:
+            choices.append((f"curated:{curated.pk}", title))
+    return sorted(choices, key=lambda choice: choice[1].lower())
+
+
+def _page(request, client, *, schedule_form=None, session_form=None, status=200):
+    audit_record(actor=request.user, practice=request.practice, action="view_progress", obj=client)
+    days = progress.timeline_days(request.GET.get("days"))
+    data = progress.client_progress(client, days=days)
+    if schedule_form is None:
+        schedule_form = ScheduleMeasureForm(
+            measures=measure_choices(request.membership), initial={"starts_on": data.today}
+        )
+    context = {
+        "client": client,
+        "progress": data,
+        "schedule_form": schedule_form,
+        "session_form": session_form or PlannedSessionForm(),
+    }
+    with timezone.override(client.tz):  # every date and time on the page is the client's
+        return render(request, "analytics/progress.html", context, status=status)
+
+
+@staff_required
+def client_progress(request, client_id):
+    client = client_get(request.membership, client_id)
+    return _page(request, client)
+
+
+@require_POST
+@staff_required
+def schedule_measure(request, client_id):
+    """Assign a measure on a cadence through the ordinary assigning service: it arrives in
+    the client's to-do like any assignment."""
+    client = client_get(request.membership, client_id)
+    form = ScheduleMeasureForm(request.POST, measures=measure_choices(request.membership))
+    if form.is_valid():
+        kind, pk = form.picked()
+        chosen = _measure(request.membership, kind, pk)
+        try:
+            (assignment,) = assignment_services.assignments_create(
+                client=client,
+                actor=request.membership,
+                items=[{kind: chosen, **form.schedule()}],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, _for_form(exc))
+        else:
+            messages.success(
+                request,
+                f"{assignment.title} scheduled: {assignment.schedule.describe()}. "
+                f"{client.display_name} sees it in their to-do.",
+            )
+            return redirect("analytics:progress", client_id=client.pk)
+    return _page(request, client, schedule_form=form, status=400)
+
+
+def _measure(membership, kind, pk):
+    """The chosen measure (already one of the offered choices, so visible to the member)."""
+    if kind == "curated_activity":
+        return global_activities(membership, kind=Kind.MEASURE).get(pk=pk)
+    return practice_activities(membership, kind=Kind.MEASURE, include_linked=True).get(pk=pk)
+
+
+def _for_form(exc: ValidationError) -> ValidationError:
+    """The service names the schedule's fields; this form calls the kind "cadence"."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    renamed = {"schedule_kind": "cadence", "interval_weeks": "cadence", "activity": "measure"}
+    return ValidationError(
+        {renamed.get(name, name): errors for name, errors in exc.error_dict.items()}
+    )
+
+
+@require_POST
+@staff_required
+def planned_sessions(request, client_id):
+    """Add an upcoming session (``session_on``) or remove one (``remove=<id>``)."""
+    client = client_get(request.membership, client_id)
+    back = reverse("analytics:progress", args=[client.pk]) + "#sessions"
+    if "remove" in request.POST:
+        try:
+            session = PlannedSession.objects.get(client=client, pk=request.POST["remove"])
+        except (PlannedSession.DoesNotExist, ValidationError, ValueError):
+            raise Http404 from None
+        assignment_services.planned_session_remove(session=session, actor=request.membership)
+        messages.success(request, f"Session on {session.session_on:%a %-d %b} removed.")
+        return redirect(back)
+    form = PlannedSessionForm(request.POST)
+    if form.is_valid():
+        try:
+            session = assignment_services.planned_session_add(
+                client=client, actor=request.membership, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Session on {session.session_on:%a %-d %b} added. Measures scheduled before "
+                "each session are due the day before.",
+            )
+            return redirect(back)
+    return _page(request, client, session_form=form, status=400)

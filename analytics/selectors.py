@@ -1,0 +1,758 @@
+"""Reads for the therapist's caseload dashboard, the owner's practice insights and the CSV
+exports, already limited to what the caller may see (``clients.selectors``).
+
+Every figure comes from a fixed number of aggregate queries, whatever the size of the
+caseload (see ``caseload_dashboard``): correlated subqueries on practice-leading indexes, each
+reading only a bounded window of one client's rows, so the cost grows with the number of
+clients, not with how much history each client has.
+"""
+
+from __future__ import annotations
+
+import statistics
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from accounts.models import Role
+from analytics.change import Change, classify, thresholds_for
+from assignments.models import (
+    ActorRole,
+    AdherenceEvent,
+    Assignment,
+    CheckIn,
+    Flag,
+    Occurrence,
+    OccurrenceStatus,
+    Response,
+    State,
+)
+from assignments.selectors import ADHERENCE_WINDOW, SLIPPING_WINDOW
+from clients.models import ClientStatus
+from clients.selectors import clients_visible_to
+from library.models import ActivityVersion
+
+# --- Definitions (shown on the page in "How these are counted") ---------------------------
+
+COMPLETION_WINDOW = ADHERENCE_WINDOW  # completion: due in the last 28 days, done / due
+OVERDUE_WINDOW = SLIPPING_WINDOW  # overdue: due in the last 14 days and not done
+STREAK_WINDOW = timedelta(weeks=12)  # the streak looks back this far at most
+SLIPPING_COMPLETION = 50  # slipping: completion below this (percent) …
+SLIPPING_OVERDUE = 2  # … or at least this many overdue
+
+FILTERS = {
+    "all": "All clients",
+    "slipping": "Slipping",
+    "flagged": "Flagged",
+    "improving": "Improving",
+}
+SORTS = {
+    "name": "Name",
+    "completion": "Completion",
+    "overdue": "Overdue",
+    "activity": "Last activity",
+    "score": "Latest score",
+}
+# The direction a column header link starts with: names A→Z, otherwise whoever needs a look
+# first (lowest completion, most overdue, quietest, highest score).
+DEFAULT_DESCENDING = {
+    "name": False,
+    "completion": False,
+    "overdue": True,
+    "activity": False,
+    "score": True,
+}
+
+
+def _count(queryset) -> Coalesce:
+    """How many rows of ``queryset`` (correlated on the client) there are, 0 for none."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("client").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _rate(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def _plain(number):
+    if number is None:
+        return None
+    return int(number) if float(number).is_integer() else round(number, 1)
+
+
+# --- The caseload dashboard ---------------------------------------------------------------
+
+
+@dataclass
+class MeasureFigure:
+    """One measure of one client: the first scored entry (baseline) and the latest."""
+
+    activity_id: object
+    title: str
+    latest: float | None
+    latest_at: datetime | None
+    band: str
+    severity: str
+    baseline: float | None
+    baseline_at: datetime | None
+    change: Change | None  # None with a single score: one point is not a change
+
+    @property
+    def latest_display(self):
+        return _plain(self.latest)
+
+    @property
+    def delta_display(self) -> str:
+        if self.change is None or self.change.delta is None:
+            return ""
+        delta = _plain(self.change.delta)
+        return f"+{delta}" if delta > 0 else ("±0" if delta == 0 else f"−{abs(delta)}")
+
+
+@dataclass
+class ClientRow:
+    client_id: object
+    name: str
+    full_name: str
+    status: str
+    therapist: str
+    due: int
+    done: int
+    completion: int | None
+    streak: int
+    overdue: int
+    open_flags: int
+    last_activity: datetime | None
+    measures: list[MeasureFigure] = field(default_factory=list)
+    now: datetime | None = None
+
+    @property
+    def activity_ago(self) -> str:
+        if self.last_activity is None or self.now is None:
+            return ""
+        days = (self.now - self.last_activity).days
+        if days < 1:
+            return "today"
+        return "yesterday" if days == 1 else f"{days} days ago"
+
+    @property
+    def latest(self) -> MeasureFigure | None:
+        """The measure scored most recently."""
+        return self.measures[0] if self.measures else None
+
+    @property
+    def other_measures(self) -> list[MeasureFigure]:
+        return self.measures[1:]
+
+    @property
+    def improving(self) -> bool:
+        return any(m.change is not None and m.change.improving for m in self.measures)
+
+    @property
+    def slipping(self) -> bool:
+        low = self.completion is not None and self.completion < SLIPPING_COMPLETION
+        return low or self.overdue >= SLIPPING_OVERDUE
+
+    @property
+    def flagged(self) -> bool:
+        return self.open_flags > 0
+
+    @property
+    def adherence_level(self) -> str:
+        """For the meter's colour, as on the caseload."""
+        if self.completion is None:
+            return ""
+        return "good" if self.completion >= 70 else ("fair" if self.completion >= 40 else "low")
+
+
+@dataclass
+class Dashboard:
+    rows: list[ClientRow]  # filtered and sorted
+    counts: dict[str, int]  # per filter, over every client on the dashboard
+    filter: str
+    sort: str
+    descending: bool
+    now: datetime
+
+    @property
+    def total(self) -> int:
+        return self.counts["all"]
+
+
+def dashboard_clients(membership, *, mine_only: bool = False) -> QuerySet:
+    """Clients on the dashboard: those ``membership`` may see, not discharged."""
+    clients = clients_visible_to(membership).exclude(status=ClientStatus.DISCHARGED)
+    if mine_only:
+        clients = clients.filter(primary_therapist=membership.user)
+    return clients
+
+
+def _client_figures(clients: QuerySet, now: datetime, measures: list) -> list[dict]:
+    """Query 1: one row per client with its adherence figures, as correlated subqueries (each
+    a range scan of one client's recent rows on a practice-leading index), and the ids of
+    the first and latest entry of each measure (``_measure_annotations``)."""
+    measure_columns = _measure_annotations(measures)
+    occurrences = Occurrence.objects.filter(client=OuterRef("pk")).exclude(
+        status=OccurrenceStatus.CANCELLED
+    )
+    recent = occurrences.filter(due_at__gt=now - COMPLETION_WINDOW, due_at__lte=now)
+    streak_start = now - STREAK_WINDOW
+    streak_window = occurrences.filter(due_at__gt=streak_start, due_at__lte=now)
+    return list(
+        clients.annotate(
+            due=_count(recent),
+            done=_count(recent.filter(submitted_at__isnull=False)),
+            overdue=_count(
+                occurrences.filter(
+                    submitted_at__isnull=True, due_at__gt=now - OVERDUE_WINDOW, due_at__lte=now
+                )
+            ),
+            # The streak: done items due after the most recent one not done.
+            last_miss=Subquery(
+                streak_window.filter(submitted_at__isnull=True)
+                .order_by("-due_at")
+                .values("due_at")[:1]
+            ),
+            streak=_count(
+                streak_window.filter(
+                    submitted_at__isnull=False,
+                    due_at__gt=Coalesce(OuterRef("last_miss"), Value(streak_start)),
+                )
+            ),
+            open_flags=_count(Flag.objects.filter(client=OuterRef("pk"), acknowledged_at=None)),
+            last_entry_at=Subquery(
+                Response.objects.filter(client=OuterRef("pk"))
+                .order_by("-submitted_at")
+                .values("submitted_at")[:1]
+            ),
+            last_action_at=Subquery(
+                AdherenceEvent.objects.filter(client=OuterRef("pk"), actor_role=ActorRole.CLIENT)
+                .order_by("-at")
+                .values("at")[:1]
+            ),
+            **measure_columns,
+        )
+        .order_by()
+        .values(
+            "pk",
+            "full_name",
+            "preferred_name",
+            "status",
+            "primary_therapist__full_name",
+            "primary_therapist__email",
+            "due",
+            "done",
+            "overdue",
+            "streak",
+            "open_flags",
+            "last_entry_at",
+            "last_action_at",
+            *measure_columns,
+        )
+    )
+
+
+def _scored_entries() -> QuerySet:
+    """Entries with a score the therapist may see (the client shared them)."""
+    return Response.objects.filter(
+        shared_with_therapist=True, current_revision__score_total__isnull=False
+    )
+
+
+def assigned_measures() -> list:
+    """Query 2: the practice's measures (activities with a scored version) that were ever
+    assigned: a few rows, found through the ``assignment_version`` index."""
+    return list(
+        ActivityVersion.objects.filter(definition__scoring__has_key="method")
+        .filter(Exists(Assignment.objects.filter(activity_version=OuterRef("pk"))))
+        .order_by("activity_id")
+        .values_list("activity_id", flat=True)
+        .distinct()
+    )
+
+
+def _measure_annotations(measures: list) -> dict:
+    """For each measure, the ids of a client's first and latest scored entry, as correlated
+    subqueries on the client. Each walks the ``response_client`` index in time order and
+    stops at the first match (hence one sort key only); a client never assigned the measure
+    is skipped by the CASE, so no walk runs through a history without a match."""
+    annotations = {}
+    for index, activity_id in enumerate(measures):
+        assigned = Exists(
+            Assignment.objects.filter(
+                client=OuterRef("pk"), activity_version__activity_id=activity_id
+            )
+        )
+        entries = _scored_entries().filter(
+            client=OuterRef("pk"), activity_version__activity_id=activity_id
+        )
+        for name, order in (("first", "submitted_at"), ("latest", "-submitted_at")):
+            annotations[f"measure_{index}_{name}"] = Case(
+                When(assigned, then=Subquery(entries.order_by(order).values("pk")[:1])),
+                default=None,
+            )
+    return annotations
+
+
+def _measure_figures(rows: list[dict], measures: list) -> dict[object, list[MeasureFigure]]:
+    """Query 3: the entries the figures query named, read at once; each client's measures,
+    most recently scored first."""
+    pairs = [
+        {
+            "client_id": row["pk"],
+            "activity_id": activity_id,
+            "first_id": row[f"measure_{index}_first"],
+            "latest_id": row[f"measure_{index}_latest"],
+        }
+        for row in rows
+        for index, activity_id in enumerate(measures)
+        if row[f"measure_{index}_latest"] is not None
+    ]
+    ids = {pair[key] for pair in pairs for key in ("first_id", "latest_id") if pair[key]}
+    if not ids:
+        return {}
+    details = {
+        row["pk"]: row
+        for row in Response.objects.filter(pk__in=ids).values(
+            "pk",
+            "submitted_at",
+            title=F("activity_version__title"),
+            total=F("current_revision__score_total"),
+            severity=F("current_revision__severity"),
+            band=F("current_revision__score__band__label"),
+            panel=F("activity_version__definition__scoring__loinc__panel"),
+        )
+    }
+    figures: dict[object, list[MeasureFigure]] = defaultdict(list)
+    for pair in pairs:
+        latest = details.get(pair["latest_id"])
+        first = details.get(pair["first_id"])
+        if latest is None or first is None:
+            continue
+        thresholds = thresholds_for({"scoring": {"loinc": {"panel": latest["panel"]}}})
+        single = pair["first_id"] == pair["latest_id"]
+        figures[pair["client_id"]].append(
+            MeasureFigure(
+                activity_id=pair["activity_id"],
+                title=latest["title"],
+                latest=latest["total"],
+                latest_at=latest["submitted_at"],
+                band=latest["band"] or "",
+                severity=latest["severity"] or "",
+                baseline=first["total"],
+                baseline_at=first["submitted_at"],
+                change=None if single else classify(first["total"], latest["total"], thresholds),
+            )
+        )
+    for measures in figures.values():
+        measures.sort(key=lambda m: m.latest_at, reverse=True)
+    return figures
+
+
+def _sort_key(sort: str):
+    """Sort keys put missing values last whichever the direction (see ``_sorted``)."""
+    return {
+        "name": lambda r: r.name.casefold(),
+        "completion": lambda r: r.completion,
+        "overdue": lambda r: r.overdue,
+        "activity": lambda r: r.last_activity,
+        "score": lambda r: r.latest.latest if r.latest else None,
+    }[sort]
+
+
+def _sorted(rows: list[ClientRow], sort: str, descending: bool) -> list[ClientRow]:
+    key = _sort_key(sort)
+    rows = sorted(rows, key=lambda r: r.name.casefold())  # ties: by name
+    present = [r for r in rows if key(r) is not None]
+    missing = [r for r in rows if key(r) is None]
+    return sorted(present, key=key, reverse=descending) + missing
+
+
+def parse_sort(value: str) -> tuple[str, bool]:
+    """``"completion"`` → ("completion", False); ``"-score"`` → ("score", True); unknown →
+    by name."""
+    value = (value or "").strip()
+    name = value.lstrip("-")
+    if name not in SORTS:
+        return "name", False
+    if value.startswith("-"):
+        return name, True
+    return name, False
+
+
+def caseload_dashboard(
+    membership,
+    *,
+    filter: str = "all",
+    sort: str = "name",
+    descending: bool = False,
+    mine_only: bool = False,
+    now: datetime | None = None,
+) -> Dashboard:
+    """Every figure of the dashboard for the clients ``membership`` may see, in three queries
+    whatever the caseload: the practice's measures, the client figures (with the ids of each
+    measure's first and latest entry), and those entries."""
+    now = now or timezone.now()
+    clients = dashboard_clients(membership, mine_only=mine_only)
+    measures = assigned_measures()
+    figures = _client_figures(clients, now, measures)
+    by_client = _measure_figures(figures, measures)
+    rows = []
+    for row in figures:
+        activity = [t for t in (row["last_entry_at"], row["last_action_at"]) if t is not None]
+        rows.append(
+            ClientRow(
+                client_id=row["pk"],
+                name=row["preferred_name"] or row["full_name"],
+                full_name=row["full_name"],
+                status=row["status"],
+                therapist=row["primary_therapist__full_name"] or row["primary_therapist__email"],
+                due=row["due"],
+                done=row["done"],
+                completion=_rate(row["done"], row["due"]),
+                streak=row["streak"],
+                overdue=row["overdue"],
+                open_flags=row["open_flags"],
+                last_activity=max(activity) if activity else None,
+                measures=by_client.get(row["pk"], []),
+                now=now,
+            )
+        )
+    counts = {
+        "all": len(rows),
+        "slipping": sum(r.slipping for r in rows),
+        "flagged": sum(r.flagged for r in rows),
+        "improving": sum(r.improving for r in rows),
+    }
+    filter = filter if filter in FILTERS else "all"
+    if filter != "all":
+        rows = [r for r in rows if getattr(r, filter)]
+    sort = sort if sort in SORTS else "name"
+    return Dashboard(
+        rows=_sorted(rows, sort, descending),
+        counts=counts,
+        filter=filter,
+        sort=sort,
+        descending=descending,
+        now=now,
+    )
+
+
+# --- Practice insights (owners and admins) -----------------------------------------------
+
+INSIGHT_MONTHS = (3, 6, 12)
+DEFAULT_INSIGHT_MONTHS = 6
+TOP_ACTIVITIES = 12
+
+
+@dataclass
+class ActivityInsight:
+    activity_id: object
+    title: str
+    assignments: int
+    clients: int
+    due: int
+    done: int
+    completion: int | None
+    median_minutes: float | None
+    helpful: float | None  # mean 0–10
+    ratings: int  # how many check-ins rated helpfulness
+
+
+@dataclass
+class TherapistInsight:
+    user_id: object
+    name: str
+    clients: int
+    due: int
+    done: int
+    completion: int | None
+
+
+@dataclass
+class MonthInsight:
+    month: date
+    due: int
+    done: int
+    completion: int | None
+
+
+@dataclass
+class Insights:
+    months: int
+    since: date
+    due: int
+    done: int
+    completion: int | None
+    clients: int
+    checkins: int
+    median_minutes: float | None
+    helpful: float | None
+    helpful_counts: list[int]  # how many check-ins rated 0, 1, … 10
+    activities: list[ActivityInsight]
+    therapists: list[TherapistInsight] | None  # owners only
+    trend: list[MonthInsight]
+
+
+def _month_start(day: date, months_back: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months_back
+    return date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def _median(values: list) -> float | None:
+    return _plain(statistics.median(values)) if values else None
+
+
+def _mean(values: list) -> float | None:
+    return round(statistics.fmean(values), 1) if values else None
+
+
+def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=None) -> Insights:
+    """What the practice assigns and how it goes, over the last ``months`` calendar months
+    (by the clients' local due dates, up to now). Five queries; medians are taken in Python
+    over one list of check-in minutes."""
+    now = now or timezone.now()
+    months = months if months in INSIGHT_MONTHS else DEFAULT_INSIGHT_MONTHS
+    today = timezone.localdate(
+        now, timezone=zoneinfo.ZoneInfo(membership.practice.default_timezone)
+    )
+    since = _month_start(today, months - 1)
+    visible = clients_visible_to(membership).values("pk")
+    occurrences = Occurrence.objects.filter(
+        client__in=visible, local_date__gte=since, due_at__lte=now
+    ).exclude(status=OccurrenceStatus.CANCELLED)
+    done = Q(submitted_at__isnull=False)
+    activity_key = "assignment__activity_version__activity_id"
+
+    by_activity = list(
+        occurrences.values(activity_id=F(activity_key))
+        .annotate(
+            title=Max("assignment__activity_version__title"),
+            assignments=Count("assignment", distinct=True),
+            clients=Count("client", distinct=True),
+            due=Count("pk"),
+            done=Count("pk", filter=done),
+        )
+        .order_by("-assignments", "-due", "title")
+    )
+    checkins = list(
+        CheckIn.objects.filter(
+            client__in=visible,
+            response__shared_with_therapist=True,
+            occurrence__local_date__gte=since,
+            occurrence__due_at__lte=now,
+        ).values_list("occurrence__" + activity_key, "minutes_spent", "helpful")
+    )
+    trend_rows = {
+        row["month"]: row
+        for row in occurrences.annotate(month=TruncMonth("local_date"))
+        .values("month")
+        .annotate(due=Count("pk"), done=Count("pk", filter=done))
+        .order_by("month")
+    }
+    totals = occurrences.aggregate(
+        due=Count("pk"), done=Count("pk", filter=done), clients=Count("client", distinct=True)
+    )
+
+    minutes_by, helpful_by = defaultdict(list), defaultdict(list)
+    helpful_counts = [0] * 11
+    for activity_id, minutes, helpful in checkins:
+        if minutes is not None:
+            minutes_by[activity_id].append(minutes)
+        if helpful is not None:
+            helpful_by[activity_id].append(helpful)
+            helpful_counts[min(max(helpful, 0), 10)] += 1
+    all_minutes = [m for values in minutes_by.values() for m in values]
+    all_helpful = [h for values in helpful_by.values() for h in values]
+
+    activities = [
+        ActivityInsight(
+            activity_id=row["activity_id"],
+            title=row["title"],
+            assignments=row["assignments"],
+            clients=row["clients"],
+            due=row["due"],
+            done=row["done"],
+            completion=_rate(row["done"], row["due"]),
+            median_minutes=_median(minutes_by.get(row["activity_id"], [])),
+            helpful=_mean(helpful_by.get(row["activity_id"], [])),
+            ratings=len(helpful_by.get(row["activity_id"], [])),
+        )
+        for row in by_activity[:TOP_ACTIVITIES]
+    ]
+
+    therapists = None
+    if membership.role == Role.OWNER:
+        therapists = [
+            TherapistInsight(
+                user_id=row["therapist_id"],
+                name=row["therapist_name"] or row["therapist_email"],
+                clients=row["clients"],
+                due=row["due"],
+                done=row["done"],
+                completion=_rate(row["done"], row["due"]),
+            )
+            for row in occurrences.values(
+                therapist_id=F("client__primary_therapist_id"),
+                therapist_name=F("client__primary_therapist__full_name"),
+                therapist_email=F("client__primary_therapist__email"),
+            )
+            .annotate(
+                clients=Count("client", distinct=True),
+                due=Count("pk"),
+                done=Count("pk", filter=done),
+            )
+            .order_by("therapist_name", "therapist_email")
+        ]
+
+    trend = []
+    for back in range(months - 1, -1, -1):
+        month = _month_start(today, back)
+        row = trend_rows.get(month) or trend_rows.get(_as_datetime_key(month, trend_rows))
+        due_n, done_n = (row["due"], row["done"]) if row else (0, 0)
+        trend.append(MonthInsight(month, due_n, done_n, _rate(done_n, due_n)))
+
+    return Insights(
+        months=months,
+        since=since,
+        due=totals["due"],
+        done=totals["done"],
+        completion=_rate(totals["done"], totals["due"]),
+        clients=totals["clients"],
+        checkins=len(checkins),
+        median_minutes=_median(all_minutes),
+        helpful=_mean(all_helpful),
+        helpful_counts=helpful_counts,
+        activities=activities,
+        therapists=therapists,
+        trend=trend,
+    )
+
+
+def _as_datetime_key(month: date, rows: dict):
+    """TruncMonth of a DateField is a date on every backend we use; this only guards against
+    a backend that hands back a datetime."""
+    for key in rows:
+        if isinstance(key, datetime) and key.date() == month:
+            return key
+    return None
+
+
+# --- CSV exports ---------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "client",
+    "activity",
+    "due_date_local",
+    "status",
+    "submitted_at_utc",
+    "on_time",
+    "minutes",
+    "helpfulness",
+    "score_total",
+    "severity_band",
+)
+
+
+def export_occurrences(membership, *, client=None, now=None) -> QuerySet:
+    """One row per occurrence that is due by now (or already done) for the clients
+    ``membership`` may see (or one ``client`` already fetched with ``client_get``). The entry
+    figures come only from entries the client shared: minutes summed over the occurrence's
+    check-ins, helpfulness averaged, the score and band of the latest scored entry."""
+    now = now or timezone.now()
+    if client is not None:
+        occurrences = Occurrence.objects.filter(client=client)
+    else:
+        occurrences = Occurrence.objects.filter(
+            client__in=clients_visible_to(membership).values("pk")
+        )
+    shared_checkins = CheckIn.objects.filter(
+        occurrence=OuterRef("pk"), response__shared_with_therapist=True
+    ).values("occurrence")
+    scored = _scored_entries().filter(occurrence=OuterRef("pk")).order_by("-entry_number")
+    return (
+        occurrences.filter(Q(due_at__lte=now) | Q(submitted_at__isnull=False))
+        .annotate(
+            client_name=F("client__full_name"),
+            activity_title=F("assignment__activity_version__title"),
+            minutes=Subquery(shared_checkins.annotate(total=Sum("minutes_spent")).values("total")),
+            helpful_sum=Subquery(shared_checkins.annotate(total=Sum("helpful")).values("total")),
+            helpful_n=Subquery(shared_checkins.annotate(n=Count("helpful")).values("n")),
+            score_total=Subquery(scored.values("current_revision__score_total")[:1]),
+            score_band=Subquery(
+                scored.annotate(band=F("current_revision__score__band__label")).values("band")[:1]
+            ),
+        )
+        .only("pk", "status", "local_date", "due_at", "submitted_at")
+        .order_by("client__full_name", "client_id", "due_at", "sequence")
+    )
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str | int | float:
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe (OWASP "CSV injection")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return _plain(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def export_row(occurrence, now) -> list:
+    submitted = occurrence.submitted_at
+    helpful = (
+        round(occurrence.helpful_sum / occurrence.helpful_n, 1) if occurrence.helpful_n else None
+    )
+    return [
+        csv_safe(value)
+        for value in (
+            occurrence.client_name,
+            occurrence.activity_title,
+            occurrence.local_date.isoformat(),
+            State(occurrence.state(now)).label,
+            submitted.astimezone(UTC).isoformat() if submitted else None,
+            None if submitted is None else submitted <= occurrence.due_at,
+            occurrence.minutes,
+            _plain(helpful),
+            occurrence.score_total,
+            occurrence.score_band,
+        )
+    ]
+
+
+def export_rows(occurrences: QuerySet, *, now=None) -> Iterator[list]:
+    now = now or timezone.now()
+    yield list(EXPORT_COLUMNS)
+    for occurrence in occurrences.iterator(chunk_size=1000):
+        yield export_row(occurrence, now)

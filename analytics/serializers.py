@@ -1,0 +1,86 @@
+"""Read-only shapes of the dashboard and insights figures for the REST API."""
+
+from rest_framework import serializers
+
+
+class DashboardChangeSerializer(serializers.Serializer):
+    delta = serializers.FloatField(allow_null=True)
+    direction = serializers.CharField()
+    label = serializers.CharField()
+    clinically_significant = serializers.BooleanField()
+
+
+class DashboardMeasureSerializer(serializers.Serializer):
+    activity_id = serializers.UUIDField()
+    title = serializers.CharField()
+    latest = serializers.FloatField(allow_null=True)
+    latest_at = serializers.DateTimeField(allow_null=True)
+    band = serializers.CharField(allow_blank=True)
+    severity = serializers.CharField(allow_blank=True)
+    baseline = serializers.FloatField(allow_null=True)
+    baseline_at = serializers.DateTimeField(allow_null=True)
+    change = DashboardChangeSerializer(allow_null=True, help_text="Null with a single score.")
+
+
+class DashboardRowSerializer(serializers.Serializer):
+    client_id = serializers.UUIDField()
+    name = serializers.CharField()
+    full_name = serializers.CharField()
+    status = serializers.CharField()
+    therapist = serializers.CharField()
+    due = serializers.IntegerField(help_text="Due in the last 28 days.")
+    done = serializers.IntegerField(help_text="Of those, sent.")
+    completion = serializers.IntegerField(allow_null=True, help_text="Percent; null: none due.")
+    streak = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="Due in the last 14 days, not sent.")
+    open_flags = serializers.IntegerField()
+    last_activity = serializers.DateTimeField(allow_null=True)
+    slipping = serializers.BooleanField()
+    flagged = serializers.BooleanField()
+    improving = serializers.BooleanField()
+    measures = DashboardMeasureSerializer(many=True, help_text="Most recently scored first.")
+
+
+class InsightsActivitySerializer(serializers.Serializer):
+    activity_id = serializers.UUIDField()
+    title = serializers.CharField()
+    assignments = serializers.IntegerField()
+    clients = serializers.IntegerField()
+    due = serializers.IntegerField()
+    done = serializers.IntegerField()
+    completion = serializers.IntegerField(allow_null=True)
+    median_minutes = serializers.FloatField(allow_null=True)
+    helpful = serializers.FloatField(allow_null=True)
+    ratings = serializers.IntegerField()
+
+
+class InsightsTherapistSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    name = serializers.CharField()
+    clients = serializers.IntegerField()
+    due = serializers.IntegerField()
+    done = serializers.IntegerField()
+    completion = serializers.IntegerField(allow_null=True)
+
+
+class InsightsMonthSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    due = serializers.IntegerField()
+    done = serializers.IntegerField()
+    completion = serializers.IntegerField(allow_null=True)
+
+
+class InsightsSerializer(serializers.Serializer):
+    months = serializers.IntegerField()
+    since = serializers.DateField()
+    due = serializers.IntegerField()
+    done = serializers.IntegerField()
+    completion = serializers.IntegerField(allow_null=True)
+    clients = serializers.IntegerField()
+    checkins = serializers.IntegerField()
+    median_minutes = serializers.FloatField(allow_null=True)
+    helpful = serializers.FloatField(allow_null=True)
+    helpful_counts = serializers.ListField(child=serializers.IntegerField())
+    activities = InsightsActivitySerializer(many=True)
+    therapists = InsightsTherapistSerializer(many=True, allow_null=True, help_text="Owners only.")
+    trend = InsightsMonthSerializer(many=True)
