@@ -22,6 +22,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    JSONField,
     Max,
     OuterRef,
     Q,
@@ -31,7 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, JSONObject, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Role
@@ -212,25 +213,35 @@ def dashboard_clients(membership, *, mine_only: bool = False) -> QuerySet:
     return clients
 
 
-def _client_figures(clients: QuerySet, now: datetime, measures: list) -> list[dict]:
-    """Query 1: one row per client with its adherence figures, as correlated subqueries (each
-    a range scan of one client's recent rows on a practice-leading index), and the ids of
-    the first and latest entry of each measure (``_measure_annotations``)."""
-    measure_columns = _measure_annotations(measures)
+def _client_figures(clients: QuerySet, now: datetime, measures: list[Measure]) -> list[dict]:
+    """One query, one row per client: its adherence figures and, for each measure, its first
+    and latest scored entry (``_measure_annotations``), as correlated subqueries. Each is a
+    range scan of one client's recent rows on a practice-leading index, so the cost follows
+    the number of clients, not the length of their history. Subqueries that need several
+    values return them as one JSON object, read once per client instead of once per value."""
     occurrences = Occurrence.objects.filter(client=OuterRef("pk")).exclude(
         status=OccurrenceStatus.CANCELLED
     )
     recent = occurrences.filter(due_at__gt=now - COMPLETION_WINDOW, due_at__lte=now)
+    sent = Q(submitted_at__isnull=False)
     streak_start = now - STREAK_WINDOW
     streak_window = occurrences.filter(due_at__gt=streak_start, due_at__lte=now)
+    measure_columns = _measure_annotations(measures)
     return list(
         clients.annotate(
-            due=_count(recent),
-            done=_count(recent.filter(submitted_at__isnull=False)),
-            overdue=_count(
-                occurrences.filter(
-                    submitted_at__isnull=True, due_at__gt=now - OVERDUE_WINDOW, due_at__lte=now
+            # due / done over the completion window, overdue over its last two weeks.
+            adherence=Subquery(
+                recent.order_by()
+                .values("client")
+                .annotate(
+                    figures=JSONObject(
+                        due=Count("pk"),
+                        done=Count("pk", filter=sent),
+                        overdue=Count("pk", filter=~sent & Q(due_at__gt=now - OVERDUE_WINDOW)),
+                    )
                 )
+                .values("figures")[:1],
+                output_field=JSONField(),
             ),
             # The streak: done items due after the most recent one not done.
             last_miss=Subquery(
@@ -240,8 +251,7 @@ def _client_figures(clients: QuerySet, now: datetime, measures: list) -> list[di
             ),
             streak=_count(
                 streak_window.filter(
-                    submitted_at__isnull=False,
-                    due_at__gt=Coalesce(OuterRef("last_miss"), Value(streak_start)),
+                    sent, due_at__gt=Coalesce(OuterRef("last_miss"), Value(streak_start))
                 )
             ),
             open_flags=_count(Flag.objects.filter(client=OuterRef("pk"), acknowledged_at=None)),
@@ -265,9 +275,7 @@ def _client_figures(clients: QuerySet, now: datetime, measures: list) -> list[di
             "status",
             "primary_therapist__full_name",
             "primary_therapist__email",
-            "due",
-            "done",
-            "overdue",
+            "adherence",
             "streak",
             "open_flags",
             "last_entry_at",
@@ -284,93 +292,97 @@ def _scored_entries() -> QuerySet:
     )
 
 
-def assigned_measures() -> list:
-    """Query 2: the practice's measures (activities with a scored version) that were ever
-    assigned: a few rows, found through the ``assignment_version`` index."""
-    return list(
+@dataclass(frozen=True)
+class Measure:
+    """A measure the practice has assigned: its activity and its scoring's LOINC panel (which
+    decides the reliable-change thresholds)."""
+
+    activity_id: object
+    panel: str | None
+
+
+def assigned_measures() -> list[Measure]:
+    """The practice's measures (activities with a scored version) that were ever assigned: a
+    few rows, found through the ``assignment_version`` index."""
+    rows = (
         ActivityVersion.objects.filter(definition__scoring__has_key="method")
         .filter(Exists(Assignment.objects.filter(activity_version=OuterRef("pk"))))
         .order_by("activity_id")
-        .values_list("activity_id", flat=True)
+        .values_list("activity_id", "definition__scoring__loinc__panel")
         .distinct()
     )
+    panels: dict[object, str | None] = {}
+    for activity_id, panel in rows:
+        panels[activity_id] = panels.get(activity_id) or panel
+    return [Measure(activity_id, panel) for activity_id, panel in panels.items()]
 
 
-def _measure_annotations(measures: list) -> dict:
-    """For each measure, the ids of a client's first and latest scored entry, as correlated
-    subqueries on the client. Each walks the ``response_client`` index in time order and
-    stops at the first match (hence one sort key only); a client never assigned the measure
-    is skipped by the CASE, so no walk runs through a history without a match."""
+def _measure_annotations(measures: list[Measure]) -> dict:
+    """For each measure, a client's first and latest scored entry as one JSON object each
+    (id, time, total, severity, band, title), by correlated subqueries on the client. Each
+    walks the ``response_client`` index in time order and stops at the first match (hence one
+    sort key only); a client never assigned the measure is skipped by the CASE, so no walk
+    runs through a history without a match."""
     annotations = {}
-    for index, activity_id in enumerate(measures):
+    for index, measure in enumerate(measures):
         assigned = Exists(
             Assignment.objects.filter(
-                client=OuterRef("pk"), activity_version__activity_id=activity_id
+                client=OuterRef("pk"), activity_version__activity_id=measure.activity_id
             )
         )
         entries = _scored_entries().filter(
-            client=OuterRef("pk"), activity_version__activity_id=activity_id
+            client=OuterRef("pk"), activity_version__activity_id=measure.activity_id
         )
         for name, order in (("first", "submitted_at"), ("latest", "-submitted_at")):
+            entry = entries.order_by(order).values(
+                entry=JSONObject(
+                    id=F("pk"),
+                    at=F("submitted_at"),
+                    total=F("current_revision__score_total"),
+                    severity=F("current_revision__severity"),
+                    band=F("current_revision__score__band__label"),
+                    title=F("activity_version__title"),
+                )
+            )[:1]
             annotations[f"measure_{index}_{name}"] = Case(
-                When(assigned, then=Subquery(entries.order_by(order).values("pk")[:1])),
+                When(assigned, then=Subquery(entry, output_field=JSONField())),
                 default=None,
+                output_field=JSONField(),
             )
     return annotations
 
 
-def _measure_figures(rows: list[dict], measures: list) -> dict[object, list[MeasureFigure]]:
-    """Query 3: the entries the figures query named, read at once; each client's measures,
-    most recently scored first."""
-    pairs = [
-        {
-            "client_id": row["pk"],
-            "activity_id": activity_id,
-            "first_id": row[f"measure_{index}_first"],
-            "latest_id": row[f"measure_{index}_latest"],
-        }
-        for row in rows
-        for index, activity_id in enumerate(measures)
-        if row[f"measure_{index}_latest"] is not None
-    ]
-    ids = {pair[key] for pair in pairs for key in ("first_id", "latest_id") if pair[key]}
-    if not ids:
-        return {}
-    details = {
-        row["pk"]: row
-        for row in Response.objects.filter(pk__in=ids).values(
-            "pk",
-            "submitted_at",
-            title=F("activity_version__title"),
-            total=F("current_revision__score_total"),
-            severity=F("current_revision__severity"),
-            band=F("current_revision__score__band__label"),
-            panel=F("activity_version__definition__scoring__loinc__panel"),
-        )
-    }
-    figures: dict[object, list[MeasureFigure]] = defaultdict(list)
-    for pair in pairs:
-        latest = details.get(pair["latest_id"])
-        first = details.get(pair["first_id"])
-        if latest is None or first is None:
+def _moment(value) -> datetime:
+    """A timestamp read back from JSON: ISO text, with an offset on PostgreSQL, naive UTC on
+    SQLite."""
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _measure_figures(row: dict, measures: list[Measure]) -> list[MeasureFigure]:
+    """One client's measures from its figures row, most recently scored first."""
+    figures = []
+    for index, measure in enumerate(measures):
+        first, latest = row[f"measure_{index}_first"], row[f"measure_{index}_latest"]
+        if not first or not latest:
             continue
-        thresholds = thresholds_for({"scoring": {"loinc": {"panel": latest["panel"]}}})
-        single = pair["first_id"] == pair["latest_id"]
-        figures[pair["client_id"]].append(
+        thresholds = thresholds_for({"scoring": {"loinc": {"panel": measure.panel}}})
+        figures.append(
             MeasureFigure(
-                activity_id=pair["activity_id"],
+                activity_id=measure.activity_id,
                 title=latest["title"],
                 latest=latest["total"],
-                latest_at=latest["submitted_at"],
+                latest_at=_moment(latest["at"]),
                 band=latest["band"] or "",
                 severity=latest["severity"] or "",
                 baseline=first["total"],
-                baseline_at=first["submitted_at"],
-                change=None if single else classify(first["total"], latest["total"], thresholds),
+                baseline_at=_moment(first["at"]),
+                change=None
+                if first["id"] == latest["id"]
+                else classify(first["total"], latest["total"], thresholds),
             )
         )
-    for measures in figures.values():
-        measures.sort(key=lambda m: m.latest_at, reverse=True)
+    figures.sort(key=lambda m: m.latest_at, reverse=True)
     return figures
 
 
@@ -414,17 +426,15 @@ def caseload_dashboard(
     mine_only: bool = False,
     now: datetime | None = None,
 ) -> Dashboard:
-    """Every figure of the dashboard for the clients ``membership`` may see, in three queries
-    whatever the caseload: the practice's measures, the client figures (with the ids of each
-    measure's first and latest entry), and those entries."""
+    """Every figure of the dashboard for the clients ``membership`` may see, in two queries
+    whatever the caseload: the practice's measures, then one row of figures per client."""
     now = now or timezone.now()
     clients = dashboard_clients(membership, mine_only=mine_only)
     measures = assigned_measures()
-    figures = _client_figures(clients, now, measures)
-    by_client = _measure_figures(figures, measures)
     rows = []
-    for row in figures:
+    for row in _client_figures(clients, now, measures):
         activity = [t for t in (row["last_entry_at"], row["last_action_at"]) if t is not None]
+        adherence = row["adherence"] or {"due": 0, "done": 0, "overdue": 0}
         rows.append(
             ClientRow(
                 client_id=row["pk"],
@@ -432,14 +442,14 @@ def caseload_dashboard(
                 full_name=row["full_name"],
                 status=row["status"],
                 therapist=row["primary_therapist__full_name"] or row["primary_therapist__email"],
-                due=row["due"],
-                done=row["done"],
-                completion=_rate(row["done"], row["due"]),
+                due=adherence["due"],
+                done=adherence["done"],
+                completion=_rate(adherence["done"], adherence["due"]),
                 streak=row["streak"],
-                overdue=row["overdue"],
+                overdue=adherence["overdue"],
                 open_flags=row["open_flags"],
                 last_activity=max(activity) if activity else None,
-                measures=by_client.get(row["pk"], []),
+                measures=_measure_figures(row, measures),
                 now=now,
             )
         )

@@ -120,3 +120,10 @@ def test_a_new_database_session_gets_the_scope_again(world):
         assert applied() == str(world.practice_a.pk)
         connection.close()
         assert applied() == str(world.practice_a.pk)
+
+
+def test_connections_run_without_jit():
+    """JIT compilation cost ~90 ms on the dashboard's aggregate query; settings turn it off."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

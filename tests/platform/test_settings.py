@@ -57,6 +57,16 @@ def test_email_url_smtp_is_parsed(monkeypatch):
     assert config["EMAIL_USE_TLS"] is True
 
 
+def test_postgres_connections_run_without_jit_keeping_options_from_the_url(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@db:5432/bridgework")
+    assert env.database_from_url("DATABASE_URL", "")["OPTIONS"]["options"] == "-c jit=off"
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgres://app@db:5432/bridgework?options=-c%20statement_timeout%3D5000"
+    )
+    options = env.database_from_url("DATABASE_URL", "")["OPTIONS"]["options"]
+    assert options == "-c statement_timeout=5000 -c jit=off"
+
+
 def test_start_up_stops_on_a_bad_value_and_names_it():
     result = run_manage("check", DJANGO_DEBUG="1", DATABASE_URL="mysql://nope/db")
     assert result.returncode != 0
