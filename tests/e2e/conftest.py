@@ -85,13 +85,13 @@ def global_library(transactional_db):
     sync_global_library()
 
 
-def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    """Sign a staff member in through the real login form."""
+def sign_in(page, email: str, password: str = PASSWORD, *, next_url: str = "**/clients/") -> None:
+    """Sign a staff member in through the real login form (curators land on ``/curate/``)."""
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/clients/")
+    page.wait_for_url(next_url)
 
 
 SIGN_IN_LINK = re.compile(r"https?://[^/]+(/portal/sign-in/link/[\w-]+/)")
