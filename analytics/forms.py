@@ -12,6 +12,7 @@ from assignments.schedule import (
     MAX_WEEKS,
     ONCE,
 )
+from homework_platform.forms import NativeDateInput, NativeTimeInput
 
 ONCE_CADENCE = "once"
 WEEKLY = "weekly"
@@ -41,13 +42,13 @@ class ScheduleMeasureForm(forms.Form):
     )
     starts_on = forms.DateField(
         label="First due on",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=NativeDateInput(),
         help_text="In the client's time zone.",
     )
     due_time = forms.TimeField(
         label="Due by",
         initial=DEFAULT_DUE_TIME,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=NativeTimeInput(),
     )
     weeks = forms.IntegerField(
         label="For how many weeks",
@@ -81,5 +82,5 @@ class ScheduleMeasureForm(forms.Form):
 class PlannedSessionForm(forms.Form):
     session_on = forms.DateField(
         label="Next session on",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=NativeDateInput(),
     )

@@ -17,6 +17,7 @@ from analytics import progress
 from analytics.forms import PlannedSessionForm, ScheduleMeasureForm
 from assignments import services as assignment_services
 from assignments.models import PlannedSession
+from assignments.schedule import first_due_day
 from clients.selectors import client_get
 from homework_platform.access import staff_required
 from homework_platform.forms import apply_validation_error
@@ -45,7 +46,8 @@ def _page(request, client, *, schedule_form=None, session_form=None, status=200)
     data = progress.client_progress(client, days=days)
     if schedule_form is None:
         schedule_form = ScheduleMeasureForm(
-            measures=measure_choices(request.membership), initial={"starts_on": data.today}
+            measures=measure_choices(request.membership),
+            initial={"starts_on": first_due_day(client.tz)},
         )
     context = {
         "client": client,

@@ -11,6 +11,7 @@ from assignments.schedule import (
     MAX_WEEKS,
     WEEKDAY_NAMES,
 )
+from homework_platform.forms import NativeDateInput, NativeTimeInput
 
 ZERO_TO_TEN = [(str(n), str(n)) for n in range(11)]
 INTERVAL_CHOICES = [
@@ -80,13 +81,13 @@ class AssignmentForm(forms.Form):
     )
     starts_on = forms.DateField(
         label="Due on (first day)",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=NativeDateInput(),
         help_text="In the client's time zone.",
     )
     due_time = forms.TimeField(
         label="Due by",
         initial=DEFAULT_DUE_TIME,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=NativeTimeInput(),
     )
     repeat_days = forms.IntegerField(
         label="For how many days", required=False, min_value=1, max_value=MAX_DAYS, initial=7
@@ -170,9 +171,7 @@ class MessageForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    held_on = forms.DateField(
-        label="Session held on", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    held_on = forms.DateField(label="Session held on", widget=NativeDateInput())
 
 
 class CheckInForm(forms.Form):

@@ -148,6 +148,15 @@ def due_at(local_date: date, due_time: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(local_date, due_time, tzinfo=tz).astimezone(UTC)
 
 
+def first_due_day(tz: ZoneInfo, due_time: time = DEFAULT_DUE_TIME, *, now=None) -> date:
+    """The first day, in ``tz``, whose ``due_time`` is still ahead: today, or tomorrow once
+    today's has passed (a therapist assigning at 22:00 should not be offered a due time that
+    has gone). The default "due on" of every form and of the services."""
+    now = now or datetime.now(UTC)
+    today = now.astimezone(tz).date()
+    return today if due_at(today, due_time, tz) > now else today + timedelta(days=1)
+
+
 def _within(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 

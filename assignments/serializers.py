@@ -40,7 +40,10 @@ class PlanFieldsMixin(serializers.Serializer):
     personal_message = serializers.CharField(required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     schedule_kind = serializers.ChoiceField(choices=ScheduleKind.choices, required=False)
-    starts_on = serializers.DateField(required=False, help_text="Client's local date.")
+    starts_on = serializers.DateField(
+        required=False,
+        help_text="Client's local date; by default the first day whose due time is still ahead.",
+    )
     due_time = serializers.TimeField(required=False, help_text="Local time, default 21:00.")
     repeat_days = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_DAYS

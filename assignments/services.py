@@ -48,6 +48,7 @@ from assignments.schedule import (
     Schedule,
     date_before_session,
     due_at,
+    first_due_day,
 )
 from assignments.signals import flag_raised
 from assignments.worksheets import (
@@ -135,11 +136,13 @@ def assignment_create(
         )
     if activity_version.practice_id != client.practice_id:
         raise ValidationError({"activity_version": "Choose an activity from this practice."})
-    today = timezone.localdate(timezone.now(), client.tz)
+    now = timezone.now()
+    today = timezone.localdate(now, client.tz)
+    due_time = due_time or DEFAULT_DUE_TIME
     schedule = Schedule(
         kind=schedule_kind,
-        starts_on=starts_on or today,
-        due_time=due_time or DEFAULT_DUE_TIME,
+        starts_on=starts_on or first_due_day(client.tz, due_time, now=now),
+        due_time=due_time,
         repeat_days=repeat_days,
         times_per_week=times_per_week,
         weekdays=tuple(weekdays or ()),

@@ -14,6 +14,7 @@ from accounts.audit import audit_record
 from assignments import selectors, services
 from assignments.forms import AssignmentForm, CancelForm, MessageForm, ReviewForm, SessionForm
 from assignments.models import Visibility
+from assignments.schedule import first_due_day
 from clients.selectors import caseload, client_get
 from homework_platform.access import staff_required
 from homework_platform.forms import apply_validation_error
@@ -65,7 +66,7 @@ def _initial(version, client) -> dict:
     return {
         "rationale": version.rationale,
         "instructions": "\n".join(version.instructions),
-        "starts_on": timezone.localdate(timezone.now(), client.tz),
+        "starts_on": first_due_day(client.tz),
         "visibility": Visibility.SHARED,
     }
 

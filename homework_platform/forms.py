@@ -1,5 +1,26 @@
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.renderers import TemplatesSetting
+
+
+class NativeDateInput(forms.DateInput):
+    """``<input type="date">``. Its value must be ISO (yyyy-mm-dd) whatever the page's
+    language: rendered in the British format (16/01/2025) the browser shows an empty field
+    and the form loses the date on a redisplay."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class NativeTimeInput(forms.TimeInput):
+    """``<input type="time">``: 24-hour hh:mm, as browsers send and expect it."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
 
 
 def apply_validation_error(form, exc: ValidationError) -> None:

@@ -15,6 +15,7 @@ from django import forms
 from django.utils.text import slugify
 
 from assignments.worksheets import is_answerable
+from homework_platform.forms import NativeDateInput
 from library.builder import TYPE_LABELS
 from library.media import ALLOWED as MEDIA_EXTENSIONS
 from library.models import APPROACHES, PROBLEMS, Kind
@@ -239,12 +240,8 @@ class FieldEditForm(forms.Form):
     )
     min_selected = forms.IntegerField(label="Choose at least", required=False, min_value=0)
     max_selected = forms.IntegerField(label="Choose at most", required=False, min_value=1)
-    date_min = forms.DateField(
-        label="Earliest date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_max = forms.DateField(
-        label="Latest date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_min = forms.DateField(label="Earliest date", required=False, widget=NativeDateInput())
+    date_max = forms.DateField(label="Latest date", required=False, widget=NativeDateInput())
     max_minutes = forms.IntegerField(
         label="Longest duration (minutes)", required=False, min_value=1
     )

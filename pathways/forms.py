@@ -1,6 +1,7 @@
 from django import forms
 
 from assignments.models import Visibility
+from homework_platform.forms import NativeDateInput, NativeTimeInput
 from pathways.models import (
     AUDIENCES,
     FUNCTIONS,
@@ -74,7 +75,7 @@ class DeliveryFields(forms.Form):
     time_of_day = forms.TimeField(
         label="Time of day",
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=NativeTimeInput(),
         help_text="In the client's time zone. Empty: at once, or at 09:00 after a delay.",
     )
     days_to_complete = forms.IntegerField(
@@ -156,7 +157,7 @@ class EnrolForm(forms.Form):
     client = forms.ChoiceField(label="Client")
     start_date = forms.DateField(
         label="Start date",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=NativeDateInput(),
         help_text="In the client's own calendar. Steps “at once on enrolment” arrive that day.",
     )
 

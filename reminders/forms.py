@@ -2,6 +2,7 @@
 
 from django import forms
 
+from homework_platform.forms import NativeTimeInput
 from reminders.models import MAX_DAILY_CAP, MAX_NUDGES, ReminderPolicy
 from reminders.services.preferences import SNOOZE_DAYS
 
@@ -10,7 +11,7 @@ def _time(label: str, help_text: str = "") -> forms.TimeField:
     return forms.TimeField(
         label=label,
         help_text=help_text,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=NativeTimeInput(),
     )
 
 
@@ -91,7 +92,7 @@ class ReminderPolicyForm(forms.ModelForm):
             "digest_time",
         ]
         widgets = {
-            name: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            name: NativeTimeInput()
             for name in ("reminder_time", "quiet_start", "quiet_end", "digest_time")
         }
         help_texts = {

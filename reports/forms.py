@@ -1,16 +1,12 @@
 from django import forms
 
+from homework_platform.forms import NativeDateInput
 from reports.models import DEFAULT_CONFIDENTIALITY_LINE
 
 
-def _date_input():
-    # A date input's value is always ISO, whatever the language of the page.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 class PacketForm(forms.Form):
-    start = forms.DateField(label="From", widget=_date_input())
-    end = forms.DateField(label="To", widget=_date_input())
+    start = forms.DateField(label="From", widget=NativeDateInput())
+    end = forms.DateField(label="To", widget=NativeDateInput())
 
 
 class BrandingForm(forms.Form):

@@ -206,9 +206,18 @@
     );
   }
 
+  // The server's draft as this page knows it, in the server's clock. The copy on this device
+  // records it as its base: on the next load the device copy wins unless the server has a
+  // draft newer than that base (saved from another device). Comparing the phone's clock with
+  // the server's instead would drop what was typed whenever the phone's clock runs behind.
+  let serverSavedAt = Number(form.dataset.draftSavedAt || 0) * 1000;
+
   function keepOnDevice() {
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ t: Date.now(), v: snapshot() }));
+      localStorage.setItem(
+        storageKey,
+        JSON.stringify({ t: Date.now(), base: serverSavedAt, v: snapshot() }),
+      );
     } catch (error) {
       // Full or disabled storage: the server copy still protects the answers.
     }
@@ -266,6 +275,11 @@
       });
       const json = (response.headers.get("Content-Type") || "").includes("json");
       if (response.ok && json) {
+        const savedAt = Date.parse((await response.json()).saved_at);
+        if (!Number.isNaN(savedAt)) {
+          serverSavedAt = savedAt;
+          keepOnDevice(); // what is typed now, on top of the draft the server just kept
+        }
         setStatus(`Draft saved at ${clock()}.`);
       } else if (response.status === 400 && json) {
         const body = await response.json();
@@ -330,9 +344,10 @@
 
   try {
     const kept = JSON.parse(localStorage.getItem(storageKey) || "null");
-    const serverSavedAt = Number(form.dataset.draftSavedAt || 0) * 1000;
     const hasErrors = form.querySelector(".error-summary");
-    if (kept && kept.t > serverSavedAt && !hasErrors) {
+    // Copies saved before bases were recorded fall back to comparing clocks.
+    const current = kept && ("base" in kept ? kept.base >= serverSavedAt : kept.t > serverSavedAt);
+    if (current && !hasErrors) {
       if (JSON.stringify(kept.v) !== JSON.stringify(snapshot())) {
         restore(kept.v);
         dirty = true;

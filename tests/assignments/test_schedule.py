@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 
 from assignments import services
 from assignments.models import OccurrenceStatus, State
-from assignments.schedule import Schedule, due_at
+from assignments.schedule import Schedule, due_at, first_due_day
 from assignments.selectors import todo_for
 from homework_platform.tenancy import practice_scope
 
@@ -178,3 +178,41 @@ def test_weekly_due_times_stay_local_across_both_london_changes():
     spring = Schedule(kind="every_n_weeks", starts_on=date(2025, 3, 23), weeks=2)
     due = [due_at(d, time(19, 0), london) for d in spring.local_dates()]
     assert [d.hour for d in due] == [19, 18]
+
+
+@pytest.mark.parametrize(
+    ("utc", "zone", "expected"),
+    [
+        # London, GMT: 20:59 local → today's 21:00 is still ahead; 21:00 → tomorrow.
+        ("2025-01-15 20:59:00+00:00", "Europe/London", date(2025, 1, 15)),
+        ("2025-01-15 21:00:00+00:00", "Europe/London", date(2025, 1, 16)),
+        # Sydney (AEDT, UTC+11): 10:00 UTC is 21:00 there.
+        ("2025-01-15 09:59:00+00:00", "Australia/Sydney", date(2025, 1, 15)),
+        ("2025-01-15 10:00:00+00:00", "Australia/Sydney", date(2025, 1, 16)),
+        # New York on the day clocks go forward: 21:00 EDT is 01:00 UTC the next day.
+        ("2025-03-10 00:59:00+00:00", "America/New_York", date(2025, 3, 9)),
+        ("2025-03-10 01:00:00+00:00", "America/New_York", date(2025, 3, 10)),
+    ],
+)
+def test_the_first_due_day_is_tomorrow_once_todays_due_time_has_passed(utc, zone, expected):
+    now = datetime.fromisoformat(utc)
+    assert first_due_day(ZoneInfo(zone), time(21, 0), now=now) == expected
+
+
+@pytest.mark.django_db
+def test_assigning_late_in_the_evening_defaults_to_tomorrow(world, acts, assign, web):
+    """At 22:30 in London the default (due today at 21:00) would already be late: the form
+    offers tomorrow, and the service picks tomorrow when no date is given."""
+    with time_machine.travel("2025-01-15 22:30:00+00:00", tick=False):
+        page = web(world.therapist_a).get(
+            "/assignments/new/",
+            {"client": world.client_a.pk, "activity": acts.thought_record.activity_id},
+        )
+        assignment = assign(acts.thought_record)
+    assert page.status_code == 200
+    import re
+
+    print(re.findall(r"<input[^>]*starts_on[^>]*>", page.content.decode()))
+    assert 'value="2025-01-16"' in page.content.decode()
+    with scopes_disabled():
+        assert [o.local_date for o in assignment.occurrences.all()] == [date(2025, 1, 16)]

@@ -64,9 +64,12 @@ def test_assigning_refuses_discharged_clients_other_practices_and_past_times(wor
     with pytest.raises(ValidationError) as error:
         assign(acts.thought_record_b)
     assert "activity_version" in error.value.message_dict
-    with pytest.raises(ValidationError) as error:
-        assign(acts.thought_record, due_time=time(7, 0))
+    with pytest.raises(ValidationError) as error:  # 07:00 today has passed (it is 09:00)
+        assign(acts.thought_record, starts_on=date(2025, 6, 2), due_time=time(7, 0))
     assert "due_time" in error.value.message_dict
+    # Without a date, the first day whose 07:00 is still ahead: tomorrow.
+    tomorrow = assign(acts.thought_record, due_time=time(7, 0))
+    assert [o.local_date for o in _occurrences(tomorrow)] == [date(2025, 6, 3)]
     with pytest.raises(ValidationError) as error:
         assign(acts.thought_record, starts_on=date(2025, 6, 1))
     assert "starts_on" in error.value.message_dict

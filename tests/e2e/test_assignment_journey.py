@@ -214,3 +214,30 @@ def test_assign_complete_on_a_phone_and_review(new_page, world, global_library):
     wide = new_page(DESKTOP)
     portal_sign_in(wide, world.client_a.email)
     screenshot(wide, "portal-todo-done")
+
+
+def test_a_phone_whose_clock_runs_behind_keeps_what_was_typed(
+    new_page, world, global_library, acts, assign
+):
+    """The device copy of a draft wins over the server's unless the server has a newer one;
+    which is newer is not decided by comparing the phone's clock with the server's."""
+    assignment = assign(acts.thought_record, starts_on=timezone.localdate() + timedelta(days=1))
+    with scopes_disabled():
+        occurrence = assignment.occurrences.get()
+    phone = new_page(PHONE)
+    phone.clock.set_fixed_time(timezone.now() - timedelta(hours=3))  # three hours behind
+    portal_sign_in(phone, world.client_a.email)
+    phone.goto(f"/portal/do/{occurrence.pk}/")
+    phone.get_by_label("What was happening?").fill("At my desk, 3pm.")
+    phone.get_by_role("button", name="Next").click()
+    expect(phone.locator("[data-autosave-status]")).to_contain_text("Draft saved")
+    feelings = _section(phone, "2. Your feelings")
+    feelings.locator('[data-emotion="Anxious"]').click()
+    feelings.get_by_label("How strong (0–100)").first.fill("65")
+    phone.reload()  # before the next autosave: only this device has the 65
+    expect(phone.get_by_text("Part 2 of 8")).to_be_visible()
+    expect(feelings.get_by_label("How strong (0–100)").first).to_have_value("65")
+    expect(phone.get_by_label("What was happening?")).to_have_value("At my desk, 3pm.")
+    # …and it goes to the server with the next autosave.
+    expect(phone.locator("[data-autosave-status]")).to_contain_text("Draft saved", timeout=20_000)
+    phone.close()
