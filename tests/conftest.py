@@ -3,6 +3,8 @@
 Every fixture set has two practices so that every test can ask "and the other practice?".
 """
 
+import os
+from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -154,8 +156,6 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    import os
-
     if hasattr(session.config, "workerinput"):  # an xdist worker: the controller decides
         return
     if os.environ.get("REQUIRE_POSTGRES_TESTS") == "1" and _postgres_passed == 0:
@@ -163,3 +163,37 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
     elif os.environ.get("REQUIRE_POSTGRES_TESTS") == "1":
         print(f"\n{_postgres_passed} PostgreSQL-only tests passed.")
+
+
+# --- Another time of day ------------------------------------------------------------------
+# `pytest --clock-at=2026-12-04T23:30:00+00:00` (or TEST_CLOCK_AT=…) runs every test as if the
+# clock read that instant when the session started; it keeps ticking. Code and tests that only
+# work at some hours of the day (defaults of "today", quiet hours, phone versus server
+# clocks) fail here instead of on the night CI happens to run. Tests that travel in time
+# themselves still do.
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-at",
+        default=os.environ.get("TEST_CLOCK_AT", ""),
+        help="ISO datetime the clock reads when the session starts (it keeps ticking).",
+    )
+
+
+def pytest_configure(config):
+    at = config.getoption("--clock-at")
+    if at and not hasattr(config, "_bridgework_clock"):
+        import time_machine
+
+        config._bridgework_clock = time_machine.travel(datetime.fromisoformat(at), tick=True)
+        config._bridgework_clock.start()
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--clock-at"):
+        return
+    skip = pytest.mark.skip(reason="its worker and sweeper processes run on the real clock")
+    for item in items:
+        if "real_clock" in item.keywords:
+            item.add_marker(skip)

@@ -51,6 +51,43 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite(django_db_setup):
+    """With SQLite in memory the live server's threads all use the test's one connection, so
+    two requests at once (an autosave racing a reload) interleave their savepoints ("no such
+    savepoint"). There, each request runs start to finish under one lock (the server stays
+    threaded for the sockets); PostgreSQL gives every thread its own connection."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+
+    class OneRequestAtATime(ThreadedWSGIServer):
+        lock = threading.Lock()
+
+        def set_app(self, application):
+            def serialised(environ, start_response):
+                with self.lock:
+                    result = application(environ, start_response)
+                    try:
+                        return list(result)  # the whole body, database work included
+                    finally:
+                        if hasattr(result, "close"):
+                            result.close()  # request_finished, still under the lock
+
+            super().set_app(serialised)
+
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = OneRequestAtATime
+    yield
+    LiveServerThread.server_class = threaded
+
+
 @pytest.fixture
 def new_page(browser, live_server):
     """Return a function that opens a fresh browser context (own cookies) at a viewport."""

@@ -43,6 +43,7 @@ def _redis_reachable() -> bool:
 
 
 pytestmark = [
+    pytest.mark.real_clock,
     *postgres_only,
     pytest.mark.redis,
     pytest.mark.skipif(not _redis_reachable(), reason="needs a Redis server (REDIS_URL)"),
