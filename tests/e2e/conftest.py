@@ -95,7 +95,7 @@ def new_page(browser, live_server):
 
     def make(viewport=DESKTOP):
         context = browser.new_context(viewport=viewport, base_url=live_server.url)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # generous: CI machines are small and busy
         contexts.append(context)
         return context.new_page()
 
