@@ -73,6 +73,14 @@ def test_start_up_stops_on_a_bad_value_and_names_it():
     assert "DATABASE_URL" in result.stderr
 
 
+def test_manage_py_needs_no_configuration_in_a_fresh_checkout(monkeypatch, tmp_path):
+    for name in ("DJANGO_DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    result = run_manage("makemigrations", "--check", "--dry-run", BRIDGEWORK_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_production_requires_a_real_secret_key():
     result = run_manage("check", DJANGO_DEBUG="0", SECRET_KEY="short", ALLOWED_HOSTS="x.org")
     assert result.returncode != 0
