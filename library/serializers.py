@@ -1,7 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from library.content import APPROACHES, KINDS, PROBLEMS
+from library.content import APPROACHES, CONTENT_FIELDS, KINDS, PROBLEMS
 from library.models import Activity, ActivityMedia, ActivityVersion, CuratedActivity
 
 
@@ -12,15 +12,7 @@ class VersionSerializer(serializers.ModelSerializer):
         model = ActivityVersion
         fields = [
             "number",
-            "title",
-            "summary",
-            "rationale",
-            "instructions",
-            "estimated_minutes",
-            "kind",
-            "approaches",
-            "problems",
-            "definition",
+            *CONTENT_FIELDS,
             "is_published",
             "published_at",
             "created_at",

@@ -4,7 +4,7 @@ from django import forms
 
 from homework_platform.forms import NativeTimeInput
 from reminders.models import MAX_DAILY_CAP, MAX_NUDGES, ReminderPolicy
-from reminders.services.preferences import SNOOZE_DAYS
+from reminders.services.preferences import POLICY_FIELDS, SNOOZE_DAYS
 
 
 def _time(label: str, help_text: str = "") -> forms.TimeField:
@@ -78,19 +78,7 @@ class StaffPreferenceForm(forms.Form):
 class ReminderPolicyForm(forms.ModelForm):
     class Meta:
         model = ReminderPolicy
-        fields = [
-            "wording",
-            "email",
-            "sms",
-            "reminder_time",
-            "quiet_start",
-            "quiet_end",
-            "daily_cap",
-            "new_homework",
-            "due_soon",
-            "nudge_limit",
-            "digest_time",
-        ]
+        fields = list(POLICY_FIELDS)
         widgets = {
             name: NativeTimeInput()
             for name in ("reminder_time", "quiet_start", "quiet_end", "digest_time")

@@ -28,7 +28,9 @@ from reminders.models import (
 from reminders.services.schedule import reminders_plan_assignment, reminders_replan_client
 from reminders.timing import in_quiet_hours
 
-POLICY_FIELDS = {
+# What a practice sets, in the order its settings form shows them.
+POLICY_FIELDS = (
+    "wording",
     "email",
     "sms",
     "reminder_time",
@@ -38,9 +40,8 @@ POLICY_FIELDS = {
     "new_homework",
     "due_soon",
     "nudge_limit",
-    "wording",
     "digest_time",
-}
+)
 CLIENT_FIELDS = {
     "email",
     "in_app",
@@ -57,7 +58,7 @@ PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 
 
 def _unknown(fields, allowed) -> None:
-    unknown = set(fields) - allowed
+    unknown = set(fields) - set(allowed)
     if unknown:
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))}.")
 

@@ -6,13 +6,12 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
-from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
-from accounts.models import Membership
 from assignments import services as assignment_services
 from homework_platform.tenancy import practice_scope
 from library.models import CuratedActivity
+from tests.assignments.fixtures import membership_of  # noqa: F401 - imported from here too
 from tests.factories import activity_version_for
 
 THOUGHT_RECORD_ANSWERS = {
@@ -29,13 +28,6 @@ THOUGHT_RECORD_ANSWERS = {
 
 def phq9_answers(score_each: int) -> dict:
     return {f"q{n}": str(score_each) for n in range(1, 10)}
-
-
-def membership_of(practice, user) -> Membership:
-    with scopes_disabled():
-        return Membership.objects.select_related("user", "practice").get(
-            practice=practice, user=user
-        )
 
 
 def pdf_text(content: bytes) -> str:
@@ -88,26 +80,6 @@ def acts(world):
 def curated_thought_record(db):
     """The global library's thought record (seeded by a library migration)."""
     return CuratedActivity.objects.get(slug="thought-record")
-
-
-@pytest.fixture
-def assign(world):
-    """assign(version, client=world.client_a, **plan) → Assignment, by the client's therapist."""
-
-    def make(version, client=None, **plan):
-        client = client or world.client_a
-        with scopes_disabled():
-            practice = client.practice
-            therapist = client.primary_therapist
-        with practice_scope(practice):
-            return assignment_services.assignment_create(
-                client=client,
-                actor=membership_of(practice, therapist),
-                activity_version=version,
-                **plan,
-            )
-
-    return make
 
 
 @pytest.fixture
