@@ -19,7 +19,12 @@ Figures, all from this one run:
 - ``ratio``: per_second / raw_per_second;
 - ``scale_ratio``: the sweep's cost (claim + enqueue, 10,000 due rows) with 1,000,000 pending
   rows in the table divided by its cost with 10,000 — about 1 thanks to the partial index on
-  ``due_at`` WHERE status = 'pending'.
+  ``due_at`` WHERE status = 'pending';
+- ``workers_per_second`` (with REDIS_URL set, ``--workers`` > 0): the same due rows, put back
+  as they were, sent by real Celery worker processes (prefork pool, ``--workers`` of them,
+  default one per CPU) over Redis, as deployed: from the start of the sweep until the last
+  row is recorded sent (the workers' start-up is not counted; their first tasks' imports
+  are). ``workers_ratio`` is that against the same one-connection peer.
 
 The last line printed is one JSON object.
 """
@@ -29,6 +34,7 @@ import io
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,7 +82,7 @@ def throwaway_postgres(url: str) -> tuple[str, callable]:
     return urlunparse(parsed._replace(path=f"/{name}")), drop
 
 
-def configure(database_url: str, var_dir: str) -> None:
+def configure(database_url: str, var_dir: str, queue: str) -> None:
     os.environ.update(
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="homework_platform.settings",
@@ -96,9 +102,11 @@ def configure(database_url: str, var_dir: str) -> None:
     settings.EMAIL_BACKEND = f"{__name__}.RecordingBackend"
     from homework_platform.celery import app
 
-    # Until the throughput run, tasks go to an in-memory broker: the sweep's own cost.
+    # Until the throughput runs, tasks go to an in-memory broker: the sweep's own cost. The
+    # queue is the run's own (set before the first message: Celery caches its queues).
     app.conf.broker_url = "memory://"
     app.conf.broker_transport_options = {}
+    app.conf.task_default_queue = queue
 
 
 from django.core.mail.backends.base import BaseEmailBackend  # noqa: E402
@@ -317,8 +325,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=None, help="fraction of the full size")
     parser.add_argument("--profile", default="", help="write a cProfile of the real path here")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="Celery worker processes for the run over Redis (needs REDIS_URL; 0: skip it)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "") if args.workers > 0 else ""
     vendor = "postgresql" if url.startswith(("postgres", "pgsql")) else "sqlite"
     scale = args.scale if args.scale is not None else (1.0 if vendor == "postgresql" else 0.05)
     pending, due = int(FULL_PENDING * scale), int(FULL_DUE * scale)
@@ -330,7 +345,8 @@ def main() -> None:
     else:
         database_url = f"sqlite:///{var_dir}/bench.sqlite3"
     try:
-        configure(database_url, var_dir)
+        queue = f"bench-reminders-{os.getpid()}"
+        configure(database_url, var_dir, queue)
         result = run(
             vendor=vendor,
             pending=pending,
@@ -339,10 +355,110 @@ def main() -> None:
             scale=scale,
             profile=args.profile,
         )
+        if redis_url:
+            result.update(
+                run_workers(
+                    database_url=database_url,
+                    redis_url=redis_url,
+                    queue=queue,
+                    workers=args.workers,
+                    due=due,
+                    var_dir=var_dir,
+                    raw_per_second=result["raw_per_second"],
+                )
+            )
     finally:
         if drop is not None:
             drop()
     print(json.dumps(result))
+
+
+def put_back_due_rows() -> None:
+    """The due rows as they were before they were sent, and what sending them wrote gone."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reminders_notification")
+        cursor.execute("DELETE FROM reminders_delivery")
+        cursor.execute(
+            "UPDATE reminders_reminder SET status = 'pending', claimed_at = NULL, sent_at = NULL,"
+            " claim_token = NULL, enqueued_at = NULL, attempts = 0, note = '' "
+            "WHERE kind = 'new_homework'"
+        )
+
+
+def sent_count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM reminders_reminder "
+            "WHERE status = 'sent' AND kind = 'new_homework'"
+        )
+        return cursor.fetchone()[0]
+
+
+def run_workers(*, database_url, redis_url, queue, workers, due, var_dir, raw_per_second) -> dict:
+    """The due rows again, through ``workers`` real Celery worker processes over Redis."""
+    from homework_platform.celery import app
+
+    put_back_due_rows()
+    analyze("postgresql" if database_url.startswith("postgres") else "sqlite")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.reminder_worker_settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "BENCH_QUEUE": queue,
+        "PYTHONPATH": str(ROOT),
+    }
+    log_path = Path(var_dir) / "workers.log"
+    with open(log_path, "w") as worker_log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "homework_platform", "worker",
+                "--pool=prefork", f"--concurrency={workers}", "-Q", queue,
+                "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
+            ],
+            cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log_path.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the workers did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.1)
+        # From here on the sweep enqueues on Redis, the queue the workers read.
+        app.conf.task_always_eager = False
+        app.conf.broker_url = redis_url
+        app._pool = None
+        app.amqp._producer_pool = None
+        log(f"{workers} worker process(es) ready; sweeping {due:,} due rows onto Redis")
+        started = time.perf_counter()
+        _, enqueued = time_sweep()
+        assert enqueued == due, enqueued
+        deadline = time.monotonic() + max(120, due / 50)
+        while (sent := sent_count()) < due:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{sent:,} of {due:,} sent:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM reminders_delivery WHERE status = 'sent'")
+            emails = cursor.fetchone()[0]
+        assert emails == due, (emails, due)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    per_second = due / seconds
+    log(f"{workers} worker process(es): {due:,} sent in {seconds:.2f}s")
+    return {
+        "workers": workers,
+        "workers_per_second": round(per_second, 1),
+        "workers_ratio": round(per_second / raw_per_second, 4),
+    }
 
 
 def run(*, vendor, pending, due, scale_due, scale, profile="") -> dict:

@@ -5,8 +5,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
-def send_templated_email(*, to: str, template: str, context: dict, headers=None) -> None:
-    """Render ``templates/emails/<template>_subject.txt``, ``.txt`` and ``.html`` and send.
+def send_templated_email(
+    *, to: str, template: str, context: dict, headers=None, connection=None
+) -> None:
+    """Render ``templates/emails/<template>_subject.txt``, ``.txt`` and ``.html`` and send
+    (over ``connection`` if given, else a connection of its own).
 
     Subjects must never carry clinical content; the templates are written to that rule.
     """
@@ -15,7 +18,11 @@ def send_templated_email(*, to: str, template: str, context: dict, headers=None)
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=[to], headers=headers or {}
+        subject=" ".join(subject.split()),
+        body=text,
+        to=[to],
+        headers=headers or {},
+        connection=connection,
     )
     message.attach_alternative(html, "text/html")
     message.send()

@@ -9,10 +9,12 @@ reminder as sent.
 """
 
 import logging
+from contextlib import contextmanager
 from functools import cache
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.utils.module_loading import import_string
 
 from homework_platform.emails import send_templated_email
@@ -23,7 +25,16 @@ logger = logging.getLogger("reminders.sms")
 
 
 class EmailChannel:
+    """Email through Django's backend. Given a ``connection``, every message goes over one
+    session with the mail server (one SMTP session for a whole task's messages, not one per
+    message), opened at the first send; a send that fails closes it, and the next send opens
+    a fresh one instead of reusing a broken session."""
+
     name = Channel.EMAIL
+
+    def __init__(self, connection=None):
+        self.connection = connection
+        self.session_open = False
 
     def send(
         self, *, message: Message, address: str, idempotency_key: str, preferences_url: str
@@ -38,16 +49,26 @@ class EmailChannel:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         }
-        send_templated_email(
-            to=address,
-            template="reminder_message",
-            context={
-                "message": message,
-                "preheader": PREHEADER,
-                "preferences_url": preferences_url,
-            },
-            headers=headers,
-        )
+        if self.connection is not None and not self.session_open:
+            self.connection.open()  # if the server is down: this message's error, as any
+            self.session_open = True
+        try:
+            send_templated_email(
+                to=address,
+                template="reminder_message",
+                context={
+                    "message": message,
+                    "preheader": PREHEADER,
+                    "preferences_url": preferences_url,
+                },
+                headers=headers,
+                connection=self.connection,
+            )
+        except Exception:
+            if self.connection is not None:
+                self.connection.close()
+                self.session_open = False
+            raise
 
 
 class SmsBackend:
@@ -79,4 +100,12 @@ class SmsChannel:
         sms_backend().send(to=address, text=message.sms_text, idempotency_key=idempotency_key)
 
 
-CHANNELS = {Channel.EMAIL: EmailChannel(), Channel.SMS: SmsChannel()}
+@contextmanager
+def open_channels():
+    """The channels for a run of sends (one worker task), keyed by ``Channel``: email over one
+    session with the mail server, closed at the end."""
+    connection = get_connection()
+    try:
+        yield {Channel.EMAIL: EmailChannel(connection), Channel.SMS: SmsChannel()}
+    finally:
+        connection.close()

@@ -7,6 +7,7 @@ it is about; emails to therapists do not.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.urls import reverse
@@ -64,6 +65,12 @@ class Message:
         return f"{self.title}. {PREHEADER} {self.absolute_link}"
 
 
+@cache
+def _portal_home() -> str:
+    """Where every client reminder leads (reversed once: each reminder sent needs it)."""
+    return reverse("portal:home")
+
+
 def client_message(*, kind: str, wording: str, client) -> Message:
     title, body = CLIENT_TEXT[kind]
     return Message(
@@ -72,7 +79,7 @@ def client_message(*, kind: str, wording: str, client) -> Message:
         else Wording.SOMETHING_NEW.label,
         title=title,
         body=body,
-        link=reverse("portal:home"),
+        link=_portal_home(),
         greeting_name=client.preferred_name or client.full_name.split(" ")[0],
     )
 

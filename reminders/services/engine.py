@@ -13,17 +13,19 @@ worker died) changes nothing, because:
    <= now``) that also writes a fresh ``claim_token``, and works only on the rows carrying
    its token: a row is claimed by one worker at a time, whatever the queue delivers.
 3. Before each email or text goes out, a ``Delivery`` row is committed as ``started`` with a
-   fixed idempotency key; it is marked ``sent`` as soon as the provider accepts. The reminder
-   is then marked sent, and its in-app notification written, in one transaction — guarded by
-   the claim token, so a worker that lost its claim cannot write over the next one's result.
+   fixed idempotency key; it is marked ``sent`` once the provider accepts (a few sends at a
+   time, ``MARK_EVERY``, each batch its own quick commit). The reminder is then marked sent,
+   and its in-app notification written, in one transaction — guarded by the claim token, so
+   a worker that lost its claim cannot write over the next one's result.
 
 What is left is an at-least-once window per external send: a crash after the provider
-accepted a message and before its ``Delivery`` row says ``sent`` (or a worker frozen for
-longer than the lease mid-send). The next attempt then finds ``started``, knows the outcome
-is unknown, sends again with the *same* key (the email's Message-ID) and flags the delivery
-``uncertain`` for the owner. Providers that honour idempotency keys, and mail clients that
-collapse a repeated Message-ID, show it once; a plain SMTP relay may deliver it twice. In-app
-notifications are exactly once: they are written in the same transaction as the status.
+accepted a message and before its ``Delivery`` row says ``sent`` (at most ``MARK_EVERY``
+messages of a task at once), or a worker frozen for longer than the lease mid-send. The next
+attempt then finds ``started``, knows the outcome is unknown, sends again with the *same* key
+(the email's Message-ID) and flags the delivery ``uncertain`` for the owner. Providers that
+honour idempotency keys, and mail clients that collapse a repeated Message-ID, show it once; a
+plain SMTP relay may deliver it twice. In-app notifications are exactly once: they are
+written in the same transaction as the status.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from reminders import links, selectors
-from reminders.channels import CHANNELS
+from reminders.channels import open_channels
 from reminders.messages import Message, client_message, staff_message
 from reminders.models import (
     OCCURRENCE_KINDS,
@@ -60,7 +62,9 @@ from reminders.models import (
 from reminders.timing import ClientRules, client_rules, local_day
 
 SWEEP_BATCH = 500
-TASK_CHUNK = 100
+# Reminders per worker task. Each task has fixed costs (two durable commits, a dozen reads to
+# plan its batch), so larger chunks send faster; smaller ones spread a sweep over more workers.
+TASK_CHUNK = 250
 # A worker that claimed a row this long ago and never finished is gone.
 SENDING_LEASE = timedelta(minutes=5)
 # A row enqueued this long ago and still pending lost its message.
@@ -467,16 +471,15 @@ def _claim(reminder_ids, now) -> tuple[uuid.UUID, int]:
 
 @contextmanager
 def _quick_marks():
-    """Let the per-send marks commit without waiting for the disk (PostgreSQL).
+    """Let the outcome marks commit without waiting for the disk (PostgreSQL).
 
-    Each "sent" mark is its own commit, made the moment the provider accepts a message; with
-    ``synchronous_commit`` off for the session it returns as soon as the row is written,
-    without the WAL flush. It is visible at once and survives a worker crash; only a crash of
-    the database server in the next fraction of a second could lose it. The transactions that
-    must be durable — the journal written before any send, and the final record — turn
-    synchronous commit back on (``_durable``), and a durable commit flushes all the WAL before
-    it, marks included. Waiting for the disk on every email would cap a worker at a few
-    hundred sends a second.
+    Marks (``_Marks``) are their own small commits, made while the task is still sending; with
+    ``synchronous_commit`` off for the session a commit returns as soon as the rows are
+    written, without the WAL flush. They are visible at once and survive a worker crash; only
+    a crash of the database server in the next fraction of a second could lose them. The
+    transactions that must be durable — the journal written before any send, and the final
+    record — turn synchronous commit back on (``_durable``), and a durable commit flushes all
+    the WAL before it, marks included.
     """
     if connection.vendor != "postgresql":
         yield
@@ -499,39 +502,83 @@ def _durable():
         yield
 
 
-_MARK_SQL = (
-    'UPDATE "reminders_delivery" SET "status" = %s, "sent_at" = %s, "detail" = %s, '
-    '"updated_at" = %s WHERE "id" = %s'
+# "Sent" marks are written a few sends at a time: one statement per email would cost more than
+# the send itself. The price is the at-least-once window: a worker killed after the provider
+# accepted a message and before its mark was written leaves that delivery "started"; the next
+# attempt sends it again with the same Message-ID and flags it uncertain. Up to this many
+# messages of one task can be in that window at once.
+MARK_EVERY = 10
+
+_SENT_SQL = (
+    'UPDATE "reminders_delivery" SET "status" = %s, "sent_at" = %s, "detail" = \'\', '
+    '"updated_at" = %s WHERE "id" IN ({})'
+)
+_FAILED_SQL = (
+    'UPDATE "reminders_delivery" SET "status" = %s, "detail" = %s, "updated_at" = %s '
+    'WHERE "id" = %s'
 )
 
 
-def _mark(delivery: Delivery, *, status: str, sent_at=None, detail: str = "") -> None:
-    """Record one channel's outcome the moment it is known (see ``_quick_marks``). One
-    statement per email sent, so it is written by hand: the ORM's update() costs more than
-    the database does here. The row is one this task journalled, in its own practice."""
-    pk = Delivery._meta.pk.get_db_prep_value(delivery.pk, connection)
-    stamp = Delivery._meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection)
-    sent = Delivery._meta.get_field("sent_at").get_db_prep_value(sent_at, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_MARK_SQL, [status, sent, detail, stamp, pk])
+class _Marks:
+    """Each channel's outcome, recorded as soon as it is known: failures at once, sends every
+    ``MARK_EVERY`` (see above). Written by hand: the ORM's update() costs more than the
+    database does here. The rows are ones this task journalled, in its own practice."""
 
+    def __init__(self):
+        self.sent: list = []
 
-def _send(plan: Plan) -> None:
-    """Send each journalled channel and mark it sent the moment the provider accepts it."""
-    for delivery in plan.to_send:
-        try:
-            CHANNELS[delivery.channel].send(
-                message=plan.message,
-                address=delivery.address,
-                idempotency_key=delivery.idempotency_key,
-                preferences_url=plan.preferences_url,
+    @staticmethod
+    def _db(field: str, value):
+        return Delivery._meta.get_field(field).get_db_prep_value(value, connection)
+
+    def mark_sent(self, delivery: Delivery) -> None:
+        self.sent.append(self._db("id", delivery.pk))
+        if len(self.sent) >= MARK_EVERY:
+            self.flush()
+
+    def mark_failed(self, delivery: Delivery, error: str) -> None:
+        self.flush()
+        stamp = self._db("updated_at", timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _FAILED_SQL,
+                [DeliveryStatus.FAILED, error, stamp, self._db("id", delivery.pk)],
             )
-        except Exception as exc:  # any provider error: recorded, retried with backoff
-            error = f"{delivery.get_channel_display()}: {exc.__class__.__name__}: {exc}"[:300]
-            plan.errors.append(error)
-            _mark(delivery, status=DeliveryStatus.FAILED, detail=error)
-        else:
-            _mark(delivery, status=DeliveryStatus.SENT, sent_at=timezone.now())
+
+    def flush(self) -> None:
+        if not self.sent:
+            return
+        stamp = self._db("updated_at", timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _SENT_SQL.format(", ".join(["%s"] * len(self.sent))),
+                [DeliveryStatus.SENT, stamp, stamp, *self.sent],
+            )
+        self.sent = []
+
+
+def _send(plans: list[Plan]) -> None:
+    """Send each journalled channel of each plan, over one session per channel, and record
+    each outcome (``_Marks``). A provider error is recorded on the plan: retried with
+    backoff, or failed after ``MAX_ATTEMPTS``."""
+    marks = _Marks()
+    with open_channels() as channels:
+        for plan in plans:
+            for delivery in plan.to_send:
+                try:
+                    channels[delivery.channel].send(
+                        message=plan.message,
+                        address=delivery.address,
+                        idempotency_key=delivery.idempotency_key,
+                        preferences_url=plan.preferences_url,
+                    )
+                except Exception as exc:  # any provider error: recorded, retried with backoff
+                    error = f"{delivery.get_channel_display()}: {exc.__class__.__name__}: {exc}"
+                    plan.errors.append(error[:300])
+                    marks.mark_failed(delivery, error[:300])
+                else:
+                    marks.mark_sent(delivery)
+        marks.flush()
 
 
 def _finish(plans: list[Plan], token, now) -> Counter:
@@ -632,9 +679,7 @@ def reminders_deliver(*, reminder_ids, now=None) -> Counter:
             batch = _Batch(reminders, now)
             plans = [batch.plan(reminder) for reminder in reminders]
             batch.save_journal()
-        for plan in plans:
-            if plan.to_send:
-                _send(plan)
+        _send([plan for plan in plans if plan.to_send])
         with _durable():
             return _finish(plans, token, now)
 

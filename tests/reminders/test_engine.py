@@ -207,6 +207,38 @@ def test_transient_errors_retry_with_backoff_then_fail_and_show_to_the_owner(
     assert refreshed(due_row).attempts == 0
 
 
+@override_settings(EMAIL_BACKEND="tests.reminders.backends.SessionBackend")
+def test_one_mail_session_per_task_and_every_outcome_recorded(world, acts, assign):
+    """A task's emails share one session with the mail server; a refused address fails
+    alone (the session is reopened for the rest), and each delivery records its own outcome
+    although "sent" marks are written a few at a time."""
+    from tests.reminders.backends import SessionBackend
+    from tests.reminders.helpers import clients_with_due_reminders
+
+    count = 2 * engine.MARK_EVERY + 5
+    with time_machine.travel(datetime(2025, 6, 3, 12, 0, tzinfo=LONDON), tick=False):
+        rows = clients_with_due_reminders(world, assign(acts.worksheet), count)
+        mail.outbox.clear()
+        SessionBackend.sessions, SessionBackend.refused = 0, {"many7@alpha.test"}
+        with practice_scope(world.practice_a):
+            outcome = engine.reminders_deliver(reminder_ids=[row.pk for row in rows])
+    assert outcome == {"sent": count - 1, "retry": 1}
+    assert SessionBackend.sessions == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        f"many{n}@alpha.test" for n in range(count) if n != 7
+    )
+    with scopes_disabled():
+        statuses = dict(Delivery.objects.filter(reminder__in=rows).values_list("address", "status"))
+        refused = Delivery.objects.get(address="many7@alpha.test")
+    assert statuses == {
+        f"many{n}@alpha.test": DeliveryStatus.FAILED if n == 7 else DeliveryStatus.SENT
+        for n in range(count)
+    }
+    assert "SMTPRecipientsRefused" in refused.detail
+    assert refreshed(rows[7]).status == Status.PENDING  # retried later with backoff
+    assert "SMTPRecipientsRefused" in refreshed(rows[7]).last_error
+
+
 def test_a_bouncing_address_falls_back_to_the_app_and_shows_to_the_owner(world, due_row, web):
     call_command("reminders_mark_bouncing", world.client_a.email, reason="550 no such user")
     with time_machine.travel(due_row.due_at, tick=False):
