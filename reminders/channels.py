@@ -10,6 +10,7 @@ reminder as sent.
 
 import logging
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 from urllib.parse import urlparse
 
@@ -56,11 +57,15 @@ class EmailChannel:
             send_templated_email(
                 to=address,
                 template="reminder_message",
+                # Only the name and the link differ between two clients' reminders of one
+                # kind: the rest is rendered once per wording (a mail merge).
                 context={
-                    "message": message,
+                    "message": replace(message, greeting_name=""),
+                    "greeting_name": message.greeting_name,
                     "preheader": PREHEADER,
                     "preferences_url": preferences_url,
                 },
+                merge=("greeting_name", "preferences_url"),
                 headers=headers,
                 connection=self.connection,
             )

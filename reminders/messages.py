@@ -39,6 +39,8 @@ STAFF_SUBJECTS = {
     Kind.DAILY_DIGEST: "Your Bridgework summary",
 }
 PREHEADER = "Open Bridgework to see it."
+# The subject of each wording a practice can choose; anything else reads as the default.
+SUBJECTS = dict(Wording.choices)
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,7 @@ def _portal_home() -> str:
 def client_message(*, kind: str, wording: str, client) -> Message:
     title, body = CLIENT_TEXT[kind]
     return Message(
-        subject=Wording(wording).label
-        if wording in Wording.values
-        else Wording.SOMETHING_NEW.label,
+        subject=SUBJECTS.get(wording, Wording.SOMETHING_NEW.label),
         title=title,
         body=body,
         link=_portal_home(),

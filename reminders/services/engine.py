@@ -194,6 +194,28 @@ class Plan:
     notes: list = field(default_factory=list)
 
 
+# The first key of the advisory locks the engine takes on clients ("REM1").
+_CLIENT_LOCKS = 0x52454D31
+
+
+def _lock_clients(client_ids) -> None:
+    """Two workers sending to the same client take turns, so the daily cap and the gap between
+    messages hold: on PostgreSQL, a transaction-scoped advisory lock per client (the second
+    key is 32 bits of its id; two clients sharing one only wait for each other), taken in
+    one fixed order so that two workers cannot deadlock. No row is written to take them.
+    SQLite needs none: its transactions here are IMMEDIATE, one writer at a time."""
+    if connection.vendor != "postgresql" or not client_ids:
+        return
+    keys = sorted(
+        {int.from_bytes(uuid.UUID(str(pk)).bytes[:4], "big", signed=True) for pk in client_ids}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, key) FROM unnest(%s::int[]) AS key",
+            [_CLIENT_LOCKS, keys],
+        )
+
+
 class _Batch:
     """Everything the reminders of one task need, read in a fixed number of queries."""
 
@@ -205,20 +227,9 @@ class _Batch:
         client_ids = {r.client_id for r in reminders if not r.for_staff}
         user_ids = {r.recipient_user_id for r in reminders if r.for_staff}
         self.policies = selectors.policies_for({r.practice_id for r in reminders})
-        # Lock the recipients' preference rows: two workers sending to the same client at once
-        # take turns, so the daily cap and the gap between messages hold.
-        ClientPreference.objects.bulk_create(
-            [
-                ClientPreference(practice_id=r.practice_id, client_id=r.client_id)
-                for r in {r.client_id: r for r in reminders if not r.for_staff}.values()
-            ],
-            ignore_conflicts=True,
-        )
+        _lock_clients(client_ids)
         self.preferences = {
-            p.client_id: p
-            for p in ClientPreference.objects.select_for_update()
-            .filter(client_id__in=client_ids)
-            .order_by("client_id")
+            p.client_id: p for p in ClientPreference.objects.filter(client_id__in=client_ids)
         }
         self.staff_preferences = {
             p.user_id: p for p in StaffPreference.objects.filter(user_id__in=user_ids)

@@ -90,3 +90,41 @@ def test_two_workers_handed_the_same_rows_send_each_once(world, acts, assign):
 
     _together(deliver)
     _assert_each_sent_once(reminders)
+
+
+def test_two_workers_sending_to_one_client_take_turns(world, acts, assign):
+    """Two reminders for one client, in two tasks handled at the same moment: the client's
+    lock makes the second worker see the first one's email, so the gap between messages
+    holds (one email; the other reminder reaches the app only)."""
+    (first,) = clients_with_due_reminders(world, assign(acts.worksheet), 1)
+    other = assign(acts.worksheet, client=world.client_a)
+    with scopes_disabled():
+        second = Reminder.objects.create(
+            practice=world.practice_a,
+            client_id=first.client_id,
+            kind=first.kind,
+            object_type="assignment",
+            object_id=other.pk,
+            local_day=first.local_day,
+            dedupe_key=f"{first.dedupe_key}:second",
+            scheduled_for=first.due_at,
+            due_at=first.due_at,
+        )
+    mail.outbox.clear()
+
+    def deliver(i):
+        with practice_scope(world.practice_a):
+            engine.reminders_deliver(reminder_ids=[(first, second)[i].pk])
+
+    _together(deliver)
+    assert [m.to[0] for m in mail.outbox] == ["many0@alpha.test"]
+    with scopes_disabled():
+        rows = list(Reminder.objects.filter(pk__in=[first.pk, second.pk]))
+        outcomes = sorted(
+            Delivery.objects.filter(reminder__in=rows).values_list("status", flat=True)
+        )
+        notifications = Notification.objects.filter(reminder__in=rows).count()
+    assert {row.status for row in rows} == {Status.SENT}
+    assert outcomes == ["sent", "skipped"]
+    assert notifications == 2
+    assert any("just before" in row.note for row in rows)
