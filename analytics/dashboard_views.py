@@ -9,6 +9,7 @@ from django.shortcuts import render
 from accounts.audit import audit_record
 from accounts.models import Role
 from analytics import charts, selectors
+from analytics.dashboard_rows import dashboard_rows
 from homework_platform.access import manager_required, staff_required
 
 PAGE_SIZE = 50
@@ -64,6 +65,7 @@ def dashboard(request):
         "board": board,
         "page": page,
         "rows": page.object_list,
+        "table_rows": dashboard_rows(page.object_list, slipping_overdue=selectors.SLIPPING_OVERDUE),
         "filters": [
             {"key": key, "label": label, "count": board.counts[key]}
             for key, label in selectors.FILTERS.items()

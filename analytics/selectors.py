@@ -9,40 +9,38 @@ clients, not with how much history each client has.
 
 from __future__ import annotations
 
+import json
+import re
 import statistics
+import uuid
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
+from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    IntegerField,
-    JSONField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, JSONObject, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Role
-from analytics.change import Change, classify, thresholds_for
+from analytics.change import Change, Thresholds, classify, thresholds_for
 from assignments.models import (
     ActorRole,
-    AdherenceEvent,
     Assignment,
     CheckIn,
-    Flag,
     Occurrence,
     OccurrenceStatus,
     Response,
@@ -83,17 +81,6 @@ DEFAULT_DESCENDING = {
     "activity": False,
     "score": True,
 }
-
-
-def _count(queryset) -> Coalesce:
-    """How many rows of ``queryset`` (correlated on the client) there are, 0 for none."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values("client").annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
 
 
 def _rate(part: int, whole: int) -> int | None:
@@ -213,85 +200,6 @@ def dashboard_clients(membership, *, mine_only: bool = False) -> QuerySet:
     return clients
 
 
-def _client_figures(clients: QuerySet, now: datetime, measures: list[Measure]) -> list[dict]:
-    """One query, one row per client: its adherence figures and, for each measure, its first
-    and latest scored entry (``_measure_annotations``), as correlated subqueries. Each is a
-    range scan of one client's recent rows on a practice-leading index, so the cost follows
-    the number of clients, not the length of their history. Subqueries that need several
-    values return them as one JSON object, read once per client instead of once per value."""
-    occurrences = Occurrence.objects.filter(client=OuterRef("pk")).exclude(
-        status=OccurrenceStatus.CANCELLED
-    )
-    recent = occurrences.filter(due_at__gt=now - COMPLETION_WINDOW, due_at__lte=now)
-    sent = Q(submitted_at__isnull=False)
-    streak_start = now - STREAK_WINDOW
-    streak_window = occurrences.filter(due_at__gt=streak_start, due_at__lte=now)
-    measure_columns = _measure_annotations(measures)
-    return list(
-        clients.annotate(
-            # due / done over the completion window, overdue over its last two weeks.
-            adherence=Subquery(
-                recent.order_by()
-                .values("client")
-                .annotate(
-                    figures=JSONObject(
-                        due=Count("pk"),
-                        done=Count("pk", filter=sent),
-                        overdue=Count("pk", filter=~sent & Q(due_at__gt=now - OVERDUE_WINDOW)),
-                    )
-                )
-                .values("figures")[:1],
-                output_field=JSONField(),
-            ),
-            # The streak: done items due after the most recent one not done.
-            last_miss=Subquery(
-                streak_window.filter(submitted_at__isnull=True)
-                .order_by("-due_at")
-                .values("due_at")[:1]
-            ),
-            streak=_count(
-                streak_window.filter(
-                    sent, due_at__gt=Coalesce(OuterRef("last_miss"), Value(streak_start))
-                )
-            ),
-            open_flags=_count(Flag.objects.filter(client=OuterRef("pk"), acknowledged_at=None)),
-            last_entry_at=Subquery(
-                Response.objects.filter(client=OuterRef("pk"))
-                .order_by("-submitted_at")
-                .values("submitted_at")[:1]
-            ),
-            last_action_at=Subquery(
-                AdherenceEvent.objects.filter(client=OuterRef("pk"), actor_role=ActorRole.CLIENT)
-                .order_by("-at")
-                .values("at")[:1]
-            ),
-            **measure_columns,
-        )
-        .order_by()
-        .values(
-            "pk",
-            "full_name",
-            "preferred_name",
-            "status",
-            "primary_therapist__full_name",
-            "primary_therapist__email",
-            "adherence",
-            "streak",
-            "open_flags",
-            "last_entry_at",
-            "last_action_at",
-            *measure_columns,
-        )
-    )
-
-
-def _scored_entries() -> QuerySet:
-    """Entries with a score the therapist may see (the client shared them)."""
-    return Response.objects.filter(
-        shared_with_therapist=True, current_revision__score_total__isnull=False
-    )
-
-
 @dataclass(frozen=True)
 class Measure:
     """A measure the practice has assigned: its activity and its scoring's LOINC panel (which
@@ -299,6 +207,10 @@ class Measure:
 
     activity_id: object
     panel: str | None
+
+    @cached_property
+    def thresholds(self) -> Thresholds | None:
+        return thresholds_for({"scoring": {"loinc": {"panel": self.panel}}})
 
 
 def assigned_measures() -> list[Measure]:
@@ -317,69 +229,199 @@ def assigned_measures() -> list[Measure]:
     return [Measure(activity_id, panel) for activity_id, panel in panels.items()]
 
 
-def _measure_annotations(measures: list[Measure]) -> dict:
-    """For each measure, a client's first and latest scored entry as one JSON object each
-    (id, time, total, severity, band, title), by correlated subqueries on the client. Each
-    walks the ``response_client`` index in time order and stops at the first match (hence one
-    sort key only); a client never assigned the measure is skipped by the CASE, so no walk
-    runs through a history without a match."""
-    annotations = {}
-    for index, measure in enumerate(measures):
-        assigned = Exists(
-            Assignment.objects.filter(
-                client=OuterRef("pk"), activity_version__activity_id=measure.activity_id
-            )
+# The figures query, one row per client. Each figure is a correlated subquery on a practice-
+# leading index reading a bounded slice of one client's rows (the last 28 days of occurrences;
+# back to the most recent miss within 12 weeks for the streak; the newest entry or client
+# action), so the cost follows the number of clients, not the length of their history. Open
+# flags are few: they are counted once for the practice (the ``flag_open`` partial index) and
+# joined. Several values from one subquery come back as one JSON array.
+_FIGURES_SQL = """
+SELECT c.id, c.full_name, c.preferred_name, c.status, t.full_name, t.email,
+  (SELECT {array}(
+            COUNT(*),
+            COUNT(o.submitted_at),
+            COUNT(CASE WHEN o.submitted_at IS NULL AND o.due_at > %(overdue_from)s THEN 1 END))
+     FROM assignments_occurrence o
+    WHERE o.practice_id = %(practice)s AND o.client_id = c.id AND o.status <> %(cancelled)s
+      AND o.due_at > %(completion_from)s AND o.due_at <= %(now)s),
+  (SELECT COUNT(*)
+     FROM assignments_occurrence o
+    WHERE o.practice_id = %(practice)s AND o.client_id = c.id AND o.status <> %(cancelled)s
+      AND o.submitted_at IS NOT NULL AND o.due_at <= %(now)s
+      AND o.due_at > COALESCE(
+            (SELECT miss.due_at
+               FROM assignments_occurrence miss
+              WHERE miss.practice_id = %(practice)s AND miss.client_id = c.id
+                AND miss.status <> %(cancelled)s AND miss.submitted_at IS NULL
+                AND miss.due_at > %(streak_from)s AND miss.due_at <= %(now)s
+              ORDER BY miss.due_at DESC LIMIT 1),
+            %(streak_from)s)),
+  COALESCE(flags.n, 0),
+  (SELECT r.submitted_at
+     FROM assignments_response r
+    WHERE r.practice_id = %(practice)s AND r.client_id = c.id
+    ORDER BY r.submitted_at DESC LIMIT 1),
+  (SELECT e.at
+     FROM assignments_adherenceevent e
+    WHERE e.practice_id = %(practice)s AND e.client_id = c.id AND e.actor_role = %(by_client)s
+    ORDER BY e.at DESC LIMIT 1){measures}
+FROM clients_client c
+JOIN accounts_user t ON t.id = c.primary_therapist_id
+LEFT JOIN (SELECT client_id, COUNT(*) AS n
+             FROM assignments_flag
+            WHERE practice_id = %(practice)s AND acknowledged_at IS NULL
+            GROUP BY client_id) flags ON flags.client_id = c.id
+WHERE c.practice_id = %(practice)s AND c.id IN """
+
+# Per measure: a client's first scored entry (oldest first) and latest (newest first) that
+# the client shared (as ``_scored_entries``), as one JSON array of two. Each walks the
+# ``response_client`` index in time order and stops at the first match; a client never
+# assigned the measure is skipped by the CASE, so no walk runs through a history without a
+# match.
+_MEASURE_SQL = """,
+  CASE WHEN EXISTS (
+         SELECT 1
+           FROM assignments_assignment a
+           JOIN library_activityversion av ON av.id = a.activity_version_id
+          WHERE a.practice_id = %(practice)s AND a.client_id = c.id
+            AND av.activity_id = %({measure})s)
+  THEN {array}({first}, {latest}) END"""
+
+_ENTRY_SQL = """(
+         SELECT {array}(r.id, r.submitted_at, v.score_total{details})
+           FROM assignments_response r
+           JOIN assignments_responserevision v ON v.id = r.current_revision_id
+           JOIN library_activityversion av ON av.id = r.activity_version_id
+          WHERE r.practice_id = %(practice)s AND r.client_id = c.id AND r.shared_with_therapist
+            AND v.score_total IS NOT NULL AND av.activity_id = %({measure})s
+          ORDER BY r.submitted_at {order} LIMIT 1)"""
+
+# What differs between the databases we run on: the JSON array constructor, a JSON value from
+# a subquery put in an array (SQLite is told it is JSON, not text), and reading the band's
+# label out of a revision's score (JSON).
+_SQL_DIALECTS = {
+    "postgresql": {
+        "array": "JSON_BUILD_ARRAY",
+        "nested": "{}",
+        "band": "v.score #>> '{band,label}'",
+    },
+    "sqlite": {
+        "array": "JSON_ARRAY",
+        "nested": "JSON({})",
+        "band": "JSON_EXTRACT(v.score, '$.band.label')",
+    },
+}
+
+_NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
+
+
+def _client_figures(
+    clients: QuerySet, practice_id, now: datetime, measures: list[Measure]
+) -> list[tuple]:
+    """One query, one row per client of ``clients``: name, status and therapist, then its
+    adherence, streak, open flags, last entry, last client action and, per measure, its first
+    and latest scored entry (see ``_FIGURES_SQL``, ``_MEASURE_SQL``; ``caseload_dashboard``
+    reads the row).
+
+    Written in SQL rather than with the ORM: building and compiling these expressions, and
+    converting their values one by one, cost as much as running the query. It is as
+    tenant-safe: the clients are ``clients`` compiled by the ORM (scoped to the practice and
+    to whom the member may see), every table read is filtered on the practice, and
+    row-level security applies on PostgreSQL."""
+    dialect = _SQL_DIALECTS[connection.vendor]
+    measure_sql = (_measure_sql(f"measure_{index}", dialect) for index in range(len(measures)))
+    template = _FIGURES_SQL.format(array=dialect["array"], measures="".join(measure_sql))
+    values = {
+        "practice": practice_id,
+        "now": now,
+        "completion_from": now - COMPLETION_WINDOW,
+        "overdue_from": now - OVERDUE_WINDOW,
+        "streak_from": now - STREAK_WINDOW,
+        "cancelled": OccurrenceStatus.CANCELLED.value,
+        "by_client": ActorRole.CLIENT.value,
+        **{f"measure_{index}": measure.activity_id for index, measure in enumerate(measures)},
+    }
+    values = {name: _db_value(value) for name, value in values.items()}
+    # Named parameters become positional ones, so the clients' query (positional, compiled
+    # by the ORM) can close the statement with its own parameters after them.
+    sql = _NAMED_PARAMETER.sub("%s", template)
+    params = [values[name] for name in _NAMED_PARAMETER.findall(template)]
+    clients_sql, clients_params = (
+        clients.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql}({clients_sql})", [*params, *clients_params])
+        return cursor.fetchall()
+
+
+def _measure_sql(measure: str, dialect: dict) -> str:
+    """``_MEASURE_SQL`` for the measure whose activity id is the parameter ``measure``."""
+
+    def entry(order: str, details: str = "") -> str:
+        sql = _ENTRY_SQL.format(
+            measure=measure, array=dialect["array"], details=details, order=order
         )
-        entries = _scored_entries().filter(
-            client=OuterRef("pk"), activity_version__activity_id=measure.activity_id
-        )
-        for name, order in (("first", "submitted_at"), ("latest", "-submitted_at")):
-            entry = entries.order_by(order).values(
-                entry=JSONObject(
-                    id=F("pk"),
-                    at=F("submitted_at"),
-                    total=F("current_revision__score_total"),
-                    severity=F("current_revision__severity"),
-                    band=F("current_revision__score__band__label"),
-                    title=F("activity_version__title"),
-                )
-            )[:1]
-            annotations[f"measure_{index}_{name}"] = Case(
-                When(assigned, then=Subquery(entry, output_field=JSONField())),
-                default=None,
-                output_field=JSONField(),
-            )
-    return annotations
+        return dialect["nested"].format(sql)
+
+    return _MEASURE_SQL.format(
+        measure=measure,
+        array=dialect["array"],
+        first=entry("ASC"),
+        latest=entry("DESC", f", v.severity, {dialect['band']}, av.title"),
+    )
 
 
-def _moment(value) -> datetime:
-    """A timestamp read back from JSON: ISO text, with an offset on PostgreSQL, naive UTC on
-    SQLite."""
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _db_value(value):
+    """A parameter as the database stores it (UUIDs are text on SQLite, times naive UTC)."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, uuid.UUID) and not connection.features.has_native_uuid_field:
+        return value.hex
+    return value
 
 
-def _measure_figures(row: dict, measures: list[Measure]) -> list[MeasureFigure]:
-    """One client's measures from its figures row, most recently scored first."""
+def _uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _moment(value) -> datetime | None:
+    """A timestamp as read by SQL or from JSON: a datetime, or ISO text (with an offset from
+    PostgreSQL's JSON); naive on SQLite, where times are stored in UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is None or value.tzinfo:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _json(value):
+    """A JSON value: decoded already by psycopg2 (``json`` type), text on SQLite."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _measure_figures(cells: tuple, measures: list[Measure]) -> list[MeasureFigure]:
+    """One client's measures from its figures row (per measure, its first and latest entry, see
+    ``_MEASURE_SQL``), most recently scored first."""
     figures = []
-    for index, measure in enumerate(measures):
-        first, latest = row[f"measure_{index}_first"], row[f"measure_{index}_latest"]
-        if not first or not latest:
+    for measure, entries in zip(measures, cells, strict=True):
+        first, latest = _json(entries) or (None, None)
+        if first is None or latest is None:
             continue
-        thresholds = thresholds_for({"scoring": {"loinc": {"panel": measure.panel}}})
+        first_id, first_at, baseline = first
+        latest_id, latest_at, total, severity, band, title = latest
         figures.append(
             MeasureFigure(
                 activity_id=measure.activity_id,
-                title=latest["title"],
-                latest=latest["total"],
-                latest_at=_moment(latest["at"]),
-                band=latest["band"] or "",
-                severity=latest["severity"] or "",
-                baseline=first["total"],
-                baseline_at=_moment(first["at"]),
+                title=title,
+                latest=total,
+                latest_at=_moment(latest_at),
+                band=band or "",
+                severity=severity or "",
+                baseline=baseline,
+                baseline_at=_moment(first_at),
                 change=None
-                if first["id"] == latest["id"]
-                else classify(first["total"], latest["total"], thresholds),
+                if first_id == latest_id
+                else classify(baseline, total, measure.thresholds),
             )
         )
     figures.sort(key=lambda m: m.latest_at, reverse=True)
@@ -432,24 +474,37 @@ def caseload_dashboard(
     clients = dashboard_clients(membership, mine_only=mine_only)
     measures = assigned_measures()
     rows = []
-    for row in _client_figures(clients, now, measures):
-        activity = [t for t in (row["last_entry_at"], row["last_action_at"]) if t is not None]
-        adherence = row["adherence"] or {"due": 0, "done": 0, "overdue": 0}
+    for (
+        client_id,
+        full_name,
+        preferred_name,
+        status,
+        therapist_name,
+        therapist_email,
+        adherence,
+        streak,
+        open_flags,
+        last_entry_at,
+        last_action_at,
+        *measure_cells,
+    ) in _client_figures(clients, membership.practice_id, now, measures):
+        due, done, overdue = _json(adherence)
+        activity = [_moment(t) for t in (last_entry_at, last_action_at) if t is not None]
         rows.append(
             ClientRow(
-                client_id=row["pk"],
-                name=row["preferred_name"] or row["full_name"],
-                full_name=row["full_name"],
-                status=row["status"],
-                therapist=row["primary_therapist__full_name"] or row["primary_therapist__email"],
-                due=adherence["due"],
-                done=adherence["done"],
-                completion=_rate(adherence["done"], adherence["due"]),
-                streak=row["streak"],
-                overdue=adherence["overdue"],
-                open_flags=row["open_flags"],
+                client_id=_uuid(client_id),
+                name=preferred_name or full_name,
+                full_name=full_name,
+                status=status,
+                therapist=therapist_name or therapist_email,
+                due=due,
+                done=done,
+                completion=_rate(done, due),
+                streak=streak,
+                overdue=overdue,
+                open_flags=open_flags,
                 last_activity=max(activity) if activity else None,
-                measures=_measure_figures(row, measures),
+                measures=_measure_figures(measure_cells, measures),
                 now=now,
             )
         )
@@ -687,6 +742,13 @@ EXPORT_COLUMNS = (
     "score_total",
     "severity_band",
 )
+
+
+def _scored_entries() -> QuerySet:
+    """Entries with a score the therapist may see (the client shared them)."""
+    return Response.objects.filter(
+        shared_with_therapist=True, current_revision__score_total__isnull=False
+    )
 
 
 def export_occurrences(membership, *, client=None, now=None) -> QuerySet:
