@@ -10,10 +10,12 @@ the way the template does; the markup is the template's, unchanged, and the rest
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -26,15 +28,23 @@ NO_ACTIVITY = mark_safe(
 )
 NO_SCORES = mark_safe('<span class="muted">—</span> <span class="muted small">no scores yet</span>')
 ZERO = mark_safe('<span class="muted">0</span>')
+_ANY_CLIENT = uuid.UUID(int=0)
 
 
 def dashboard_rows(rows: Iterable[ClientRow], *, slipping_overdue: int) -> SafeString:
     """Each row's ``<tr>``; ``slipping_overdue`` turns the overdue badge from "overdue" to
     "missed"."""
-    return format_html_join("", "{}", ((_row(row, slipping_overdue),) for row in rows))
+    # Every row links to its client's page: reversed once, then each client's id put in.
+    link = reverse("clients:detail", args=[_ANY_CLIENT])
+    links = (link.replace(str(_ANY_CLIENT), str(row.client_id)) for row in rows)
+    return format_html_join(
+        "",
+        "{}",
+        ((_row(row, url, slipping_overdue),) for row, url in zip(rows, links, strict=True)),
+    )
 
 
-def _row(row: ClientRow, slipping_overdue: int) -> str:
+def _row(row: ClientRow, url: str, slipping_overdue: int) -> str:
     return format_html(
         '\n  <tr class="dash-row{}" data-client="{}">\n'
         '    <th scope="row" class="dash-row__client">\n'
@@ -56,7 +66,7 @@ def _row(row: ClientRow, slipping_overdue: int) -> str:
         "  </tr>\n  ",
         " dash-row--flagged" if row.flagged else "",
         row.client_id,
-        reverse("clients:detail", args=[row.client_id]),
+        url,
         row.name,
         _who(row),
         _completion(row),
@@ -120,7 +130,7 @@ def _activity(row: ClientRow) -> SafeString:
     if row.last_activity is None:
         return NO_ACTIVITY
     when = timezone.localtime(row.last_activity)  # as the ``date`` filter shows it
-    day = dateformat.format(when, "j M")  # the month's name in the active language
+    day = f"{when.day} {MONTHS_3[when.month].title()}"  # "j M", the month in the active language
     return format_html(
         '<time datetime="{}" title="{}">{}</time> <span class="muted small">{}</span>',
         when.isoformat(),  # the filter's "c"
