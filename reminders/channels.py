@@ -26,16 +26,15 @@ logger = logging.getLogger("reminders.sms")
 
 
 class EmailChannel:
-    """Email through Django's backend. Given a ``connection``, every message goes over one
-    session with the mail server (one SMTP session for a whole task's messages, not one per
-    message), opened at the first send; a send that fails closes it, and the next send opens
-    a fresh one instead of reusing a broken session."""
+    """Email through Django's backend, every message over ``connection``: one session with the
+    mail server for a whole task's messages, not one per message. Each send asks the backend
+    to open the session, which it does only when none is open (the first send, or the one
+    after a failure closed a broken session)."""
 
     name = Channel.EMAIL
 
-    def __init__(self, connection=None):
+    def __init__(self, connection):
         self.connection = connection
-        self.session_open = False
 
     def send(
         self, *, message: Message, address: str, idempotency_key: str, preferences_url: str
@@ -50,10 +49,8 @@ class EmailChannel:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         }
-        if self.connection is not None and not self.session_open:
-            self.connection.open()  # if the server is down: this message's error, as any
-            self.session_open = True
         try:
+            self.connection.open()  # if the server is down: this message's error, as any
             send_templated_email(
                 to=address,
                 template="reminder_message",
@@ -70,9 +67,7 @@ class EmailChannel:
                 connection=self.connection,
             )
         except Exception:
-            if self.connection is not None:
-                self.connection.close()
-                self.session_open = False
+            self.connection.close()
             raise
 
 

@@ -520,51 +520,32 @@ def _durable():
 # messages of one task can be in that window at once.
 MARK_EVERY = 10
 
-_SENT_SQL = (
-    'UPDATE "reminders_delivery" SET "status" = %s, "sent_at" = %s, "detail" = \'\', '
-    '"updated_at" = %s WHERE "id" IN ({})'
-)
-_FAILED_SQL = (
-    'UPDATE "reminders_delivery" SET "status" = %s, "detail" = %s, "updated_at" = %s '
-    'WHERE "id" = %s'
-)
-
 
 class _Marks:
     """Each channel's outcome, recorded as soon as it is known: failures at once, sends every
-    ``MARK_EVERY`` (see above). Written by hand: the ORM's update() costs more than the
-    database does here. The rows are ones this task journalled, in its own practice."""
+    ``MARK_EVERY`` (see above)."""
 
     def __init__(self):
         self.sent: list = []
 
-    @staticmethod
-    def _db(field: str, value):
-        return Delivery._meta.get_field(field).get_db_prep_value(value, connection)
-
     def mark_sent(self, delivery: Delivery) -> None:
-        self.sent.append(self._db("id", delivery.pk))
+        self.sent.append(delivery.pk)
         if len(self.sent) >= MARK_EVERY:
             self.flush()
 
     def mark_failed(self, delivery: Delivery, error: str) -> None:
         self.flush()
-        stamp = self._db("updated_at", timezone.now())
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _FAILED_SQL,
-                [DeliveryStatus.FAILED, error, stamp, self._db("id", delivery.pk)],
-            )
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED, detail=error, updated_at=timezone.now()
+        )
 
     def flush(self) -> None:
         if not self.sent:
             return
-        stamp = self._db("updated_at", timezone.now())
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _SENT_SQL.format(", ".join(["%s"] * len(self.sent))),
-                [DeliveryStatus.SENT, stamp, stamp, *self.sent],
-            )
+        now = timezone.now()
+        Delivery.objects.filter(pk__in=self.sent).update(
+            status=DeliveryStatus.SENT, sent_at=now, detail="", updated_at=now
+        )
         self.sent = []
 
 
