@@ -31,20 +31,18 @@ ZERO = mark_safe('<span class="muted">0</span>')
 _ANY_CLIENT = uuid.UUID(int=0)
 
 
-def dashboard_rows(rows: Iterable[ClientRow], *, slipping_overdue: int) -> SafeString:
-    """Each row's ``<tr>``; ``slipping_overdue`` turns the overdue badge from "overdue" to
-    "missed"."""
+def dashboard_rows(rows: Iterable[ClientRow]) -> SafeString:
+    """Each row's ``<tr>``."""
     # Every row links to its client's page: reversed once, then each client's id put in.
     link = reverse("clients:detail", args=[_ANY_CLIENT])
-    links = (link.replace(str(_ANY_CLIENT), str(row.client_id)) for row in rows)
     return format_html_join(
         "",
         "{}",
-        ((_row(row, url, slipping_overdue),) for row, url in zip(rows, links, strict=True)),
+        ((_row(row, link.replace(str(_ANY_CLIENT), str(row.client_id))),) for row in rows),
     )
 
 
-def _row(row: ClientRow, url: str, slipping_overdue: int) -> str:
+def _row(row: ClientRow, url: str) -> str:
     return format_html(
         '\n  <tr class="dash-row{}" data-client="{}">\n'
         '    <th scope="row" class="dash-row__client">\n'
@@ -71,7 +69,7 @@ def _row(row: ClientRow, url: str, slipping_overdue: int) -> str:
         _who(row),
         _completion(row),
         _streak(row),
-        _overdue(row, slipping_overdue),
+        _overdue(row),
         _activity(row),
         _score(row),
         format_html('<span class="badge badge--flag">{} open</span>', row.open_flags)
@@ -116,12 +114,12 @@ def _streak(row: ClientRow) -> SafeString:
     return format_html('{} <span class="muted small">in a row</span>', row.streak)
 
 
-def _overdue(row: ClientRow, slipping_overdue: int) -> SafeString:
+def _overdue(row: ClientRow) -> SafeString:
     if not row.overdue:
         return ZERO
     return format_html(
         '<span class="badge badge--{}">{} overdue</span>',
-        "missed" if row.overdue >= slipping_overdue else "overdue",
+        row.overdue_level,
         row.overdue,
     )
 

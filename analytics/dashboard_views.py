@@ -65,7 +65,7 @@ def dashboard(request):
         "board": board,
         "page": page,
         "rows": page.object_list,
-        "table_rows": dashboard_rows(page.object_list, slipping_overdue=selectors.SLIPPING_OVERDUE),
+        "table_rows": dashboard_rows(page.object_list),
         "filters": [
             {"key": key, "label": label, "count": board.counts[key]}
             for key, label in selectors.FILTERS.items()

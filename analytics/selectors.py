@@ -171,6 +171,11 @@ class ClientRow:
         return self.open_flags > 0
 
     @property
+    def overdue_level(self) -> str:
+        """For the overdue badge: "missed" once there are enough to count as slipping."""
+        return "missed" if self.overdue >= SLIPPING_OVERDUE else "overdue"
+
+    @property
     def adherence_level(self) -> str:
         """For the meter's colour, as on the caseload."""
         if self.completion is None:
