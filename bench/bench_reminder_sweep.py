@@ -422,10 +422,12 @@ def rows_in_flight() -> int:
 
 def run_workers(*, database_url, redis_url, queue, workers, due, var_dir, raw_per_second) -> dict:
     """The due rows again, through ``workers`` real Celery worker processes over Redis."""
+    from django.db import connection
+
     from homework_platform.celery import app
 
     put_back_due_rows()
-    analyze("postgresql" if database_url.startswith("postgres") else "sqlite")
+    analyze(connection.vendor)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.reminder_worker_settings",
@@ -466,8 +468,6 @@ def run_workers(*, database_url, redis_url, queue, workers, due, var_dir, raw_pe
             time.sleep(0.02)
         seconds = time.perf_counter() - started
         assert sent_count() == due
-        from django.db import connection
-
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM reminders_delivery WHERE status = 'sent'")
             emails = cursor.fetchone()[0]
@@ -561,11 +561,7 @@ def run(*, vendor, pending, due, scale_due, scale, profile="") -> dict:
     raw_seconds, raw_claimed = raw_claim_loop(vendor, timezone.now())
     assert raw_claimed == due, raw_claimed
     log(f"raw SQL claim loop: {raw_claimed:,} in {raw_seconds:.2f}s")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE reminders_reminder SET status = 'pending', claimed_at = NULL, sent_at = NULL,"
-            " attempts = 0 WHERE status = 'sent' AND kind = 'new_homework'"
-        )
+    put_back_due_rows()
     analyze(vendor)
 
     # 4. The real path: sweep → tenant tasks (eager, on commit) → claim, send, record. A
@@ -590,12 +586,8 @@ def run(*, vendor, pending, due, scale_due, scale, profile="") -> dict:
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)
+    sent = sent_count()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM reminders_reminder "
-            "WHERE status = 'sent' AND kind = 'new_homework'"
-        )
-        sent = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM reminders_notification")
         notifications = cursor.fetchone()[0]
     assert enqueued == due and sent >= due and RecordingBackend.sent >= due, (enqueued, sent)
