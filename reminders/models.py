@@ -295,7 +295,18 @@ class Delivery(TenantModel):
     worker died mid-send: the outcome is unknown, so it is sent again with the same
     ``idempotency_key`` (the email's Message-ID) and marked ``uncertain``."""
 
-    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of their own on the practice or the reminder: a worker writes thousands of rows
+    # a minute here, and every query reads them through a narrower index (the primary key, the
+    # reminder's channels, a client's pushes). Where autovacuum's statistics lag behind such a
+    # burst, PostgreSQL otherwise picks the practice index, which every row of the practice
+    # is in, and the worker's lookups grow with the table. ``delivery_one_per_channel`` leads
+    # with the reminder, for the foreign key.
+    practice = models.ForeignKey(
+        "accounts.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    reminder = models.ForeignKey(
+        Reminder, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     # The client reached (empty for a therapist): what the daily cap counts.
     client = models.ForeignKey(
         "clients.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -323,8 +334,11 @@ class Delivery(TenantModel):
                 condition=models.Q(status__in=["skipped", "failed"]),
                 name="delivery_problem",
             ),
+            # The pushes the daily cap and the gap count: a client's, newest first. It leads
+            # with the client (one practice's) so that a batch's lookup is one seek per client
+            # whatever the planner believes about the table's size.
             models.Index(
-                fields=["practice", "client", "-created_at"],
+                fields=["client", "-created_at"],
                 condition=models.Q(status__in=["started", "sent"]),
                 name="delivery_client_push",
             ),
