@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from homework_platform.db import TenantModel
+from homework_platform.db import TenantModel, practice_key
 
 MAX_DAILY_CAP = 10
 MAX_NUDGES = 3
@@ -301,9 +301,7 @@ class Delivery(TenantModel):
     # burst, PostgreSQL otherwise picks the practice index, which every row of the practice
     # is in, and the worker's lookups grow with the table. ``delivery_one_per_channel`` leads
     # with the reminder, for the foreign key.
-    practice = models.ForeignKey(
-        "accounts.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    practice = practice_key(db_index=False)
     reminder = models.ForeignKey(
         Reminder, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
