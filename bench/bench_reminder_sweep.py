@@ -55,6 +55,10 @@ FULL_PENDING = 1_000_000
 FULL_DUE = 100_000
 SCALE_DUE = 10_000
 REPEATS = 5
+# The measured reminders: the due rows, all of this kind (yesterday's and the future ones are
+# "due_soon").
+MEASURED = "kind = 'new_homework'"
+MEASURED_IDS = f"(SELECT id FROM reminders_reminder WHERE {MEASURED})"
 
 
 STARTED = time.monotonic()
@@ -426,26 +430,28 @@ def put_back_due_rows() -> None:
     with connection.cursor() as cursor:
         # Yesterday's history stays; the VACUUM that follows (``analyze``) clears the dead rows.
         for table in ("reminders_notification", "reminders_delivery"):
-            cursor.execute(
-                f"DELETE FROM {table} WHERE reminder_id IN "
-                "(SELECT id FROM reminders_reminder WHERE kind = 'new_homework')"
-            )
+            cursor.execute(f"DELETE FROM {table} WHERE reminder_id IN {MEASURED_IDS}")
         cursor.execute(
             "UPDATE reminders_reminder SET status = 'pending', claimed_at = NULL, sent_at = NULL,"
-            " claim_token = NULL, enqueued_at = NULL, attempts = 0, note = '' "
-            "WHERE kind = 'new_homework'"
+            f" claim_token = NULL, enqueued_at = NULL, attempts = 0, note = '' WHERE {MEASURED}"
         )
 
 
-def sent_count() -> int:
+def count(table: str, condition: str) -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM reminders_reminder "
-            "WHERE status = 'sent' AND kind = 'new_homework'"
-        )
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE {condition}")
         return cursor.fetchone()[0]
+
+
+def sent_count() -> int:
+    return count("reminders_reminder", f"status = 'sent' AND {MEASURED}")
+
+
+def written_for_measured(table: str, condition: str = "TRUE") -> int:
+    """Rows of ``table`` (deliveries, notifications) written for the measured reminders."""
+    return count(table, f"{condition} AND reminder_id IN {MEASURED_IDS}")
 
 
 def work_left() -> bool:
@@ -515,12 +521,7 @@ def run_workers(*, database_url, redis_url, queue, workers, due, var_dir, raw_pe
             time.sleep(0.1)  # the end is known to a tenth of a second, of a minute's run
         seconds = time.perf_counter() - started
         assert sent_count() == due
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM reminders_delivery WHERE status = 'sent' AND reminder_id IN "
-                "(SELECT id FROM reminders_reminder WHERE kind = 'new_homework')"
-            )
-            emails = cursor.fetchone()[0]
+        emails = written_for_measured("reminders_delivery", "status = 'sent'")
         assert emails == due, (emails, due)
     finally:
         process.terminate()
@@ -640,12 +641,7 @@ def run(*, vendor, pending, due, scale_due, scale, profile="") -> dict:
         profiler.disable()
         profiler.dump_stats(profile)
     sent = sent_count()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM reminders_notification WHERE reminder_id IN "
-            "(SELECT id FROM reminders_reminder WHERE kind = 'new_homework')"
-        )
-        notifications = cursor.fetchone()[0]
+    notifications = written_for_measured("reminders_notification")
     assert enqueued == due and sent >= due and RecordingBackend.sent >= due, (enqueued, sent)
     log(f"real path: {sent:,} sent ({RecordingBackend.sent:,} emails) in {real_seconds:.2f}s")
 
