@@ -22,11 +22,15 @@ from django.utils.safestring import SafeString, mark_safe
 from analytics.selectors import ClientRow, MeasureFigure
 
 NOTHING = mark_safe('<span class="muted">—</span>')
-NOTHING_DUE = mark_safe('<span class="muted">—</span> <span class="muted small">nothing due</span>')
-NO_ACTIVITY = mark_safe(
-    '<span class="muted">—</span> <span class="muted small">no activity yet</span>'
-)
-NO_SCORES = mark_safe('<span class="muted">—</span> <span class="muted small">no scores yet</span>')
+
+
+def _nothing(why: str) -> SafeString:
+    return format_html('{} <span class="muted small">{}</span>', NOTHING, why)
+
+
+NOTHING_DUE = _nothing("nothing due")
+NO_ACTIVITY = _nothing("no activity yet")
+NO_SCORES = _nothing("no scores yet")
 ZERO = mark_safe('<span class="muted">0</span>')
 _ANY_CLIENT = uuid.UUID(int=0)
 
