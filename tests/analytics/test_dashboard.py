@@ -251,3 +251,24 @@ def test_the_page_query_count_does_not_grow(world, acts, web):
     with CaptureQueriesContext(connection) as many:
         assert browser.get(URL + "?sort=-score&page=2").status_code == 200
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_names_and_titles_are_escaped_in_the_rows(world, acts, caseload, frozen, web):
+    """The rows are built in Python (``analytics.dashboard_rows``): every name and title a
+    person typed reaches the page as text, never as markup."""
+    from accounts.models import User
+    from clients.models import Client
+    from library.models import ActivityVersion
+
+    with scopes_disabled():
+        Client.objects.filter(pk=caseload.ana.pk).update(
+            preferred_name='<b>Ana</b> & "co"', full_name="O'Brien <img src=x>"
+        )
+        User.objects.filter(pk=world.therapist_a.pk).update(full_name="<i>Dr</i> Who")
+        ActivityVersion.objects.filter(pk=acts.phq9.pk).update(title="PHQ-9 <script>x</script>")
+    html = web(world.therapist_a).get(URL).content.decode()
+    ana = _row_html(html, caseload.ana.pk)
+    assert "&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;co&quot;</a>" in ana
+    assert "O&#x27;Brien &lt;img src=x&gt; · &lt;i&gt;Dr&lt;/i&gt; Who" in ana
+    assert "PHQ-9 &lt;script&gt;x&lt;/script&gt;" in ana
+    assert "<b>" not in ana and "<img" not in ana and "<i>" not in ana and "<script" not in ana
