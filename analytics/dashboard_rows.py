@@ -22,6 +22,7 @@ from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 
 from analytics.selectors import ClientRow, MeasureFigure
+from clients.models import ClientStatus
 
 NOTHING = '<span class="muted">—</span>'
 
@@ -59,9 +60,6 @@ def dashboard_rows(rows: Iterable[ClientRow]) -> SafeString:
 
 
 def _row(row: ClientRow, url: str, months: dict[int, str]) -> str:
-    flags = (
-        f'<span class="badge badge--flag">{row.open_flags} open</span>' if row.open_flags else ZERO
-    )
     return (
         f'\n  <tr class="dash-row{" dash-row--flagged" if row.flagged else ""}"'
         f' data-client="{_e(row.client_id)}">\n'
@@ -69,26 +67,28 @@ def _row(row: ClientRow, url: str, months: dict[int, str]) -> str:
         f'      <a class="row-link" href="{_e(url)}">{_e(row.name)}</a>\n'
         f'      <span class="dash-row__sub muted small">{_who(row)}</span>\n'
         "    </th>\n"
-        '    <td data-label="Done, 4 weeks" class="dash-cell dash-cell--completion">'
-        f'<div class="dash-cell__body">{_completion(row)}</div></td>\n'
-        '    <td data-label="Streak" class="dash-cell dash-cell--streak">'
-        f'<div class="dash-cell__body">{_streak(row)}</div></td>\n'
-        '    <td data-label="Overdue" class="dash-cell dash-cell--overdue">'
-        f'<div class="dash-cell__body">{_overdue(row)}</div></td>\n'
-        '    <td data-label="Last activity" class="dash-cell dash-cell--activity nowrap">'
-        f'<div class="dash-cell__body">{_activity(row, months)}</div></td>\n'
-        '    <td data-label="Latest score" class="dash-cell dash-cell--score">'
-        f'<div class="dash-cell__body">{_score(row)}</div></td>\n'
-        '    <td data-label="Flags" class="dash-cell dash-cell--flags">'
-        f'<div class="dash-cell__body">{flags}</div></td>\n'
-        "  </tr>\n  "
+        + _cell("Done, 4 weeks", "completion", _completion(row))
+        + _cell("Streak", "streak", _streak(row))
+        + _cell("Overdue", "overdue", _overdue(row))
+        + _cell("Last activity", "activity nowrap", _activity(row, months))
+        + _cell("Latest score", "score", _score(row))
+        + _cell("Flags", "flags", _flags(row))
+        + "  </tr>\n  "
+    )
+
+
+def _cell(label: str, kind: str, body: str) -> str:
+    """One ``<td>``: ``label`` heads it on a phone, where each row is a card."""
+    return (
+        f'    <td data-label="{label}" class="dash-cell dash-cell--{kind}">'
+        f'<div class="dash-cell__body">{body}</div></td>\n'
     )
 
 
 def _who(row: ClientRow) -> str:
     """Full name (when a preferred name is shown), therapist, and a badge when paused."""
     full_name = f"{_e(row.full_name)} · " if row.name != row.full_name else ""
-    paused = PAUSED if row.status == "paused" else ""
+    paused = PAUSED if row.status == ClientStatus.PAUSED else ""
     return f"{full_name}{_e(row.therapist)}{paused}"
 
 
@@ -116,6 +116,12 @@ def _overdue(row: ClientRow) -> str:
     if not row.overdue:
         return ZERO
     return f'<span class="badge badge--{row.overdue_level}">{int(row.overdue)} overdue</span>'
+
+
+def _flags(row: ClientRow) -> str:
+    if not row.open_flags:
+        return ZERO
+    return f'<span class="badge badge--flag">{int(row.open_flags)} open</span>'
 
 
 def _activity(row: ClientRow, months: dict[int, str]) -> str:
