@@ -21,7 +21,6 @@ from reminders.models import (
     CalendarFeed,
     ClientPreference,
     Delivery,
-    DeliveryStatus,
     EmailBounce,
     Notification,
     OverrideTarget,
@@ -206,11 +205,7 @@ def delivery_problems(practice, *, now=None) -> DeliveryProblems:
             )
         ),
         fallbacks=list(
-            Delivery.objects.filter(
-                practice_id=practice_id,
-                status__in=[DeliveryStatus.SKIPPED, DeliveryStatus.FAILED],
-                created_at__gte=since,
-            )
+            Delivery.objects.filter(practice_id=practice_id, problem=True, created_at__gte=since)
             .select_related("reminder__client", "reminder__recipient_user")
             .order_by("-created_at", "pk")[:PROBLEMS_SHOWN]
         ),
