@@ -221,10 +221,16 @@ class _Batch:
     """Everything the reminders of one task need, read in a fixed number of queries."""
 
     def __init__(self, reminders: list[Reminder], now):
-        from accounts.models import Membership
+        from accounts.models import Membership, Practice
         from assignments.models import Assignment, Flag, Occurrence
 
         self.now = now
+        # A task's reminders share one or two practices: each read once, not joined to
+        # every row (a client's rules fall back on its practice's time zone).
+        practices = Practice.objects.in_bulk({r.client.practice_id for r in reminders if r.client_id})
+        for reminder in reminders:
+            if reminder.client_id:
+                reminder.client.practice = practices[reminder.client.practice_id]
         client_ids = {r.client_id for r in reminders if not r.for_staff}
         user_ids = {r.recipient_user_id for r in reminders if r.for_staff}
         self.policies = selectors.policies_for({r.practice_id for r in reminders})
@@ -734,7 +740,7 @@ def reminders_deliver(*, reminder_ids, now=None) -> Counter:
     reminders = list(
         # By id (the primary key index) and token: only the rows this claim won.
         Reminder.objects.filter(pk__in=reminder_ids, claim_token=token).select_related(
-            "client__practice", "recipient_user"
+            "client", "recipient_user"
         )
     )
     with _quick_marks():

@@ -408,3 +408,23 @@ def test_a_sent_mark_is_a_heap_only_update(world, acts, assign):
     assert outcome == {"sent": count}
     now_updated, now_hot = delivery_updates()
     assert (now_updated - updated, now_hot - hot) == (count, count)
+
+
+def test_a_task_runs_the_same_queries_however_many_reminders_it_holds(world, acts, assign):
+    """Claim, plan, journal, send, mark and record: a fixed number of statements per task (and
+    one "sent" mark per ``MARK_EVERY`` sends), not a query per reminder."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.reminders.helpers import clients_with_due_reminders
+
+    queries = {}
+    with time_machine.travel(datetime(2025, 6, 3, 12, 0, tzinfo=LONDON), tick=False):
+        rows = clients_with_due_reminders(world, assign(acts.worksheet), 33)
+        for task in (rows[:3], rows[3:]):
+            with practice_scope(world.practice_a), CaptureQueriesContext(connection) as captured:
+                assert engine.reminders_deliver(reminder_ids=[row.pk for row in task]) == {
+                    "sent": len(task)
+                }
+            marks = -(-len(task) // engine.MARK_EVERY)
+            queries[len(task)] = len(captured) - marks
+    assert queries[3] == queries[30]
