@@ -195,6 +195,29 @@ class Plan:
     notes: list = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class NewDelivery:
+    """A delivery row this task is about to write (``_Batch.save_journal``), with the
+    attributes of ``Delivery`` the engine reads and sets: a model instance for each cost more
+    to build than the row costs to insert."""
+
+    practice_id: uuid.UUID
+    reminder_id: uuid.UUID
+    client_id: uuid.UUID | None
+    channel: str
+    idempotency_key: str
+    address: str
+    status: str = DeliveryStatus.STARTED
+    detail: str = ""
+    attempts: int = 0
+    uncertain: bool = False
+    sent_at: datetime | None = None
+    pk: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def get_channel_display(self) -> str:
+        return Channel(self.channel).label
+
+
 # The first key of the advisory locks the engine takes on clients ("REM1").
 _CLIENT_LOCKS = 0x52454D31
 
@@ -227,7 +250,8 @@ class _Batch:
         self.now = now
         # A task's reminders share one or two practices: each read once, not joined to
         # every row (a client's rules fall back on its practice's time zone).
-        practices = Practice.objects.in_bulk({r.client.practice_id for r in reminders if r.client_id})
+        practice_ids = {r.client.practice_id for r in reminders if r.client_id}
+        practices = Practice.objects.in_bulk(practice_ids)
         for reminder in reminders:
             if reminder.client_id:
                 reminder.client.practice = practices[reminder.client.practice_id]
@@ -288,7 +312,7 @@ class _Batch:
             (d.reminder_id, d.channel): d
             for d in Delivery.objects.filter(reminder__in=[r.pk for r in reminders])
         }
-        self.new_deliveries: list[Delivery] = []
+        self.new_deliveries: list[NewDelivery] = []
         self.changed_deliveries: list[Delivery] = []
 
     def rules(self, reminder) -> ClientRules:
@@ -413,9 +437,9 @@ class _Batch:
         if channel == Channel.EMAIL and address.lower() in self.bouncing:
             held = "Email address is bouncing: shown in the app only."
         if delivery is None:
-            delivery = Delivery(
+            delivery = NewDelivery(
                 practice_id=reminder.practice_id,
-                reminder=reminder,
+                reminder_id=reminder.pk,
                 client_id=None if reminder.for_staff else reminder.client_id,
                 channel=channel,
                 idempotency_key=f"{reminder.pk}.{channel}",
