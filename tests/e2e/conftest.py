@@ -29,6 +29,7 @@ ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+FAILURES = SCREENSHOTS.parent / "failures"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -88,18 +89,60 @@ def _one_request_at_a_time_on_sqlite(django_db_setup):
     LiveServerThread.server_class = threaded
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_failed = report.failed
+    return report
+
+
+def _watch(page) -> list[str]:
+    """What happened on ``page`` that a failure report needs: console messages, failed
+    requests, and every response with an error status."""
+    events = []
+    page.on("console", lambda message: events.append(f"console {message.type}: {message.text}"))
+    page.on(
+        "requestfailed",
+        lambda request: events.append(f"failed {request.method} {request.url}: {request.failure}"),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            events.append(f"{response.status} {response.request.method} {response.url}")
+            if response.status >= 400 or response.request.is_navigation_request()
+            else None
+        ),
+    )
+    return events
+
+
 @pytest.fixture
-def new_page(browser, live_server):
-    """Return a function that opens a fresh browser context (own cookies) at a viewport."""
-    contexts = []
+def new_page(request, browser, live_server):
+    """Return a function that opens a fresh browser context (own cookies) at a viewport. When
+    the test fails, each page's screenshot, address and events go to test-artifacts/failures/
+    (an intermittent failure can then be read after the fact)."""
+    contexts, pages = [], []
 
     def make(viewport=DESKTOP):
         context = browser.new_context(viewport=viewport, base_url=live_server.url)
         context.set_default_timeout(30_000)  # generous: CI machines are small and busy
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        pages.append((page, _watch(page)))
+        return page
 
     yield make
+    if getattr(request.node, "e2e_failed", False):
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        for number, (page, events) in enumerate(pages, 1):
+            stem = FAILURES / f"{name}-{number}"
+            try:
+                page.screenshot(path=f"{stem}.png", full_page=True)
+            except Exception as exc:  # a page that crashed still gets its log
+                events.append(f"no screenshot: {exc}")
+            stem.with_suffix(".txt").write_text("\n".join([f"url: {page.url}", *events]) + "\n")
     for context in contexts:
         context.close()
 
