@@ -146,8 +146,11 @@ def test_assign_complete_on_a_phone_and_review(new_page, world, global_library):
     _next(balanced, 8)
     after = _section(phone, "7. How you feel now")
     after.locator('[data-emotion="Anxious"]').click()
-    after.get_by_label("How strong now (0–100)").first.fill("35")
+    # Before the last answer, not just before the tap: a full-page screenshot stretches the
+    # window and shrinks it back, and on a busy machine the tap that followed it at once
+    # landed on "Add an emotion", 157 px above "Send" (seen under load in 3 runs of 4).
     screenshot(phone, "portal-worksheet-last")
+    after.get_by_label("How strong now (0–100)").first.fill("35")
     send = phone.get_by_role("button", name="Send to your therapist")
     send.dblclick()  # a double tap sends once
 
