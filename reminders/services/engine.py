@@ -34,6 +34,7 @@ import uuid
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -495,22 +496,7 @@ class _Batch:
             Delivery,
             _DELIVERY_COLUMNS,
             [
-                (
-                    d.pk,
-                    d.practice_id,
-                    d.reminder_id,
-                    d.client_id,
-                    d.channel,
-                    d.status,
-                    d.idempotency_key,
-                    d.address,
-                    d.attempts,
-                    d.uncertain,
-                    d.sent_at,
-                    d.detail,
-                    now,
-                    now,
-                )
+                (*(getattr(d, name) for name in _NEW_DELIVERY_FIELDS), now, now)
                 for d in self.new_deliveries
             ],
         )
@@ -521,20 +507,11 @@ class _Batch:
 
 
 # The columns the engine writes with ``insert_rows`` (two rows per message: the ORM's
-# ``bulk_create`` cost more in Python than the inserts cost the database).
+# ``bulk_create`` cost more in Python than the inserts cost the database). A new delivery's
+# row is its record's fields (``pk`` is the ``id`` column), then the timestamps.
+_NEW_DELIVERY_FIELDS = tuple(f.name for f in dataclass_fields(NewDelivery))
 _DELIVERY_COLUMNS = (
-    "id",
-    "practice_id",
-    "reminder_id",
-    "client_id",
-    "channel",
-    "status",
-    "idempotency_key",
-    "address",
-    "attempts",
-    "uncertain",
-    "sent_at",
-    "detail",
+    *("id" if name == "pk" else name for name in _NEW_DELIVERY_FIELDS),
     "created_at",
     "updated_at",
 )
