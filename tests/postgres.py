@@ -11,3 +11,10 @@ postgres_only = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
 ]
+
+
+def needs_postgres(test):
+    """``postgres_only`` for one test of a module whose other tests run everywhere."""
+    for mark in postgres_only:
+        test = mark(test)
+    return test

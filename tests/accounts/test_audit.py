@@ -3,7 +3,7 @@ from django.db import connection
 from django_scopes import scopes_disabled
 
 from accounts.models import AuditEvent
-from tests.postgres import postgres_only
+from tests.postgres import needs_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +47,7 @@ def test_audit_rows_cannot_be_changed_through_the_orm(web, world):
         event.delete()
 
 
-@postgres_only[0]
-@postgres_only[1]
+@needs_postgres
 def test_audit_rows_cannot_be_changed_even_with_raw_sql(web, world):
     from django.db import transaction
     from django.db.utils import InternalError

@@ -28,6 +28,7 @@ from reminders.models import (
 )
 from reminders.services import engine
 from reminders.services.preferences import client_preference_snooze
+from tests.postgres import needs_postgres
 from tests.reminders.conftest import reminders_of
 
 pytestmark = pytest.mark.django_db
@@ -392,8 +393,7 @@ def delivery_updates() -> tuple[int, int]:
         return cursor.fetchone()
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@needs_postgres
 def test_a_sent_mark_is_a_heap_only_update(world, acts, assign):
     """Marking deliveries sent (thousands a minute) touches no index: no index mentions the
     status and each page keeps room (migration 0004)."""
