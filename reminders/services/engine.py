@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Q
@@ -217,6 +218,40 @@ class NewDelivery:
 
     def get_channel_display(self) -> str:
         return Channel(self.channel).label
+
+
+@dataclass(slots=True)
+class NewNotification:
+    """An in-app notification ``_finish`` is about to write."""
+
+    practice_id: uuid.UUID
+    client_id: uuid.UUID | None
+    recipient_user_id: uuid.UUID | None
+    reminder_id: uuid.UUID
+    kind: str
+    title: str
+    body: str
+    link: str
+    read_at: datetime | None = None
+    pk: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+def _insert_new(model, records: list, *, ignore_conflicts: bool = False) -> None:
+    """Write new rows of ``model`` from records (``NewDelivery``, ``NewNotification``) with
+    ``insert_rows``: two rows per message, and the ORM's ``bulk_create`` cost more in Python
+    than the inserts cost the database. A row's columns are its record's fields, in their
+    order (``pk`` is the ``id`` column), then the two timestamps."""
+    if not records:
+        return
+    names = tuple(f.name for f in dataclass_fields(records[0]))
+    values = attrgetter(*names)
+    now = timezone.now()
+    insert_rows(
+        model,
+        (*("id" if name == "pk" else name for name in names), "created_at", "updated_at"),
+        [(*values(record), now, now) for record in records],
+        ignore_conflicts=ignore_conflicts,
+    )
 
 
 # The first key of the advisory locks the engine takes on clients ("REM1").
@@ -491,44 +526,11 @@ class _Batch:
         return plan
 
     def save_journal(self) -> None:
-        now = timezone.now()
-        insert_rows(
-            Delivery,
-            _DELIVERY_COLUMNS,
-            [
-                (*(getattr(d, name) for name in _NEW_DELIVERY_FIELDS), now, now)
-                for d in self.new_deliveries
-            ],
-        )
+        _insert_new(Delivery, self.new_deliveries)
         if self.changed_deliveries:
             Delivery.objects.bulk_update(
                 self.changed_deliveries, ["status", "detail", "attempts", "uncertain", "updated_at"]
             )
-
-
-# The columns the engine writes with ``insert_rows`` (two rows per message: the ORM's
-# ``bulk_create`` cost more in Python than the inserts cost the database). A new delivery's
-# row is its record's fields (``pk`` is the ``id`` column), then the timestamps.
-_NEW_DELIVERY_FIELDS = tuple(f.name for f in dataclass_fields(NewDelivery))
-_DELIVERY_COLUMNS = (
-    *("id" if name == "pk" else name for name in _NEW_DELIVERY_FIELDS),
-    "created_at",
-    "updated_at",
-)
-_NOTIFICATION_COLUMNS = (
-    "id",
-    "practice_id",
-    "client_id",
-    "recipient_user_id",
-    "reminder_id",
-    "kind",
-    "title",
-    "body",
-    "link",
-    "read_at",
-    "created_at",
-    "updated_at",
-)
 
 
 def _claim(reminder_ids, now) -> tuple[uuid.UUID, int]:
@@ -612,8 +614,13 @@ class _Marks:
         meta = Delivery._meta
         now = meta.get_field("sent_at").get_db_prep_value(timezone.now(), connection)
         ids = [meta.pk.get_db_prep_value(pk, connection) for pk in self.sent]
-        placeholders = ", ".join(["%s"] * len(ids))  # the only text put into the SQL
-        sql = f"UPDATE reminders_delivery SET status = %s, sent_at = %s, detail = '', updated_at = %s WHERE id IN ({placeholders})"  # noqa: E501, S608
+        # The placeholders and the table's name are the only text put into the SQL.
+        placeholders = ", ".join(["%s"] * len(ids))
+        sql = (
+            f"UPDATE {connection.ops.quote_name(meta.db_table)}"  # noqa: S608
+            " SET status = %s, sent_at = %s, detail = '', updated_at = %s"
+            f" WHERE id IN ({placeholders})"
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, [DeliveryStatus.SENT, now, now, *ids])
         self.sent = []
@@ -704,27 +711,20 @@ def _finish(plans: list[Plan], token, now) -> Counter:
         outcomes[status] += len(members)
         if status in (Status.SENT, Status.FAILED):
             notify += [plan for plan in members if plan.in_app or status == Status.FAILED]
-    written = timezone.now()
-    insert_rows(
+    _insert_new(
         Notification,
-        _NOTIFICATION_COLUMNS,
         [
-            (
-                uuid.uuid4(),
-                reminder.practice_id,
-                reminder.client_id,
-                reminder.recipient_user_id,
-                reminder.pk,
-                reminder.kind,
-                plan.message.title,
-                plan.message.in_app_body,
-                plan.message.link,
-                None,
-                written,
-                written,
+            NewNotification(
+                practice_id=plan.reminder.practice_id,
+                client_id=plan.reminder.client_id,
+                recipient_user_id=plan.reminder.recipient_user_id,
+                reminder_id=plan.reminder.pk,
+                kind=plan.reminder.kind,
+                title=plan.message.title,
+                body=plan.message.in_app_body,
+                link=plan.message.link,
             )
             for plan in notify
-            for reminder in [plan.reminder]
         ],
         ignore_conflicts=True,  # one per reminder: written already by an earlier attempt
     )
