@@ -18,3 +18,16 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// Live filters (htmx forms that follow typing): on a slow phone a person can type before the
+// scripts have loaded, and that typing raised no event htmx saw. Once htmx has set the forms
+// up (its own DOMContentLoaded listener was added first, so it has run), a search box whose
+// text differs from what the page was served with filters again. The filters' triggers carry
+// no "changed" modifier: htmx would take the early text as already seen and drop this event.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[hx-trigger] input[type=search]").forEach((input) => {
+    if (input.value !== input.defaultValue) {
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+});

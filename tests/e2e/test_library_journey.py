@@ -107,6 +107,23 @@ def test_find_preview_copy_add_a_question_and_publish(new_page, global_library):
     screenshot(phone, "library-published")
 
 
+def test_what_is_typed_before_the_scripts_load_still_filters(new_page, world, global_library):
+    """On a slow phone a person can type into the search box before htmx has loaded; the
+    results must still follow what they typed once it has."""
+    page = new_page(PHONE)
+    sign_in(page, world.therapist_a.email)
+    held = []  # htmx's script is held back until the typing is done
+    page.route("**/htmx-*.js", lambda route: held.append(route))
+    page.goto("/library/", wait_until="commit")
+    page.get_by_label("Search", exact=True).fill("thought record")
+    results = page.locator("#library-results")
+    expect(results.get_by_role("link", name="Sleep diary")).to_be_visible()  # not filtered yet
+    assert len(held) == 1
+    held[0].continue_()
+    expect(results.get_by_role("link", name="Sleep diary")).to_have_count(0)
+    expect(results.get_by_role("link", name="Thought record (7 columns)")).to_be_visible()
+
+
 def test_a_curator_edits_the_json_and_sees_the_preview_follow(new_page, global_library):
     UserFactory(email="cora@bridgework.test", full_name="Cora Curator", is_curator=True)
     for viewport in (DESKTOP, PHONE):
@@ -122,6 +139,7 @@ def test_a_curator_edits_the_json_and_sees_the_preview_follow(new_page, global_l
     page.get_by_role("link", name="Three good things").click()
     expect(page.get_by_role("heading", name="Used by 0 practices")).to_be_visible()
     page.get_by_role("link", name="Edit").click()
+    page.wait_for_url("**/curate/*/edit/")  # loaded: htmx is listening before the typing
     page.get_by_text("Edit as JSON").click()
     editor = page.get_by_label("Worksheet definition (JSON)")
     text = editor.input_value()
