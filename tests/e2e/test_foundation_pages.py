@@ -3,6 +3,7 @@ with the keyboard only."""
 
 import pytest
 from django_scopes import scopes_disabled
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
 from tests.factories import ClientFactory
@@ -39,17 +40,24 @@ def test_owner_pages(new_page, world, viewport):
 
 
 def test_the_caseload_can_be_used_with_the_keyboard_alone(new_page, world):
+    with scopes_disabled():
+        ClientFactory(
+            practice=world.practice_a, primary_therapist=world.therapist_a, full_name="Bea Moss"
+        )
     page = new_page(DESKTOP)
     sign_in(page, world.therapist_a.email)
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Skip to content"
     page.keyboard.press("Enter")
-    # Tab through to the search box and type: htmx filters the rows.
+    # Tab through to the search box and type: htmx filters the rows. Wait for the filtered
+    # rows before moving the focus: a swap landing later would take the focused link away.
+    expect(page.get_by_role("link", name="Bea Moss")).to_be_visible()
     page.get_by_label("Search").focus()
     page.keyboard.type("alpha")
-    page.wait_for_timeout(600)
-    assert page.get_by_role("link", name="Alpha Client").is_visible()
+    expect(page.get_by_role("link", name="Bea Moss")).to_have_count(0)
+    page.wait_for_url("**/clients/?q=alpha*")  # the address follows the filter
+    expect(page.get_by_role("link", name="Alpha Client")).to_be_visible()
     page.get_by_role("link", name="Alpha Client").focus()
     outline = page.evaluate("getComputedStyle(document.activeElement).boxShadow")
     assert outline and outline != "none"  # a visible focus ring
