@@ -19,15 +19,18 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   }
 });
 
-// Live filters (htmx forms that follow typing): on a slow phone a person can type before the
-// scripts have loaded, and that typing raised no event htmx saw. Once htmx has set the forms
-// up (its own DOMContentLoaded listener was added first, so it has run), a search box whose
-// text differs from what the page was served with filters again. The filters' triggers carry
-// no "changed" modifier: htmx would take the early text as already seen and drop this event.
+// Fields that htmx follows as they are typed in (the library and caseload filters, the
+// builder's JSON editor): on a slow phone a person can type before the scripts have loaded,
+// and that typing raised no event htmx saw. Once htmx has set the page up (its own
+// DOMContentLoaded listener was added first, so it has run), a field whose text differs from
+// what the page was served with raises its "input" event again. These triggers carry no
+// "changed" modifier: htmx would take the early text as already seen and drop this event
+// (an "input" event only fires when the text changes, so the modifier adds nothing there).
+const FOLLOWS_TYPING = '[hx-trigger^="input"]:is(input, textarea), [hx-trigger^="input"] :is(input, textarea)';
 document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("form[hx-trigger] input[type=search]").forEach((input) => {
-    if (input.value !== input.defaultValue) {
-      input.dispatchEvent(new Event("input", { bubbles: true }));
+  document.querySelectorAll(FOLLOWS_TYPING).forEach((field) => {
+    if (field.value !== field.defaultValue) {
+      field.dispatchEvent(new Event("input", { bubbles: true }));
     }
   });
 });

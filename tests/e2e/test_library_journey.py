@@ -6,6 +6,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from library.models import CuratedActivity
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
 from tests.factories import PASSWORD, UserFactory
 
@@ -107,21 +108,50 @@ def test_find_preview_copy_add_a_question_and_publish(new_page, global_library):
     screenshot(phone, "library-published")
 
 
+def _open_before_htmx(page, url: str):
+    """Open ``url`` with htmx's script held back; return what lets it load. A person on a slow
+    phone can type in the meantime."""
+    held = []
+    page.route("**/htmx-*.js", lambda route: held.append(route))
+    page.goto(url, wait_until="commit")
+
+    def release() -> None:
+        assert len(held) == 1
+        held[0].continue_()
+
+    return release
+
+
 def test_what_is_typed_before_the_scripts_load_still_filters(new_page, world, global_library):
-    """On a slow phone a person can type into the search box before htmx has loaded; the
-    results must still follow what they typed once it has."""
+    """Typed into the search box before htmx has loaded: the results follow it once it has."""
     page = new_page(PHONE)
     sign_in(page, world.therapist_a.email)
-    held = []  # htmx's script is held back until the typing is done
-    page.route("**/htmx-*.js", lambda route: held.append(route))
-    page.goto("/library/", wait_until="commit")
+    release = _open_before_htmx(page, "/library/")
     page.get_by_label("Search", exact=True).fill("thought record")
     results = page.locator("#library-results")
     expect(results.get_by_role("link", name="Sleep diary")).to_be_visible()  # not filtered yet
-    assert len(held) == 1
-    held[0].continue_()
+    release()
     expect(results.get_by_role("link", name="Sleep diary")).to_have_count(0)
     expect(results.get_by_role("link", name="Thought record (7 columns)")).to_be_visible()
+
+
+def test_what_is_typed_in_the_json_before_the_scripts_load_is_previewed(
+    new_page, world, global_library
+):
+    """The same for the builder's JSON editor: its preview follows the early typing."""
+    curated = CuratedActivity.objects.get(slug="gratitude-journal")
+    page = new_page(DESKTOP)
+    sign_in(page, world.curator.email, next_url="**/curate/")
+    release = _open_before_htmx(page, f"/curate/{curated.pk}/edit/")
+    page.get_by_text("Edit as JSON").click()
+    editor = page.get_by_label("Worksheet definition (JSON)")
+    text = editor.input_value()
+    first_label = page.locator("#section-" + _first_section(text) + " .builder-field__label")
+    editor.fill(text.replace(first_label.first.inner_text(), "What went well today?", 1))
+    preview = page.get_by_role("region", name="Preview: what the client sees on a phone")
+    expect(preview.get_by_text("What went well today?")).to_have_count(0)  # not followed yet
+    release()
+    expect(preview.get_by_text("What went well today?")).to_be_visible()
 
 
 def test_a_curator_edits_the_json_and_sees_the_preview_follow(new_page, global_library):
@@ -139,7 +169,6 @@ def test_a_curator_edits_the_json_and_sees_the_preview_follow(new_page, global_l
     page.get_by_role("link", name="Three good things").click()
     expect(page.get_by_role("heading", name="Used by 0 practices")).to_be_visible()
     page.get_by_role("link", name="Edit").click()
-    page.wait_for_url("**/curate/*/edit/")  # loaded: htmx is listening before the typing
     page.get_by_text("Edit as JSON").click()
     editor = page.get_by_label("Worksheet definition (JSON)")
     text = editor.input_value()
