@@ -1,6 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
-from homework_platform.tenancy import PORTAL_SESSION_KEY
+from core.tenancy import PORTAL_SESSION_KEY
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -4,9 +4,9 @@ from rest_framework import mixins, viewsets
 from accounts import selectors, services
 from accounts.models import Membership
 from accounts.serializers import MembershipSerializer
-from homework_platform.api import TenantAPIMixin
-from homework_platform.forms import api_validation_error
-from homework_platform.permissions import IsPracticeManagerOrReadOnly
+from core.api import TenantAPIMixin
+from core.forms import api_validation_error
+from core.permissions import IsPracticeManagerOrReadOnly
 
 
 class MembershipViewSet(

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from homework_platform.db import TenantModel
+from core.db import TenantModel
 
 
 class UserManager(BaseUserManager):

@@ -9,9 +9,9 @@ from django.utils.text import slugify
 
 from accounts.models import Invitation, Membership, Practice, Role, User
 from accounts.selectors import owners_count
-from homework_platform.emails import send_templated_email
-from homework_platform.tenancy import practice_scope
-from homework_platform.tokens import hash_secret, new_token
+from core.emails import send_templated_email
+from core.tenancy import practice_scope
+from core.tokens import hash_secret, new_token
 
 
 def _unique_slug(name: str) -> str:

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import InvitationAcceptForm, InvitationForm, PracticeSettingsForm, RoleForm
-from homework_platform.access import manager_required, staff_required
-from homework_platform.forms import apply_validation_error
+from core.access import manager_required, staff_required
+from core.forms import apply_validation_error
 
 
 @manager_required

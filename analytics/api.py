@@ -9,8 +9,8 @@ from accounts.audit import audit_record
 from analytics import selectors
 from analytics.dashboard_views import dashboard_params
 from analytics.serializers import DashboardRowSerializer, InsightsSerializer
-from homework_platform.api import Pagination, TenantAPIMixin
-from homework_platform.permissions import IsPracticeMember
+from core.api import Pagination, TenantAPIMixin
+from core.permissions import IsPracticeMember
 
 
 class IsPracticeManager(IsPracticeMember):

@@ -10,7 +10,7 @@ from accounts.audit import audit_record
 from accounts.models import Role
 from analytics import charts, selectors
 from analytics.dashboard_rows import dashboard_rows
-from homework_platform.access import manager_required, staff_required
+from core.access import manager_required, staff_required
 
 PAGE_SIZE = 50
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from analytics import selectors
 from clients.selectors import client_get
-from homework_platform.access import manager_required, staff_required
-from homework_platform.tenancy import practice_scope
+from core.access import manager_required, staff_required
+from core.tenancy import practice_scope
 
 
 class _Echo:

@@ -12,7 +12,7 @@ from assignments.schedule import (
     MAX_WEEKS,
     ONCE,
 )
-from homework_platform.forms import NativeDateInput, NativeTimeInput
+from core.forms import NativeDateInput, NativeTimeInput
 
 ONCE_CADENCE = "once"
 WEEKLY = "weekly"

@@ -29,8 +29,8 @@ from assignments.models import (
     PlannedSession,
     Response,
 )
-from assignments.worksheets.fields import is_number, iter_fields
 from library.models import ActivityVersion
+from worksheets.fields import is_number, iter_fields
 
 TIMELINE_DAYS: Final = 90
 TIMELINE_STEPS: Final = (90, 180, 365, 730)

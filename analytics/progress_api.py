@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from accounts.audit import audit_record
 from analytics import progress
 from clients.selectors import client_get
-from homework_platform.api import TenantAPIMixin
-from homework_platform.permissions import IsPracticeMember
+from core.api import TenantAPIMixin
+from core.permissions import IsPracticeMember
 
 
 class BandSerializer(serializers.Serializer):

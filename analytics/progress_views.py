@@ -19,8 +19,8 @@ from assignments import services as assignment_services
 from assignments.models import PlannedSession
 from assignments.schedule import first_due_day
 from clients.selectors import client_get
-from homework_platform.access import staff_required
-from homework_platform.forms import apply_validation_error
+from core.access import staff_required
+from core.forms import apply_validation_error
 from library.models import Kind, Status
 from library.selectors import global_activities, practice_activities
 

@@ -45,10 +45,10 @@ from assignments.serializers import (
     SubmitSerializer,
 )
 from clients.selectors import client_for_portal_user, client_get
-from homework_platform.api import TenantAPIMixin
-from homework_platform.forms import api_validation_error
-from homework_platform.permissions import IsPracticeMember
-from homework_platform.tenancy import practice_scope
+from core.api import TenantAPIMixin
+from core.forms import api_validation_error
+from core.permissions import IsPracticeMember
+from core.tenancy import practice_scope
 from library.selectors import activity_get, curated_get
 
 CLIENT_FILTER = OpenApiParameter("client", str, description="Only this client's (UUID).")

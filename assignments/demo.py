@@ -32,10 +32,10 @@ from assignments.models import (
     Visibility,
 )
 from assignments.schedule import due_at
-from assignments.worksheets import clean_response, score_response
 from clients.models import ClientStatus
 from library.models import CuratedActivity
 from library.services import activity_version_for_assignment
+from worksheets import clean_response, score_response
 
 THOUGHT = {
     "situation": "Team meeting on Tuesday. I shared an idea and nobody responded.",

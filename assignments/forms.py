@@ -11,7 +11,7 @@ from assignments.schedule import (
     MAX_WEEKS,
     WEEKDAY_NAMES,
 )
-from homework_platform.forms import NativeDateInput, NativeTimeInput
+from core.forms import NativeDateInput, NativeTimeInput
 
 ZERO_TO_TEN = [(str(n), str(n)) for n in range(11)]
 INTERVAL_CHOICES = [

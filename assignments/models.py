@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from assignments.schedule import DEFAULT_DUE_TIME, Schedule
-from homework_platform.db import TenantModel
+from core.db import TenantModel
 
 # An occurrence not submitted this long after its due time counts as missed. With the
 # default due time of 21:00 that is 09:00 the next morning: anything sent before then is

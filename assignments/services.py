@@ -51,13 +51,13 @@ from assignments.schedule import (
     first_due_day,
 )
 from assignments.signals import flag_raised
-from assignments.worksheets import (
+from library.services import activity_version_for_assignment
+from worksheets import (
     InvalidResponse,
     clean_response,
     score_response,
     validate_draft,
 )
-from library.services import activity_version_for_assignment
 
 PLAN_FIELDS = (
     "rationale",

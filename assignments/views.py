@@ -16,8 +16,8 @@ from assignments.forms import AssignmentForm, CancelForm, MessageForm, ReviewFor
 from assignments.models import Visibility
 from assignments.schedule import first_due_day
 from clients.selectors import caseload, client_get
-from homework_platform.access import staff_required
-from homework_platform.forms import apply_validation_error
+from core.access import staff_required
+from core.forms import apply_validation_error
 from library.models import Status
 from library.selectors import activities_visible_to, global_activities, library_for
 

@@ -26,7 +26,7 @@ def _homework(practice, therapist, clients) -> None:
     from django.utils import timezone
 
     from assignments import services
-    from homework_platform.tenancy import practice_scope
+    from core.tenancy import practice_scope
     from tests.factories import activity_version_for
 
     version = activity_version_for(practice, "activity-log")

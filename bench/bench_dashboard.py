@@ -33,7 +33,7 @@ def bare_dashboard_peer(request, practice_id):
     """One indexed query (client_practice_status leads with practice) over the same clients,
     dumped as JSON: the floor a page listing them stands on."""
     from clients.models import Client
-    from homework_platform.tenancy import practice_scope
+    from core.tenancy import practice_scope
 
     with practice_scope(practice_id):
         rows = list(
@@ -135,7 +135,7 @@ def main() -> None:
 def _selector(practice, owner):
     from accounts.models import Membership
     from analytics.selectors import caseload_dashboard
-    from homework_platform.tenancy import practice_scope
+    from core.tenancy import practice_scope
 
     with practice_scope(practice):
         membership = Membership.objects.select_related("practice", "user").get(user=owner)

@@ -140,7 +140,7 @@ def setup_practice(clients: int):
     from accounts.models import Membership, Practice, Role, User
     from assignments.services import assignment_create
     from clients.models import Client
-    from homework_platform.tenancy import practice_scope
+    from core.tenancy import practice_scope
     from library.models import Activity, ActivityVersion, Status
     from reminders.models import Reminder, ReminderPolicy
 

@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.urls import include, path
 
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 
 
 def bare_clients(request, practice_id):

@@ -9,9 +9,9 @@ from accounts.audit import audit_record
 from clients import selectors, services
 from clients.models import CareTeamMember, Client
 from clients.serializers import ClientSerializer, ClientStatusSerializer
-from homework_platform.api import TenantAPIMixin
-from homework_platform.forms import api_validation_error
-from homework_platform.permissions import IsPracticeMember
+from core.api import TenantAPIMixin
+from core.forms import api_validation_error
+from core.permissions import IsPracticeMember
 
 
 class ClientViewSet(

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from homework_platform.db import TenantModel
+from core.db import TenantModel
 
 
 @lru_cache(maxsize=1)

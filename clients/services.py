@@ -9,9 +9,9 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
 from clients.models import CareTeamMember, Client, ClientLoginToken, ClientStatus
-from homework_platform.emails import send_templated_email
-from homework_platform.tenancy import practice_scope
-from homework_platform.tokens import hash_secret, new_code, new_token
+from core.emails import send_templated_email
+from core.tenancy import practice_scope
+from core.tokens import hash_secret, new_code, new_token
 
 EDITABLE_FIELDS = {"full_name", "preferred_name", "email", "timezone", "primary_therapist"}
 # At most this many sign-in emails per client per hour: limits abuse and brute force on codes.

@@ -10,8 +10,8 @@ from assignments.selectors import client_homework
 from clients import selectors, services
 from clients.forms import ClientForm, ClientStatusForm
 from clients.models import ClientStatus
-from homework_platform.access import staff_required
-from homework_platform.forms import apply_validation_error
+from core.access import staff_required
+from core.forms import apply_validation_error
 
 SORTS = {
     "name": "full_name",

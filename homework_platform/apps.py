@@ -1,19 +1,8 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class HomeworkPlatformConfig(AppConfig):
+    """The project's wiring (settings, URLs, the Celery app, the demo seeder command)."""
+
     name = "homework_platform"
     verbose_name = "Bridgework platform"
-
-    def ready(self):
-        from homework_platform import rls
-
-        rls.connect_signals()
-        # After every migrate, (re)apply the tenant policies on PostgreSQL. post_migrate fires
-        # once per app once all migrations ran; listening for one app runs it once.
-        post_migrate.connect(
-            rls.apply_policies_after_migrate,
-            sender=self.apps.get_app_config("accounts"),
-            dispatch_uid="bridgework_rls",
-        )

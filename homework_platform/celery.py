@@ -2,16 +2,13 @@
 
 Tasks take ids, never model instances, are enqueued only after the transaction commits
 (``delay_on_commit``), and are acknowledged late so a killed worker's task is redelivered.
-Tenant work goes through ``TenantTask``: it takes ``practice_id`` as a keyword argument and
-runs the body inside that practice's scope. Sweepers that claim rows across practices run
-with ``scopes_disabled()`` explicitly and enqueue one tenant task per row.
+Tenant work goes through ``core.tasks.TenantTask``.
 """
 
 import os
 from pathlib import Path
 
 from celery import Celery
-from celery.contrib.django.task import DjangoTask
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homework_platform.settings")
 
@@ -27,15 +24,3 @@ def _make_broker_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if key in options:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
-
-
-class TenantTask(DjangoTask):  # DjangoTask adds delay_on_commit()
-    abstract = True
-
-    def __call__(self, *args, **kwargs):
-        from homework_platform.tenancy import practice_scope
-
-        if "practice_id" not in kwargs:
-            raise TypeError(f"{self.name} is a tenant task and needs practice_id=…")
-        with practice_scope(kwargs["practice_id"]):
-            return super().__call__(*args, **kwargs)

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from accounts.models import Membership, Practice, Role, User
 from clients.models import Client, ClientStatus
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 
 DEMO_PASSWORD = "bridgework-demo-2026"  # noqa: S105 - published demo credentials
 SEEDERS = ["library.demo", "assignments.demo", "pathways.demo", "reminders.demo"]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from homework_platform.env import (
+from core.env import (
     database_from_url,
     email_from_url,
     env_bool,
@@ -44,9 +44,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "core",
     "homework_platform",
     "accounts",
     "clients",
+    "worksheets",
     "library",
     "assignments",
     "pathways",
@@ -66,12 +68,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "homework_platform.tenancy.TenantMiddleware",
+    "core.tenancy.TenantMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
-    "homework_platform.middleware.NoStoreForSignedInMiddleware",
+    "core.middleware.NoStoreForSignedInMiddleware",
 ]
 
-FORM_RENDERER = "homework_platform.forms.FormRenderer"
+FORM_RENDERER = "core.forms.FormRenderer"
 ROOT_URLCONF = "homework_platform.urls"
 WSGI_APPLICATION = "homework_platform.wsgi.application"
 
@@ -85,7 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "homework_platform.tenancy.tenant_context",
+                "core.tenancy.tenant_context",
             ],
         },
     },
@@ -242,7 +244,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "homework_platform.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},

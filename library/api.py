@@ -13,9 +13,9 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from homework_platform.api import TenantAPIMixin
-from homework_platform.forms import api_validation_error
-from homework_platform.permissions import IsPracticeMember
+from core.api import TenantAPIMixin
+from core.forms import api_validation_error
+from core.permissions import IsPracticeMember
 from library import exports, selectors, services
 from library.models import Activity, ActivityMedia, CuratedActivity
 from library.serializers import (

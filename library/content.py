@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from assignments.worksheets import Issue, validate_definition
 from library.models import APPROACHES, PROBLEMS, Kind
+from worksheets import Issue, validate_definition
 
 FORMAT: Final = "bridgework.activity"
 FORMAT_VERSION: Final = 1

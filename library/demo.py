@@ -3,9 +3,9 @@ one customised copy of its own (shared with the practice). Idempotent."""
 
 from accounts.models import Membership
 from library import services
-from library.builder import add_field
 from library.models import Activity, CuratedActivity, Status
 from library.seeding import sync_global_library
+from worksheets.editing import add_field
 
 USED_AS_IS = ["thought-record", "phq-9", "gad-7", "activity-schedule", "sleep-diary"]
 CUSTOMISED = "worry-time"

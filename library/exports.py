@@ -6,9 +6,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.text import slugify
 
-from assignments.worksheets import to_questionnaire
 from library.content import content_of, to_document
 from library.models import Status
+from worksheets import to_questionnaire
 
 _FHIR_STATUS = {Status.DRAFT: "draft", Status.PUBLISHED: "active", Status.RETIRED: "retired"}
 

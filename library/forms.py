@@ -14,11 +14,11 @@ import re
 from django import forms
 from django.utils.text import slugify
 
-from assignments.worksheets import is_answerable
-from homework_platform.forms import NativeDateInput
-from library.builder import TYPE_LABELS
+from core.forms import NativeDateInput
 from library.media import ALLOWED as MEDIA_EXTENSIONS
 from library.models import APPROACHES, PROBLEMS, Kind
+from worksheets import is_answerable
+from worksheets.editing import TYPE_LABELS
 
 SOURCES = [
     ("", "Practice and global"),

@@ -21,7 +21,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from homework_platform.db import TenantModel
+from core.db import TenantModel
 
 
 class Kind(models.TextChoices):

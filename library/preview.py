@@ -7,7 +7,7 @@ import uuid
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from assignments.worksheets.render import render_worksheet
+from worksheets.render import render_worksheet
 
 
 def media_url(upload: str) -> str | None:

@@ -18,7 +18,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assignments.worksheets import FhirImportError, Issue, from_questionnaire
 from library.content import (
     CONTENT_FIELDS,
     blank_definition,
@@ -36,6 +35,7 @@ from library.models import (
     CuratedMedia,
     Status,
 )
+from worksheets import FhirImportError, Issue, from_questionnaire
 
 
 class ContentError(ValidationError):

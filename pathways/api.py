@@ -12,9 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.audit import audit_record
-from homework_platform.api import TenantAPIMixin
-from homework_platform.forms import api_validation_error
-from homework_platform.permissions import IsPracticeMember
+from core.api import TenantAPIMixin
+from core.forms import api_validation_error
+from core.permissions import IsPracticeMember
 from pathways import fhir, selectors, services
 from pathways.models import Enrolment, EnrolmentStep, Pathway, PathwayStep
 from pathways.serializers import (

@@ -1,7 +1,7 @@
 from django import forms
 
 from assignments.models import Visibility
-from homework_platform.forms import NativeDateInput, NativeTimeInput
+from core.forms import NativeDateInput, NativeTimeInput
 from pathways.models import (
     AUDIENCES,
     FUNCTIONS,

@@ -21,7 +21,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from assignments.models import Visibility
-from homework_platform.db import TenantModel
+from core.db import TenantModel
 
 # A delay longer than this is a mistake, not a plan.
 MAX_DELAY_DAYS = 365

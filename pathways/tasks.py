@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from homework_platform.celery import TenantTask
+from core.tasks import TenantTask
 from pathways import services
 
 # A sweep stops after this many batches; the next minute's sweep carries on.

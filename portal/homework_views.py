@@ -22,10 +22,10 @@ from assignments import selectors, services
 from assignments.forms import CheckInForm, QuestionForm
 from assignments.models import Visibility
 from assignments.templatetags.homework import media_url
-from assignments.worksheets.forms import parse_form_data
-from assignments.worksheets.render import render_worksheet
-from homework_platform.access import client_required
-from homework_platform.forms import apply_validation_error
+from core.access import client_required
+from core.forms import apply_validation_error
+from worksheets.forms import parse_form_data
+from worksheets.render import render_worksheet
 
 
 def client_view(view):

@@ -11,7 +11,7 @@ from clients.services import (
     client_login_link_redeem,
     client_login_request,
 )
-from homework_platform.tenancy import PORTAL_SESSION_KEY
+from core.tenancy import PORTAL_SESSION_KEY
 from portal.forms import CodeForm, SignInForm
 
 

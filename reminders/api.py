@@ -3,8 +3,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from homework_platform.api import TenantAPIMixin
-from homework_platform.permissions import IsPracticeMember
+from core.api import TenantAPIMixin
+from core.permissions import IsPracticeMember
 from reminders import selectors
 from reminders.models import Notification
 from reminders.serializers import NotificationSerializer, ReadAllSerializer

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.utils.module_loading import import_string
 
-from homework_platform.emails import send_templated_email
+from reminders.mailmerge import send_merged_email
 from reminders.messages import PREHEADER, Message
 from reminders.models import Channel
 
@@ -51,7 +51,7 @@ class EmailChannel:
         }
         try:
             self.connection.open()  # if the server is down: this message's error, as any
-            send_templated_email(
+            send_merged_email(
                 to=address,
                 template="reminder_message",
                 # Only the name and the link differ between two clients' reminders of one

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from homework_platform.forms import NativeTimeInput
+from core.forms import NativeTimeInput
 from reminders.models import MAX_DAILY_CAP, MAX_NUDGES, ReminderPolicy
 from reminders.services.preferences import POLICY_FIELDS, SNOOZE_DAYS
 

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from homework_platform.db import TenantModel, practice_key
+from core.db import TenantModel, practice_key
 
 MAX_DAILY_CAP = 10
 MAX_NUDGES = 3

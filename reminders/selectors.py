@@ -14,8 +14,8 @@ from django_scopes import scopes_disabled
 
 from clients.models import Client, known_timezones
 from clients.selectors import clients_visible_to
-from homework_platform.tenancy import practice_scope
-from homework_platform.tokens import hash_secret
+from core.tenancy import practice_scope
+from core.tokens import hash_secret
 from reminders import links
 from reminders.models import (
     CalendarFeed,

@@ -6,7 +6,7 @@ tasks (``practice_id=``) that run inside that practice's scope.
 
 from celery import shared_task
 
-from homework_platform.celery import TenantTask
+from core.tasks import TenantTask
 
 
 @shared_task(name="reminders.sweep")

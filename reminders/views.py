@@ -17,8 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import audit_record
-from homework_platform.access import client_required, manager_required, staff_required
-from homework_platform.forms import apply_validation_error
+from core.access import client_required, manager_required, staff_required
+from core.forms import apply_validation_error
 from reminders import forms, links, selectors
 from reminders.models import OverrideTarget
 from reminders.services import bounces, engine, feeds, inbox, preferences

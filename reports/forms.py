@@ -1,6 +1,6 @@
 from django import forms
 
-from homework_platform.forms import NativeDateInput
+from core.forms import NativeDateInput
 from reports.models import DEFAULT_CONFIDENTIALITY_LINE
 
 

@@ -13,7 +13,7 @@ the page it came from.
 from django.conf import settings
 from django.db import models
 
-from homework_platform.db import TenantModel
+from core.db import TenantModel
 
 DEFAULT_CONFIDENTIALITY_LINE = "Confidential: this document contains personal health information."
 

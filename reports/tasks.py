@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from homework_platform.celery import TenantTask
+from core.tasks import TenantTask
 from reports import services
 
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import audit_record
 from clients.selectors import client_get
-from homework_platform.access import client_required, manager_required, staff_required
-from homework_platform.forms import apply_validation_error
+from core.access import client_required, manager_required, staff_required
+from core.forms import apply_validation_error
 from reports import selectors, services
 from reports.forms import BrandingForm, PacketForm
 from reports.models import Audience, PdfDocument

@@ -12,7 +12,7 @@ from django.test import Client as WebClient
 from django_scopes import scopes_disabled
 
 from accounts.models import Role
-from homework_platform.tenancy import PORTAL_SESSION_KEY
+from core.tenancy import PORTAL_SESSION_KEY
 from tests.factories import (
     ClientFactory,
     MembershipFactory,

@@ -154,7 +154,7 @@ def curated_activity_for(*, curator=None, publish: bool = True, **content):
 def practice_activity_for(practice, author, *, publish=True, shared=True, **content):
     """A practice activity made through the library services, as ``author`` would."""
     from accounts.models import Membership
-    from homework_platform.tenancy import practice_scope
+    from core.tenancy import practice_scope
     from library import services
 
     with practice_scope(practice):

@@ -77,7 +77,7 @@ def _assignment_targets(world) -> dict:
     from accounts.models import Membership
     from assignments import services
     from assignments.models import Flag
-    from homework_platform.tenancy import practice_scope
+    from core.tenancy import practice_scope
     from tests.factories import activity_version_for
 
     version = activity_version_for(world.practice_b, "phq-9")

@@ -5,7 +5,7 @@ from django import template
 from django.urls import reverse
 
 from assignments.models import State
-from assignments.worksheets.render import render_worksheet
+from worksheets.render import render_worksheet
 
 register = template.Library()
 

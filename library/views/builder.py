@@ -19,10 +19,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from assignments.worksheets import iter_fields
-from homework_platform.access import curator_required, staff_required
-from homework_platform.forms import apply_validation_error
-from library import builder, selectors, services
+from core.access import curator_required, staff_required
+from core.forms import apply_validation_error
+from library import selectors, services
 from library.content import check_content, content_of
 from library.forms import (
     INPUT_KEYS,
@@ -36,6 +35,7 @@ from library.forms import (
 )
 from library.preview import client_preview
 from library.services import ContentError
+from worksheets import editing, iter_fields
 
 
 @dataclass
@@ -118,7 +118,7 @@ def _sections(target: Target, state: BuilderState) -> list[dict]:
                 # A question just added or saved with errors: put the keyboard there.
                 form.fields["label"].widget.attrs["autofocus"] = True
             rows.append(
-                {"field": item, "form": form, "type_label": builder.TYPE_LABELS[item["type"]]}
+                {"field": item, "form": form, "type_label": editing.TYPE_LABELS[item["type"]]}
             )
             earlier.append(item)
         section_form = state.section_forms.get(section["id"]) or SectionForm(
@@ -264,10 +264,10 @@ def field_add(request, target: Target):
             request, target, BuilderState(errors=["Choose a type of question."]), status=400
         )
     try:
-        definition, field_id = builder.add_field(
+        definition, field_id = editing.add_field(
             target.version.definition, form.cleaned_data["section"], form.cleaned_data["type"]
         )
-    except builder.BuilderError as exc:
+    except editing.BuilderError as exc:
         return _respond(request, target, BuilderState(errors=[str(exc)]), status=400)
     return _save_definition(request, target, definition, open_field=field_id)
 
@@ -295,7 +295,7 @@ def field_save(request, target: Target):
         if form.cleaned_data.get("media_file"):
             kind = form.cleaned_data.get("media_kind") or None
             upload = str(target.upload(uploaded=form.cleaned_data["media_file"], kind=kind).pk)
-        new_definition = builder.replace_field(definition, field_id, form.to_field(upload=upload))
+        new_definition = editing.replace_field(definition, field_id, form.to_field(upload=upload))
         target.save(definition=new_definition)
     except ValidationError as exc:
         state.errors = _place_field_errors(form, exc, definition, field_id)
@@ -313,7 +313,7 @@ def _place_field_errors(
             form.add_error("media_file", exc.error_dict["file"])
             return []
         return list(exc.messages)
-    s_index, f_index = builder.field_position(definition, field_id)
+    s_index, f_index = editing.field_position(definition, field_id)
     prefix = f"definition.sections[{s_index}].fields[{f_index}]"
     inputs = {INPUT_KEYS.get(name, name): name for name in TYPE_INPUTS[form.field["type"]]}
     inputs |= {"label": "label", "help": "help", "required": "required"}
@@ -339,10 +339,10 @@ def field_move(request, target: Target):
     if not form.is_valid():
         return _respond(request, target, status=400)
     try:
-        definition = builder.move_field(
+        definition = editing.move_field(
             target.version.definition, form.cleaned_data["target"], form.cleaned_data["direction"]
         )
-    except builder.BuilderError as exc:
+    except editing.BuilderError as exc:
         return _respond(request, target, BuilderState(errors=[str(exc)]), status=400)
     return _save_definition(request, target, definition)
 
@@ -352,14 +352,14 @@ def field_remove(request, target: Target):
     if not form.is_valid():
         return _respond(request, target, status=400)
     try:
-        definition = builder.remove_field(target.version.definition, form.cleaned_data["target"])
-    except builder.BuilderError as exc:
+        definition = editing.remove_field(target.version.definition, form.cleaned_data["target"])
+    except editing.BuilderError as exc:
         return _respond(request, target, BuilderState(errors=[str(exc)]), status=400)
     return _save_definition(request, target, definition)
 
 
 def section_add(request, target: Target):
-    definition, _section_id = builder.add_section(target.version.definition)
+    definition, _section_id = editing.add_section(target.version.definition)
     return _save_definition(request, target, definition)
 
 
@@ -370,14 +370,14 @@ def section_save(request, target: Target):
     if not form.is_valid():
         return _respond(request, target, state, status=400)
     try:
-        definition = builder.update_section(
+        definition = editing.update_section(
             target.version.definition,
             form.cleaned_data["section"],
             title=form.cleaned_data["title"],
             description=form.cleaned_data["description"],
         )
         target.save(definition=definition)
-    except builder.BuilderError as exc:
+    except editing.BuilderError as exc:
         state.errors = [str(exc)]
         return _respond(request, target, state, status=400)
     except ValidationError as exc:
@@ -391,10 +391,10 @@ def section_move(request, target: Target):
     if not form.is_valid():
         return _respond(request, target, status=400)
     try:
-        definition = builder.move_section(
+        definition = editing.move_section(
             target.version.definition, form.cleaned_data["target"], form.cleaned_data["direction"]
         )
-    except builder.BuilderError as exc:
+    except editing.BuilderError as exc:
         return _respond(request, target, BuilderState(errors=[str(exc)]), status=400)
     return _save_definition(request, target, definition)
 
@@ -404,8 +404,8 @@ def section_remove(request, target: Target):
     if not form.is_valid():
         return _respond(request, target, status=400)
     try:
-        definition = builder.remove_section(target.version.definition, form.cleaned_data["target"])
-    except builder.BuilderError as exc:
+        definition = editing.remove_section(target.version.definition, form.cleaned_data["target"])
+    except editing.BuilderError as exc:
         return _respond(request, target, BuilderState(errors=[str(exc)]), status=400)
     return _save_definition(request, target, definition)
 

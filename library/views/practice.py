@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from homework_platform.access import staff_required
-from homework_platform.forms import apply_validation_error
+from core.access import staff_required
+from core.forms import apply_validation_error
 from library import selectors, services
 from library.content import content_of
 from library.forms import ActivityDetailsForm, LibraryFilterForm

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 
-from homework_platform.access import curator_required, staff_required
+from core.access import curator_required, staff_required
 from library import exports, selectors, services
 from library.forms import ImportForm
 from library.services import ContentError

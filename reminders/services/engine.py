@@ -44,7 +44,6 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from homework_platform.db import insert_rows
 from reminders import links, selectors
 from reminders.channels import open_channels
 from reminders.messages import Message, client_message, staff_message
@@ -62,6 +61,7 @@ from reminders.models import (
     StaffPreference,
     Status,
 )
+from reminders.rows import insert_rows
 from reminders.timing import ClientRules, client_rules, local_day
 
 SWEEP_BATCH = 500

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from homework_platform.tenancy import practice_scope
-from homework_platform.tokens import new_token
+from core.tenancy import practice_scope
+from core.tokens import new_token
 from reminders import selectors
 from reminders.ical import render_calendar
 from reminders.models import CalendarFeed

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from reminders import selectors
 from reminders.models import (
     ClientPreference,

@@ -2,8 +2,8 @@
 
 from django import template
 
-from assignments.worksheets.render import render_worksheet
 from reports.charts import measure_chart as build_measure_chart
+from worksheets.render import render_worksheet
 
 register = template.Library()
 

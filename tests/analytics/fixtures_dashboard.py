@@ -30,7 +30,7 @@ import time_machine
 from django_scopes import scopes_disabled
 
 from assignments import services
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from tests.assignments.fixtures import membership_of, phq9_answers
 from tests.factories import ClientFactory
 

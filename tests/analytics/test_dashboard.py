@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from accounts.models import AuditEvent
 from analytics import selectors
 from assignments.models import Response, ResponseRevision
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from tests.analytics import fixtures_dashboard as fx
 from tests.analytics.fixtures_dashboard import EXPECTED, NOW
 from tests.assignments.fixtures import membership_of

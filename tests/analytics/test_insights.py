@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from analytics import selectors
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from tests.analytics import fixtures_dashboard as fx
 from tests.assignments.fixtures import membership_of
 from tests.factories import MembershipFactory, UserFactory

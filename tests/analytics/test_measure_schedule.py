@@ -17,7 +17,7 @@ from django_scopes import scopes_disabled
 from assignments import services
 from assignments.models import Assignment, Occurrence, OccurrenceStatus, PlannedSession
 from assignments.selectors import todo_for
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from library.models import CuratedActivity
 from tests.assignments.fixtures import membership_of
 from tests.factories import activity_version_for

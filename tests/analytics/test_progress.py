@@ -19,7 +19,7 @@ from accounts.models import AuditEvent
 from analytics import progress
 from assignments.models import Occurrence
 from clients.models import Client
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from reports.selectors import measure_series
 from tests.factories import activity_version_for
 

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from reports.selectors import measure_series
 from tests.analytics.test_progress import days_ago, entries, phq9_for
 

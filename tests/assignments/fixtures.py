@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Membership
 from assignments import services
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from tests.factories import activity_version_for
 
 

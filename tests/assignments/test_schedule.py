@@ -11,7 +11,7 @@ from assignments import services
 from assignments.models import OccurrenceStatus, State
 from assignments.schedule import Schedule, due_at, first_due_day
 from assignments.selectors import todo_for
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from assignments import services
 from assignments.selectors import adherence_by_activity, annotate_adherence
 from clients.models import Client
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, phq9_answers
 from tests.factories import ClientFactory
 

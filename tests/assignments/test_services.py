@@ -22,7 +22,7 @@ from assignments.models import (
 )
 from assignments.signals import flag_raised
 from clients.models import ClientStatus
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of, phq9_answers
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from assignments import services
 from assignments.models import Assignment, EventKind, Flag, OccurrenceStatus, TherapySession
 from clients.models import ClientStatus
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from library.models import CuratedActivity
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, phq9_answers
 

@@ -10,7 +10,7 @@ from django.test import Client as WebClient
 from django.utils import timezone
 
 from assignments import services as assignment_services
-from homework_platform.tenancy import PORTAL_SESSION_KEY, practice_scope
+from core.tenancy import PORTAL_SESSION_KEY, practice_scope
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
 from tests.factories import activity_version_for
 from tests.reports.conftest import THOUGHT_RECORD_ANSWERS, membership_of

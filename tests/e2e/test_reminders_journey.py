@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from homework_platform.tenancy import PORTAL_SESSION_KEY, practice_scope
+from core.tenancy import PORTAL_SESSION_KEY, practice_scope
 from reminders.models import (
     ClientPreference,
     EmailBounce,

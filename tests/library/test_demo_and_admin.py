@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
+from core.tenancy import practice_scope
 from homework_platform.demo import DemoPeople
-from homework_platform.tenancy import practice_scope
 from library import demo
 from library.models import Activity, ActivityVersion
 from tests.factories import UserFactory, practice_activity_for

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
-from assignments.worksheets import FIELD_TYPES
 from library.forms import FieldEditForm
 from tests.factories import library_content, library_definition, practice_activity_for
 from tests.library.test_forms import _as_post
 from tests.worksheets.examples import field_of
+from worksheets import FIELD_TYPES
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@ and typed input becomes the JSON the worksheet format expects."""
 
 import pytest
 
-from assignments.worksheets import FIELD_TYPES
 from library.forms import TYPE_INPUTS, FieldEditForm, LibraryFilterForm
 from tests.worksheets.examples import field_of
+from worksheets import FIELD_TYPES
 
 
 def _as_post(form: FieldEditForm) -> dict:

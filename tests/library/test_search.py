@@ -4,7 +4,7 @@ full-text search (prefixes while typing, stemmed words); on SQLite, substrings."
 import pytest
 
 from accounts.models import Membership
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from library.selectors import global_activities, search_words
 
 pytestmark = pytest.mark.django_db

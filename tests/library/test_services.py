@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from library import services
 from library.content import content_of
 from library.exports import activity_document, activity_questionnaire

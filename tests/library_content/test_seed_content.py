@@ -12,7 +12,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ACTIVITIES = REPO / "library" / "seed" / "activities"
-MEASURES = REPO / "assignments" / "worksheets" / "measures"
+MEASURES = REPO / "worksheets" / "measures"
 
 # pytest-django puts the project root on sys.path; without it (-p no:django) nothing does.
 if str(REPO) not in sys.path:
@@ -169,8 +169,8 @@ def test_measures_copy_the_engines_canonical_definition(slug):
 
 def test_definition_passes_the_worksheet_validator(activity):
     try:
-        from assignments.worksheets import validate_definition
+        from worksheets import validate_definition
     except ImportError:
-        pytest.skip("assignments.worksheets.validate_definition is not available yet")
+        pytest.skip("worksheets.validate_definition is not available yet")
     _, doc = activity
     assert validate_definition(doc["definition"]) == []

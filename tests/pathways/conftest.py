@@ -9,7 +9,7 @@ from django.test import TestCase
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from library.models import CuratedActivity
 from library.seeding import sync_global_library
 from pathways import services

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from pathways import services
 from pathways.models import CuratedPathway, EnrolmentStep
 from tests.factories import curated_activity_for

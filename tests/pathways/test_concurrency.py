@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
 from assignments.models import Assignment
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from pathways import services
 from pathways.models import EnrolmentStep, StepStatus
 from tests.factories import ClientFactory

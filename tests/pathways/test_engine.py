@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from assignments.models import Assignment
 from assignments.services import response_submit
 from clients.models import ClientStatus
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from pathways import services
 from pathways.models import EnrolmentStatus, EnrolmentStep, StepStatus
 from pathways.tasks import sweep_due_steps

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from django_scopes import scopes_disabled
 
+from core.tenancy import practice_scope
 from homework_platform.demo import DemoPeople
-from homework_platform.tenancy import practice_scope
 from pathways import demo, rules
 from pathways.models import CuratedPathway, Enrolment, Pathway, PathwayStatus, StepStatus
 from pathways.seeding import SEED_DIR, sync_global_pathways

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django_scopes import scopes_disabled
 
-from homework_platform.rls import tenant_tables
-from homework_platform.tenancy import practice_scope
+from core.rls import tenant_tables
+from core.tenancy import practice_scope
 from tests.postgres import postgres_only
 
 pytestmark = [pytest.mark.django_db, *postgres_only]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from homework_platform import env
+from core import env
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "k3Jx9-qL2vN8#pR5tW1zY7uB4mE6hA0cF_dG+sI3oP9lK2jH5gD8fS1aQ4wE7rT0"

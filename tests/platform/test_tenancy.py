@@ -12,7 +12,7 @@ from django_scopes import ScopeError, scopes_disabled
 
 from accounts.models import Membership
 from clients.models import Client
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from tests.isolation import build_isolation_targets
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 
 from assignments import services
 from assignments.models import Draft, OccurrenceStatus, Response, ResponseRevision
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of, phq9_answers
 from tests.factories import ClientFactory, portal_user_for
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from clients.models import ClientLoginToken
-from homework_platform.tenancy import PORTAL_SESSION_KEY
+from core.tenancy import PORTAL_SESSION_KEY
 from tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db

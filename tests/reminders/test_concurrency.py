@@ -12,7 +12,7 @@ from django.core import mail
 from django.db import connection
 from django_scopes import scopes_disabled
 
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from reminders.models import Delivery, Notification, Reminder, Status
 from reminders.services import engine
 from tests.postgres import postgres_only

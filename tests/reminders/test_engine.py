@@ -16,7 +16,7 @@ from django.test import override_settings
 from django_scopes import scopes_disabled
 
 from clients.models import Client, ClientStatus
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from reminders.models import (
     Delivery,
     DeliveryStatus,

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django_scopes import scopes_disabled
 
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from reminders.models import Kind, Reminder, Status
 from reminders.services.schedule import reminders_plan_assignment
 from tests.reminders.conftest import WORKSHEET_ANSWERS, reminders_of

@@ -261,7 +261,7 @@ def test_reminders_can_be_turned_off_for_one_assignment(world, acts, assign, web
 def test_a_pathway_override_covers_its_released_steps(
     world, web, django_capture_on_commit_callbacks
 ):
-    from homework_platform.tenancy import practice_scope
+    from core.tenancy import practice_scope
     from pathways import services as pathway_services
     from tests.factories import curated_activity_for
     from tests.reminders.conftest import membership_of

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from assignments import services as assignment_services
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from library.models import CuratedActivity
 from tests.assignments.fixtures import membership_of  # noqa: F401 - imported from here too
 from tests.factories import activity_version_for

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from reports import selectors
 from reports.models import PracticeBranding
 from reports.pdf import BASE_URL, render_pdf

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 from PIL import Image
 
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from reports import selectors, services
 from reports.models import Audience, DocumentStatus, PdfDocument, PracticeBranding
 from tests.reports.conftest import THOUGHT_RECORD_ANSWERS, membership_of, pdf_reader, pdf_text

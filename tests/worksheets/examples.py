@@ -64,7 +64,7 @@ def worksheet(*fields: dict[str, Any], **top: Any) -> dict[str, Any]:
 
 def every_field_type() -> dict[str, Any]:
     """One field of every type, in two sections."""
-    from assignments.worksheets import FIELD_TYPES
+    from worksheets import FIELD_TYPES
 
     fields = [field_of(t) for t in FIELD_TYPES]
     return {

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 
-from assignments.worksheets import (
+from worksheets import (
     FhirImportError,
     from_questionnaire,
     load_measure,

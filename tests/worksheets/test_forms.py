@@ -2,7 +2,7 @@
 
 from django.http import QueryDict
 
-from assignments.worksheets.forms import parse_form_data
+from worksheets.forms import parse_form_data
 
 from .examples import every_field_type, field_of, worksheet
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assignments.worksheets import render_markdown
+from worksheets import render_markdown
 
 REL = 'rel="noopener noreferrer nofollow"'
 

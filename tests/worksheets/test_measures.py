@@ -2,7 +2,7 @@
 
 import pytest
 
-from assignments.worksheets import iter_fields, load_measure
+from worksheets import iter_fields, load_measure
 
 ANSWER_SCALE = [
     {"value": "0", "label": "Not at all", "score": 0},

@@ -8,9 +8,9 @@ import pytest
 from django.http import QueryDict
 from django.utils.safestring import SafeString
 
-from assignments.worksheets import FIELD_TYPES, load_measure, validate_response
-from assignments.worksheets.forms import parse_form_data
-from assignments.worksheets.render import render_field, render_worksheet
+from worksheets import FIELD_TYPES, load_measure, validate_response
+from worksheets.forms import parse_form_data
+from worksheets.render import render_field, render_worksheet
 
 from .examples import every_field_type, field_of, thought_record, valid_answers, worksheet
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from assignments.worksheets import (
+from worksheets import (
     FIELD_TYPES,
     InvalidResponse,
     Issue,

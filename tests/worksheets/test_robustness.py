@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assignments.worksheets import (
+from worksheets import (
     FhirImportError,
     clean_response,
     from_questionnaire,

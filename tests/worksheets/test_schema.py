@@ -5,13 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from assignments.worksheets import COLUMN_TYPES, FIELD_TYPES, load_measure, validate_definition
+from worksheets import COLUMN_TYPES, FIELD_TYPES, load_measure, validate_definition
 
 from .examples import every_field_type, field_of, thought_record, worksheet
 
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[2] / "assignments" / "worksheets" / "definition.schema.json"
-)
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "worksheets" / "definition.schema.json"
 
 
 @pytest.fixture(scope="module")

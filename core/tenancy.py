@@ -1,8 +1,8 @@
 """Where the practice scope is entered.
 
 There are exactly three places: ``TenantMiddleware`` for HTML requests, ``TenantAPIMixin``
-(homework_platform.api) for DRF after authentication, and ``TenantTask`` (homework_platform
-.celery) for Celery tasks. Everything else runs inside one of them.
+(core.api) for DRF after authentication, and ``TenantTask`` (core.tasks)
+for Celery tasks. Everything else runs inside one of them.
 
 ``practice_scope(None)`` scopes to *no* practice (``practice__in=[]``): django-scopes treats a
 ``None`` value as "no filter", which would fail open, so we never pass ``None`` through.

@@ -4,7 +4,7 @@ from contextlib import ExitStack
 
 from rest_framework.pagination import PageNumberPagination
 
-from homework_platform.tenancy import practice_scope, resolve_request_tenant
+from core.tenancy import practice_scope, resolve_request_tenant
 
 
 class Pagination(PageNumberPagination):

@@ -8,7 +8,7 @@ from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.test import override_settings
 from django.utils.html import escape
 
-from homework_platform.emails import MergedEmail, _render, render_email, send_templated_email
+from reminders.mailmerge import MergedEmail, _render, render_email, send_merged_email
 from reminders.messages import PREHEADER, Message
 
 MESSAGE = Message(
@@ -174,7 +174,7 @@ def test_a_header_django_would_encode_or_refuse_is_left_to_django(header, value,
 
 
 def test_the_reminder_email_goes_out_as_a_merged_email(mailoutbox):
-    send_templated_email(
+    send_merged_email(
         to="sam@example.com",
         template="reminder_message",
         context=reminder_context("Sam"),

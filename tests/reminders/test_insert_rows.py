@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from django_scopes import scopes_disabled
 
-from homework_platform.db import insert_rows
-from homework_platform.tenancy import practice_scope
+from core.tenancy import practice_scope
 from reminders.models import Kind, Notification
+from reminders.rows import insert_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Final
 
-from assignments.worksheets import iter_fields
+from worksheets import iter_fields
 
 TYPE_LABELS: Final = {
     "short_text": "Short answer",

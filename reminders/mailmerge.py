@@ -1,4 +1,5 @@
-"""Sending email: one template set (subject, text, HTML) per message, discreet subjects."""
+"""Reminder emails as a mail merge: thousands of messages of one wording, rendered once per
+shape and copied per recipient (see ``render_email``)."""
 
 from collections import OrderedDict
 from email.utils import formatdate, make_msgid
@@ -7,21 +8,16 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import DNS_NAME, RFC5322_EMAIL_LINE_LENGTH_LIMIT
-from django.template.loader import render_to_string
 from django.utils.html import escape
 
-PARTS = ("_subject.txt", ".txt", ".html")
+from core.emails import render_email as _render
+from core.emails import send_rendered_email
 
 
 def _marker(name: str) -> str:
     # The "&" shows, in the rendered text, whether the template escaped the value (HTML) or
     # not (plain text, subjects): an escaped marker reads "&amp;".
     return f"\x00{name}&\x00"
-
-
-def _render(template: str, context: dict) -> tuple[str, ...]:
-    context = {"site_url": settings.SITE_URL, **context}
-    return tuple(render_to_string(f"emails/{template}{part}", context) for part in PARTS)
 
 
 @lru_cache(maxsize=256)
@@ -171,21 +167,14 @@ class MergedEmail(EmailMultiAlternatives):
         return msg
 
 
-def send_templated_email(
-    *, to: str, template: str, context: dict, headers=None, connection=None, merge=()
+def send_merged_email(
+    *, to: str, template: str, context: dict, merge: tuple[str, ...], headers=None, connection=None
 ) -> None:
-    """Render the template set (``render_email``) and send, over ``connection`` if given,
-    else a connection of its own.
-
-    Subjects must never carry clinical content; the templates are written to that rule.
-    """
-    subject, text, html = render_email(template, context, merge=merge)
-    message = (MergedEmail if merge else EmailMultiAlternatives)(
-        subject=" ".join(subject.split()),
-        body=text,
-        to=[to],
-        headers=headers or {},
+    """Render the template set as a mail merge (``render_email``) and send it."""
+    send_rendered_email(
+        to=to,
+        parts=render_email(template, context, merge=merge),
+        headers=headers,
         connection=connection,
+        message_class=MergedEmail,
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
