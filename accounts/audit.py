@@ -9,9 +9,7 @@ def audit_record(*, actor, practice, action: str, obj, client=None) -> AuditEven
     ``obj`` is any model instance with a primary key; ``client`` defaults to ``obj`` when the
     object is itself a client record.
     """
-    from clients.models import Client
-
-    if client is None and isinstance(obj, Client):
+    if client is None and obj._meta.label == "clients.Client":
         client = obj
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 
 from accounts.models import Practice, Role
-from clients.models import known_timezones, validate_timezone
+from core.timezones import known_timezones, validate_timezone
 
 
 def timezone_choices():

@@ -180,13 +180,11 @@ def membership_set_role(*, membership: Membership, actor: Membership, role: str)
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: Membership) -> None:
     _require_manager(actor)
-    from clients.models import Client
-
     if membership.role == Role.OWNER and owners_count(practice=membership.practice) == 1:
         raise ValidationError("A practice needs at least one owner.")
-    if Client.objects.filter(
-        practice=membership.practice, primary_therapist=membership.user
-    ).exists():
+    # The reverse accessor of clients.Client.primary_therapist: accounts sits below clients
+    # and does not import it.
+    if membership.user.primary_clients.filter(practice=membership.practice).exists():
         raise ValidationError(
             "Move this person's clients to another therapist before removing them."
         )

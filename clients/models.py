@@ -1,27 +1,11 @@
 import zoneinfo
-from functools import lru_cache
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from core.db import TenantModel
-
-
-@lru_cache(maxsize=1)
-def known_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def validate_timezone(value: str) -> None:
-    if value not in known_timezones():
-        raise ValidationError(
-            "“%(value)s” is not a time zone we know. Pick one from the list, "
-            "e.g. Europe/London or America/New_York.",
-            params={"value": value},
-            code="invalid_timezone",
-        )
+from core.timezones import validate_timezone
 
 
 class ClientStatus(models.TextChoices):

@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
 from accounts.models import User
-from clients.models import Client, known_timezones
+from clients.models import Client
+from core.timezones import known_timezones
 
 
 class PracticeStaffField(serializers.SlugRelatedField):

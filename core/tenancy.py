@@ -10,7 +10,8 @@ for Celery tasks. Everything else runs inside one of them.
 
 from contextlib import contextmanager
 
-from django_scopes import scope, scopes_disabled
+from django.core.exceptions import ImproperlyConfigured
+from django_scopes import scope
 
 
 @contextmanager
@@ -24,40 +25,28 @@ def practice_scope(practice):
 PORTAL_SESSION_KEY = "portal_client_id"
 
 
-def resolve_request_tenant(request):
-    """Attach ``practice``, ``membership`` and ``client`` for the signed-in user.
+def set_tenant_resolver(resolver) -> None:
+    """Name the function that decides, for a signed-in request, its practice, membership and
+    client record. The clients app registers it when Django starts (``ClientsConfig.ready``):
+    it knows memberships and client records, which this base layer does not import."""
+    global _resolver
+    _resolver = resolver
 
-    How a person signed in decides what they are: an emailed client link puts the client
-    record in the session (portal mode, nothing else); a staff sign-in uses memberships. A
-    staff user may belong to several practices; the one in use is kept in the session.
-    """
-    from accounts.selectors import memberships_for_user
-    from clients.selectors import client_for_portal_user
 
+_resolver = None
+
+
+def resolve_request_tenant(request) -> None:
+    """Attach ``practice``, ``membership`` and ``client`` (each None until decided)."""
     request.practice = None
     request.membership = None
     request.client = None
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return
-    session = getattr(request, "session", {})
-    # The memberships and client record are what *decide* the scope, so they are read
-    # before one exists; both lookups are filtered by the signed-in user.
-    with scopes_disabled():
-        client_id = session.get(PORTAL_SESSION_KEY)
-        if client_id:
-            client = client_for_portal_user(user, client_id)
-            if client is not None:
-                request.client = client
-                request.practice = client.practice
-            return
-        memberships = memberships_for_user(user)
-    if not memberships:
-        return
-    chosen = session.get("practice_id")
-    membership = next((m for m in memberships if str(m.practice_id) == chosen), memberships[0])
-    request.membership = membership
-    request.practice = membership.practice
+    if _resolver is None:  # fail closed: no resolver, no tenant
+        raise ImproperlyConfigured("No tenant resolver is registered (clients app missing?)")
+    _resolver(request, user)
 
 
 class TenantMiddleware:

@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
-from clients.models import known_timezones
 from clients.selectors import client_get, clients_visible_to
 from core.access import client_required, curator_required, staff_required
 from core.forms import apply_validation_error
+from core.timezones import known_timezones
 from pathways import fhir, selectors, services
 from pathways.forms import EnrolForm, EnrolmentStepForm, PathwayForm, StepForm
 from pathways.models import PathwayStatus, StepStatus

@@ -12,9 +12,10 @@ from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from clients.models import Client, known_timezones
+from clients.models import Client
 from clients.selectors import clients_visible_to
 from core.tenancy import practice_scope
+from core.timezones import known_timezones
 from core.tokens import hash_secret
 from reminders import links
 from reminders.models import (

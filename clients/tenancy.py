@@ -1,0 +1,34 @@
+"""Who a signed-in request is: the resolver ``core.tenancy`` calls for every request."""
+
+from django_scopes import scopes_disabled
+
+from accounts.selectors import memberships_for_user
+from clients.selectors import client_for_portal_user
+from core.tenancy import PORTAL_SESSION_KEY
+
+
+def resolve_signed_in_tenant(request, user) -> None:
+    """Attach ``practice``, ``membership`` and ``client`` for the signed-in user.
+
+    How a person signed in decides what they are: an emailed client link puts the client
+    record in the session (portal mode, nothing else); a staff sign-in uses memberships. A
+    staff user may belong to several practices; the one in use is kept in the session.
+    """
+    session = getattr(request, "session", {})
+    # The memberships and client record are what *decide* the scope, so they are read
+    # before one exists; both lookups are filtered by the signed-in user.
+    with scopes_disabled():
+        client_id = session.get(PORTAL_SESSION_KEY)
+        if client_id:
+            client = client_for_portal_user(user, client_id)
+            if client is not None:
+                request.client = client
+                request.practice = client.practice
+            return
+        memberships = memberships_for_user(user)
+    if not memberships:
+        return
+    chosen = session.get("practice_id")
+    membership = next((m for m in memberships if str(m.practice_id) == chosen), memberships[0])
+    request.membership = membership
+    request.practice = membership.practice
