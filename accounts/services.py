@@ -180,6 +180,8 @@ def membership_set_role(*, membership: Membership, actor: Membership, role: str)
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: Membership) -> None:
     _require_manager(actor)
+    if membership.role == Role.OWNER and actor.role != Role.OWNER:
+        raise ValidationError("Only an owner can remove an owner.")
     if membership.role == Role.OWNER and owners_count(practice=membership.practice) == 1:
         raise ValidationError("A practice needs at least one owner.")
     # The reverse accessor of clients.Client.primary_therapist: accounts sits below clients
