@@ -15,6 +15,7 @@ Answers that do not fit the worksheet answer 400 with every problem by path:
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django_scopes import scopes_disabled
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -45,13 +46,16 @@ from assignments.serializers import (
     SubmitSerializer,
 )
 from clients.selectors import client_for_portal_user, client_get
-from core.api import TenantAPIMixin
+from core.api import TenantAPIMixin, id_filter
 from core.forms import api_validation_error
 from core.permissions import IsPracticeMember
 from core.tenancy import practice_scope
 from library.selectors import activity_get, curated_get
 
-CLIENT_FILTER = OpenApiParameter("client", str, description="Only this client's (UUID).")
+CLIENT_FILTER = OpenApiParameter("client", OpenApiTypes.UUID, description="Only this client's.")
+ASSIGNMENT_FILTER = OpenApiParameter(
+    "assignment", OpenApiTypes.UUID, description="Only this assignment's."
+)
 
 
 def _error(exc: ValidationError) -> DRFValidationError:
@@ -80,7 +84,7 @@ class AssignmentViewSet(
     def get_queryset(self):
         return selectors.assignments_for_staff(
             self.request.membership,
-            client_id=self.request.query_params.get("client") or None,
+            client_id=id_filter(self.request, "client"),
             status=self.request.query_params.get("status", ""),
         )
 
@@ -165,14 +169,13 @@ class OccurrenceViewSet(
     queryset = Occurrence.objects.none()
 
     def get_queryset(self):
-        params = self.request.query_params
         return selectors.occurrences_for_staff(
             self.request.membership,
-            client_id=params.get("client") or None,
-            assignment_id=params.get("assignment") or None,
+            client_id=id_filter(self.request, "client"),
+            assignment_id=id_filter(self.request, "assignment"),
         )
 
-    @extend_schema(parameters=[CLIENT_FILTER, OpenApiParameter("assignment", str)])
+    @extend_schema(parameters=[CLIENT_FILTER, ASSIGNMENT_FILTER])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -205,14 +208,13 @@ class ResponseViewSet(
     queryset = Response.objects.none()
 
     def get_queryset(self):
-        params = self.request.query_params
         return selectors.responses_for_staff(
             self.request.membership,
-            client_id=params.get("client") or None,
-            assignment_id=params.get("assignment") or None,
+            client_id=id_filter(self.request, "client"),
+            assignment_id=id_filter(self.request, "assignment"),
         ).prefetch_related("revisions")
 
-    @extend_schema(parameters=[CLIENT_FILTER, OpenApiParameter("assignment", str)])
+    @extend_schema(parameters=[CLIENT_FILTER, ASSIGNMENT_FILTER])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -239,7 +241,7 @@ class ReviewViewSet(
 
     def get_queryset(self):
         return selectors.reviews_for_staff(
-            self.request.membership, client_id=self.request.query_params.get("client") or None
+            self.request.membership, client_id=id_filter(self.request, "client")
         )
 
     @extend_schema(parameters=[CLIENT_FILTER])

@@ -1,7 +1,11 @@
 """Shared REST plumbing: pagination and the base that enters the practice scope."""
 
+import uuid
 from contextlib import ExitStack
 
+from django.conf import settings
+from rest_framework import parsers
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from core.tenancy import practice_scope, resolve_request_tenant
@@ -18,6 +22,10 @@ class TenantAPIMixin:
     The HTML middleware cannot know about token authentication, so API views re-resolve the
     tenant here and scope the whole handler to it.
     """
+
+    # Object ids in API paths are UUIDs (with routers built with use_regex_path=False): a
+    # malformed one is not found by the URL resolver, before any query is made.
+    lookup_value_converter = "uuid"
 
     def initial(self, request, *args, **kwargs):
         self.perform_authentication(request)
@@ -37,3 +45,42 @@ class TenantAPIMixin:
             stack.close()
         response["Cache-Control"] = "no-store, private, max-age=0"
         return response
+
+
+def id_filter(request, name: str) -> uuid.UUID | None:
+    """The query parameter ``name`` as an object id; None when absent. A malformed id is the
+    caller's mistake, so it answers 400 naming the parameter (not a 500, not an empty list)."""
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationError({name: ["Not a valid id."]}) from None
+
+
+class RequestTooLarge(APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with two limits a client cannot push past: the body's size (Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF's stream reading does not apply) and its depth
+    (Python's parser raises RecursionError on deeply nested arrays, which would be a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request is not None and limit is not None:
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                raise RequestTooLarge()
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None

@@ -20,7 +20,7 @@ from library.api import ActivityViewSet, CuratedActivityViewSet, MediaViewSet
 from pathways.api import EnrolmentStepViewSet, EnrolmentViewSet, PathwayStepViewSet, PathwayViewSet
 from reminders.api import NotificationViewSet
 
-router = DefaultRouter()
+router = DefaultRouter(use_regex_path=False)  # path converters: ids are <uuid:pk>
 router.register("clients", ClientViewSet, basename="client")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("library/activities", ActivityViewSet, basename="library-activity")

@@ -1,8 +1,6 @@
 """REST endpoints: pathways (with FHIR PlanDefinition), their steps, enrolments (with FHIR
 CarePlan) and per-client changes to enrolment steps."""
 
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.audit import audit_record
-from core.api import TenantAPIMixin
+from core.api import TenantAPIMixin, id_filter
 from core.forms import api_validation_error
 from core.permissions import IsPracticeMember
 from pathways import fhir, selectors, services
@@ -122,7 +120,7 @@ class PathwayStepViewSet(
         steps = PathwayStep.objects.filter(practice=self.request.practice).select_related(
             "pathway", "activity__current_version", "curated_activity__current_version"
         )
-        pathway_id = self.request.query_params.get("pathway")
+        pathway_id = id_filter(self.request, "pathway")
         if pathway_id:
             steps = steps.filter(pathway=selectors.pathway_get(self.request.membership, pathway_id))
         return steps.order_by("pathway__name", "pathway_id", "position")
@@ -186,10 +184,10 @@ class EnrolmentViewSet(
         params = self.request.query_params
         membership = self.request.membership
         enrolments = selectors.enrolment_progress(membership, running_only=params.get("all") != "1")
-        if params.get("pathway"):
-            enrolments = enrolments.filter(pathway_id=_uuid(params["pathway"]))
-        if params.get("client"):
-            enrolments = enrolments.filter(client_id=_uuid(params["client"]))
+        if pathway_id := id_filter(self.request, "pathway"):
+            enrolments = enrolments.filter(pathway_id=pathway_id)
+        if client_id := id_filter(self.request, "client"):
+            enrolments = enrolments.filter(client_id=client_id)
         return enrolments
 
     def get_object(self):
@@ -323,10 +321,3 @@ class EnrolmentStepViewSet(TenantAPIMixin, mixins.RetrieveModelMixin, viewsets.G
     def unlock(self, request, pk=None):
         """Release the step now, whatever it was waiting for."""
         return self._act(request, services.enrolment_step_unlock)
-
-
-def _uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise Http404 from None
