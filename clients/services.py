@@ -34,6 +34,15 @@ def _check_email_free(practice, email: str, exclude=None) -> None:
         others = others.exclude(pk=exclude.pk)
     if others.exists():
         raise ValidationError({"email": "Another client in this practice has this email."})
+    # A client's portal user is found by email: a staff address would link this record to a
+    # staff account, in this practice or another one. Memberships of every practice are read
+    # for that one question, so the check runs outside the practice scope.
+    with scopes_disabled():
+        staff = Membership.objects.filter(user__email__iexact=email).exists()
+    if staff or User.objects.filter(email__iexact=email, is_curator=True).exists():
+        raise ValidationError(
+            {"email": "This address belongs to a staff account. A client needs their own."}
+        )
 
 
 def _set_care_team(client: Client, shared_with) -> None:

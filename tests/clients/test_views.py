@@ -36,6 +36,10 @@ def test_a_therapist_adds_a_client(web, world):
         ("email", "client@alpha.test", "Another client in this practice has this email"),
         ("full_name", "", "This field is required"),
         ("email", "not-an-email", "Enter a valid email address"),
+        # Staff addresses, of this practice or another, and curators': never linked.
+        ("email", "therapist@alpha.test", "belongs to a staff account"),
+        ("email", "Owner@Beta.test", "belongs to a staff account"),
+        ("email", "curator@bridgework.test", "belongs to a staff account"),
     ],
 )
 def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(
@@ -140,3 +144,14 @@ def test_discharging_a_client_ends_portal_access(web, world, portal):
 def test_client_pages_are_never_cached(web, world):
     response = web(world.therapist_a).get(f"/clients/{world.client_a.pk}/")
     assert "no-store" in response["Cache-Control"]
+
+
+def test_changing_a_clients_email_to_a_staff_address_is_refused(web, world):
+    response = web(world.therapist_a).post(
+        f"/clients/{world.client_a.pk}/edit/",
+        client_data(world, email="therapist@beta.test"),
+    )
+    assert response.status_code == 400
+    assert "belongs to a staff account" in response.content.decode()
+    with scopes_disabled():
+        assert Client.objects.get(pk=world.client_a.pk).email == "client@alpha.test"
