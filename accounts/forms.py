@@ -41,13 +41,21 @@ class PracticeSettingsForm(forms.ModelForm):
             "default_timezone",
             "require_mfa",
             "show_scores_to_clients",
+            "crisis_country",
             "crisis_resources",
         ]
         labels = {
             "require_mfa": "Require two-factor authentication for every member",
             "show_scores_to_clients": "Show clients their own measure scores",
         }
-        widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "crisis_resources": forms.Textarea(
+                attrs={
+                    "rows": 4,
+                    "placeholder": "Duty phone, weekdays 9\u20135: 0161 496 0000",
+                }
+            )
+        }
 
     def clean_default_timezone(self):
         value = self.cleaned_data["default_timezone"]

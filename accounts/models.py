@@ -1,6 +1,8 @@
+import re
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
@@ -63,6 +65,50 @@ class User(AbstractBaseUser, PermissionsMixin):
         return (self.full_name or self.email).split(" ")[0]
 
 
+class CrisisCountry(models.TextChoices):
+    """Where a practice's clients are, which decides the crisis lines the portal shows
+    (portal.crisis holds the lines for each)."""
+
+    UNITED_KINGDOM = "GB", "United Kingdom"
+    IRELAND = "IE", "Ireland"
+    UNITED_STATES = "US", "United States"
+    CANADA = "CA", "Canada"
+    AUSTRALIA = "AU", "Australia"
+    NEW_ZEALAND = "NZ", "New Zealand"
+    ELSEWHERE = "", "Somewhere else (general advice)"
+
+
+CRISIS_LINES_MAX = 6
+CRISIS_LINE_MAX_LENGTH = 200
+# A way to reach someone: a phone number (three digits or more, spaces allowed) or a web address.
+_CONTACT = re.compile(r"\d(?:[\s-]?\d){2,}|https?://|\bwww\.|\b[\w-]+\.[a-z]{2,}\b", re.IGNORECASE)
+
+
+def validate_crisis_lines(value: str) -> None:
+    """A practice's own crisis lines are read by someone in crisis on a phone: a few short
+    lines, each saying how to reach that help."""
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    problems = []
+    if len(lines) > CRISIS_LINES_MAX:
+        problems.append(
+            f"Keep it to {CRISIS_LINES_MAX} lines or fewer ({len(lines)} now): "
+            "someone in crisis needs to find the right one fast."
+        )
+    for number, line in enumerate(lines, 1):
+        if len(line) > CRISIS_LINE_MAX_LENGTH:
+            problems.append(
+                f"Line {number} is {len(line)} characters long; "
+                f"keep each line to {CRISIS_LINE_MAX_LENGTH}."
+            )
+        elif not _CONTACT.search(line):
+            problems.append(
+                f"Line {number} has no phone number or web address. Say how to reach them, "
+                "e.g. “Duty phone, weekdays 9–5: 0161 496 0000”."
+            )
+    if problems:
+        raise ValidationError(problems)
+
+
 class Practice(models.Model):
     """The tenant. Nothing of one practice is ever visible to another."""
 
@@ -75,9 +121,22 @@ class Practice(models.Model):
     show_scores_to_clients = models.BooleanField(
         default=True, help_text="Clients see their own measure totals after submitting."
     )
-    crisis_resources = models.TextField(
+    crisis_country = models.CharField(
+        "country for crisis lines",
+        max_length=2,
+        choices=CrisisCountry.choices,
         blank=True,
-        help_text="Shown to a client whose answers suggest risk. Leave empty for the default.",
+        default=CrisisCountry.ELSEWHERE,
+        help_text="Clients see this country's emergency number and free crisis lines on "
+        "“Need help now?” and after an answer that suggests risk.",
+    )
+    crisis_resources = models.TextField(
+        "your practice's own lines",
+        blank=True,
+        validators=[validate_crisis_lines],
+        help_text=f"Optional, shown under the crisis lines: up to {CRISIS_LINES_MAX} lines, "
+        "one per line, each with a phone number or web address (e.g. your duty phone "
+        "and its hours).",
     )
     default_timezone = models.CharField(max_length=64, default="Europe/London")
     created_at = models.DateTimeField(auto_now_add=True)

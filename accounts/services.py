@@ -41,6 +41,7 @@ def practice_update(*, practice: Practice, actor: Membership, **fields) -> Pract
         "name",
         "require_mfa",
         "show_scores_to_clients",
+        "crisis_country",
         "crisis_resources",
         "default_timezone",
     }

@@ -9,10 +9,13 @@ from accounts import selectors, services
 from accounts.forms import InvitationAcceptForm, InvitationForm, PracticeSettingsForm, RoleForm
 from core.access import manager_required, staff_required
 from core.forms import apply_validation_error
+from portal.selectors import crisis_resources_for
 
 
 @manager_required
 def practice_settings(request):
+    # Read before validating: the form writes what was typed onto the practice it edits.
+    crisis = crisis_resources_for(request.practice)
     form = PracticeSettingsForm(request.POST or None, instance=request.practice)
     if request.method == "POST" and form.is_valid():
         try:
@@ -24,7 +27,7 @@ def practice_settings(request):
         else:
             messages.success(request, "Practice settings saved.")
             return redirect("accounts:practice_settings")
-    return render(request, "accounts/practice_settings.html", {"form": form})
+    return render(request, "accounts/practice_settings.html", {"form": form, "crisis": crisis})
 
 
 @staff_required

@@ -24,6 +24,7 @@ from assignments.models import Visibility
 from assignments.templatetags.homework import media_url
 from core.access import client_required
 from core.forms import apply_validation_error
+from portal import selectors as portal_selectors
 from worksheets.forms import parse_form_data
 from worksheets.render import render_worksheet
 
@@ -129,6 +130,7 @@ def _worksheet_page(
         "draft": draft,
         "share_checked": request.POST.get("share_with_therapist", "yes") == "yes",
         "closed": assignment.is_cancelled or occurrence.status == "cancelled",
+        "risk_fields": portal_selectors.risk_fields(definition),
     }
     return render(request, "portal/worksheet.html", context, status=status)
 
@@ -160,8 +162,8 @@ def draft(request, occurrence_id):
 
 @client_view
 def entry(request, response_id):
-    """One entry, read-only, with the check-in after sending, the score when the practice
-    shows scores, and crisis resources when an answer raised a flag."""
+    """One entry, read-only, with the check-in after sending and the score when the practice
+    shows scores; when an answer raised a flag, crisis resources instead of both."""
     client = request.client
     response = selectors.portal_response_get(client, response_id)
     occurrence = response.occurrence
@@ -174,6 +176,9 @@ def entry(request, response_id):
         obj=response,
         client=client,
     )
+    # An answer that signals risk changes what the page leads with: support, not praise or
+    # a severity band.
+    flagged = portal_selectors.raised_risk_flag(revision)
     context = {
         "response": response,
         "occurrence": occurrence,
@@ -184,10 +189,12 @@ def entry(request, response_id):
             definition, answers=revision.answers, mode="readonly", media_url=media_url
         ),
         "just_sent": request.GET.get("sent") == "1",
-        "show_score": selectors.client_may_see_score(request.practice, definition, revision),
-        "crisis": selectors.crisis_resources(request.practice)
-        if revision.score and revision.score.get("flags")
-        else "",
+        "flagged": flagged,
+        "can_flag_risk": portal_selectors.can_flag_risk(definition),
+        "show_score": not flagged
+        and selectors.client_may_see_score(request.practice, definition, revision),
+        "crisis": portal_selectors.crisis_resources_for(request.practice) if flagged else None,
+        "safety_plan": portal_selectors.latest_safety_plan(client) if flagged else None,
         "checkin_form": CheckInForm(),
         "reviews": selectors.portal_reviews(occurrence),
         "can_edit": not occurrence.assignment.is_cancelled,

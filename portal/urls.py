@@ -17,4 +17,5 @@ urlpatterns = [
     path("entries/<uuid:response_id>/check-in/", homework_views.checkin, name="checkin"),
     path("homework/<uuid:assignment_id>/", homework_views.assignment, name="assignment"),
     path("history/", homework_views.history, name="history"),
+    path("help/", views.help_now, name="help"),
 ]

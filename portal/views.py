@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.services import (
@@ -13,6 +14,7 @@ from clients.services import (
 )
 from core.tenancy import PORTAL_SESSION_KEY
 from portal.forms import CodeForm, SignInForm
+from portal.selectors import crisis_resources_for, latest_safety_plan
 
 
 def _sign_in_client(request, client):
@@ -62,3 +64,16 @@ def sign_out(request):
     logout(request)
     messages.success(request, "You are signed out.")
     return redirect("portal:sign_in")
+
+
+def help_now(request):
+    """Crisis lines, open to anyone: someone in crisis may be signed out or their session may
+    have ended. A signed-in client sees their practice's lines and a way into their safety
+    plan (the entry page records that read in the audit log; this page shows none of it)."""
+    client = getattr(request, "client", None)
+    context = {
+        "crisis": crisis_resources_for(client.practice if client else None),
+        "safety_plan": latest_safety_plan(client) if client else None,
+    }
+    with timezone.override(client.tz if client else None):
+        return render(request, "portal/help.html", context)

@@ -155,23 +155,34 @@ def test_a_sent_entry_takes_a_check_in_once(world, acts, assign, submit, portal)
 
 
 @time_machine.travel(MONDAY, tick=False)
-def test_item_9_shows_crisis_resources_and_scores_follow_the_practice(
+def test_item_9_shows_the_practice_crisis_resources_instead_of_the_score(
     world, acts, assign, submit, portal
 ):
     response = submit(_only(assign(acts.phq9)), phq9_answers(item9="1"))
     browser = portal(world.client_a)
     body = browser.get(f"/portal/entries/{response.pk}/?sent=1").content.decode()
-    assert "thoughts of hurting yourself" in body
-    assert "Samaritans" in body
-    assert "Your score" in body
+    assert "your local emergency number" in body and "findahelpline.com" in body
+    assert "Your score" not in body
     with scopes_disabled():
         practice = world.practice_a
-        practice.show_scores_to_clients = False
+        practice.crisis_country = "GB"
         practice.crisis_resources = "Call the practice crisis line: 0800 000 000."
         practice.save()
+    body = browser.get(f"/portal/entries/{response.pk}/").content.decode()
+    assert "0800 000 000" in body and "Samaritans" in body
+    assert "score" not in body.split('class="card entry-view"')[1].split("</header>")[0]
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_scores_follow_the_practice(world, acts, assign, submit, portal):
+    response = submit(_only(assign(acts.phq9)), phq9_answers())
+    browser = portal(world.client_a)
+    assert "Your score" in browser.get(f"/portal/entries/{response.pk}/?sent=1").content.decode()
+    with scopes_disabled():
+        world.practice_a.show_scores_to_clients = False
+        world.practice_a.save()
     body = browser.get(f"/portal/entries/{response.pk}/?sent=1").content.decode()
     assert "Your score" not in body
-    assert "0800 000 000" in body and "Samaritans" not in body
 
 
 @time_machine.travel(MONDAY, tick=False)
