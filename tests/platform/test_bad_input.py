@@ -81,3 +81,15 @@ def test_a_body_over_the_upload_limit_is_refused_and_nothing_is_saved(world, set
     assert response.status_code in (400, 413)
     with scopes_disabled():
         assert not Client.objects.filter(full_name__startswith="xxx").exists()
+
+
+def test_the_api_answers_429_past_the_per_user_limit(world, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/min", "anon": "3/min"})
+    cache.clear()
+    api = _api(world.therapist_a)
+    answers = [api.get("/api/v1/clients/").status_code for _ in range(5)]
+    cache.clear()
+    assert answers == [200, 200, 200, 429, 429]
