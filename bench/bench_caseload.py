@@ -25,7 +25,7 @@ def _homework(practice, therapist, clients) -> None:
     import time_machine
     from django.utils import timezone
 
-    from assignments import services
+    from assignments.services import assigning, completing
     from core.tenancy import practice_scope
     from tests.factories import activity_version_for
 
@@ -34,7 +34,7 @@ def _homework(practice, therapist, clients) -> None:
     with practice_scope(practice):
         for index, client in enumerate(clients):
             with time_machine.travel(week_ago, tick=False):
-                assignment = services.assignment_create(
+                assignment = assigning.assignment_create(
                     client=client,
                     actor=therapist,
                     activity_version=version,
@@ -44,7 +44,7 @@ def _homework(practice, therapist, clients) -> None:
                 )
             for occurrence in list(assignment.occurrences.order_by("sequence"))[: index % 5]:
                 with time_machine.travel(occurrence.due_at - timezone.timedelta(hours=1)):
-                    services.response_submit(
+                    completing.response_submit(
                         occurrence=occurrence,
                         client=client,
                         answers={

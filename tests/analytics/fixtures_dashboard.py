@@ -29,7 +29,7 @@ import pytest
 import time_machine
 from django_scopes import scopes_disabled
 
-from assignments import services
+from assignments.services import assigning, completing
 from core.tenancy import practice_scope
 from tests.assignments.fixtures import membership_of, phq9_answers
 from tests.factories import ClientFactory
@@ -92,7 +92,7 @@ def _assign(world, version, client, *, starts_on: date, therapist=None, **plan):
     therapist = therapist or world.therapist_a
     day_before = datetime.combine(starts_on, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
     with _at(day_before), practice_scope(world.practice_a):
-        return services.assignment_create(
+        return assigning.assignment_create(
             client=client,
             actor=membership_of(world.practice_a, therapist),
             activity_version=version,
@@ -112,14 +112,14 @@ def send(occurrence, answers, *, at=None, checkin=None):
 
     moment = at or occurrence.due_at - timedelta(hours=1)
     with _at(moment), practice_scope(occurrence.practice_id):
-        response = services.response_submit(
+        response = completing.response_submit(
             occurrence=occurrence,
             client=occurrence.client,
             answers=answers,
             submission_key=uuid.uuid4(),
         )
         if checkin:
-            services.checkin_record(response=response, client=occurrence.client, **checkin)
+            completing.checkin_record(response=response, client=occurrence.client, **checkin)
     return response
 
 

@@ -32,14 +32,14 @@ def acts(world):
 @pytest.fixture
 def assign(world, django_capture_on_commit_callbacks):
     """assign(version, client=world.client_a, **plan) → Assignment, made by the therapist."""
-    from assignments import services
+    from assignments.services import assigning
 
     def make(version, client=None, **plan):
         client = client or world.client_a
         with scopes_disabled():
             practice, therapist = client.practice, client.primary_therapist
         with practice_scope(practice), django_capture_on_commit_callbacks(execute=True):
-            return services.assignment_create(
+            return assigning.assignment_create(
                 client=client,
                 actor=membership_of(practice, therapist),
                 activity_version=version,
@@ -52,7 +52,7 @@ def assign(world, django_capture_on_commit_callbacks):
 @pytest.fixture
 def submit(django_capture_on_commit_callbacks):
     """submit(occurrence, answers) → Response, sent by the occurrence's client."""
-    from assignments import services
+    from assignments.services import completing
 
     def make(occurrence, answers):
         with scopes_disabled():
@@ -61,7 +61,7 @@ def submit(django_capture_on_commit_callbacks):
             practice_scope(occurrence.practice_id),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            return services.response_submit(
+            return completing.response_submit(
                 occurrence=occurrence,
                 client=client,
                 answers=answers,

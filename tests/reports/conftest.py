@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from pypdf import PdfReader
 
-from assignments import services as assignment_services
+from assignments.services import completing
 from core.tenancy import practice_scope
 from library.models import CuratedActivity
 from tests.assignments.fixtures import membership_of  # noqa: F401 - imported from here too
@@ -89,7 +89,7 @@ def submit():
     def make(assignment, answers, **kwargs):
         with practice_scope(assignment.practice_id):
             occurrence = assignment.occurrences.order_by("sequence").first()
-            return assignment_services.response_submit(
+            return completing.response_submit(
                 occurrence=occurrence,
                 client=assignment.client,
                 answers=answers,
