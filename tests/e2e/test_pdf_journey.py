@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from assignments.services import assigning, completing
 from core.tenancy import PORTAL_SESSION_KEY, practice_scope
+from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
 from tests.factories import activity_version_for
-from tests.reports.conftest import THOUGHT_RECORD_ANSWERS, membership_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,16 +8,9 @@ from types import SimpleNamespace
 import pytest
 from django_scopes import scopes_disabled
 
-from accounts.models import Membership
 from core.tenancy import practice_scope
+from tests.assignments.fixtures import membership_of
 from tests.factories import activity_version_for
-
-
-def membership_of(practice, user) -> Membership:
-    with scopes_disabled():
-        return Membership.objects.select_related("user", "practice").get(
-            practice=practice, user=user
-        )
 
 
 @pytest.fixture

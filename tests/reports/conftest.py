@@ -11,19 +11,7 @@ from pypdf import PdfReader
 from assignments.services import completing
 from core.tenancy import practice_scope
 from library.models import CuratedActivity
-from tests.assignments.fixtures import membership_of  # noqa: F401 - imported from here too
 from tests.factories import activity_version_for
-
-THOUGHT_RECORD_ANSWERS = {
-    "situation": "Tuesday 3pm at my desk. My manager walked past without saying hello.",
-    "emotions": [{"emotion": "Anxious", "intensity": 80}, {"emotion": "Sad", "intensity": 40}],
-    "thoughts": [{"thought": "She thinks I'm useless.", "hot": ["hot"], "belief": 85}],
-    "evidence_for": "She didn't say hello.",
-    "evidence_against": "She was on the phone and looked busy. She praised my report on Monday.",
-    "balanced_thought": "She was probably busy; one missed hello says little about my work.",
-    "balanced_belief": 70,
-    "emotions_after": [{"emotion": "Anxious", "intensity": 40}],
-}
 
 
 def phq9_answers(score_each: int) -> dict:
