@@ -26,10 +26,10 @@ def _homework(practice, therapist, clients) -> None:
     from django.utils import timezone
 
     from assignments.services import assigning, completing
+    from bench.data import activity_version
     from core.tenancy import practice_scope
-    from tests.factories import activity_version_for
 
-    version = activity_version_for(practice, "activity-log")
+    version = activity_version(therapist, "activity-log")
     week_ago = timezone.now() - timezone.timedelta(days=DAYS)
     with practice_scope(practice):
         for index, client in enumerate(clients):
@@ -62,14 +62,11 @@ def main() -> None:
     with throwaway_database():
         from django.test import Client as WebClient
 
-        from accounts.models import Role
-        from tests.factories import ClientFactory, MembershipFactory
+        from bench.data import clients_of, owner_membership
 
-        owner = MembershipFactory(role=Role.OWNER)
+        owner = owner_membership()
         practice = owner.practice
-        clients = ClientFactory.create_batch(
-            CLIENTS, practice=practice, primary_therapist=owner.user
-        )
+        clients = clients_of(owner, CLIENTS)
         _homework(practice, owner, clients)
         browser = WebClient()
         browser.force_login(owner.user)
