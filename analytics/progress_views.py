@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from accounts.audit import audit_record
 from analytics import progress
 from analytics.forms import PlannedSessionForm, ScheduleMeasureForm
-from assignments import services as assignment_services
 from assignments.models import PlannedSession
 from assignments.schedule import first_due_day
+from assignments.services import assigning, sessions
 from clients.selectors import client_get
 from core.access import staff_required
 from core.forms import apply_validation_error
@@ -76,7 +76,7 @@ def schedule_measure(request, client_id):
         kind, pk = form.picked()
         chosen = _measure(request.membership, kind, pk)
         try:
-            (assignment,) = assignment_services.assignments_create(
+            (assignment,) = assigning.assignments_create(
                 client=client,
                 actor=request.membership,
                 items=[{kind: chosen, **form.schedule()}],
@@ -121,13 +121,13 @@ def planned_sessions(request, client_id):
             session = PlannedSession.objects.get(client=client, pk=request.POST["remove"])
         except (PlannedSession.DoesNotExist, ValidationError, ValueError):
             raise Http404 from None
-        assignment_services.planned_session_remove(session=session, actor=request.membership)
+        sessions.planned_session_remove(session=session, actor=request.membership)
         messages.success(request, f"Session on {session.session_on:%a %-d %b} removed.")
         return redirect(back)
     form = PlannedSessionForm(request.POST)
     if form.is_valid():
         try:
-            session = assignment_services.planned_session_add(
+            session = sessions.planned_session_add(
                 client=client, actor=request.membership, **form.cleaned_data
             )
         except ValidationError as exc:

@@ -24,7 +24,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response as APIResponse
 
 from accounts.audit import audit_record
-from assignments import selectors, services
+from assignments import selectors
 from assignments.models import Assignment, Occurrence, Response, Review
 from assignments.serializers import (
     AssignmentCreateSerializer,
@@ -45,6 +45,7 @@ from assignments.serializers import (
     RevisionCreateSerializer,
     SubmitSerializer,
 )
+from assignments.services import assigning, completing, reviewing
 from clients.selectors import client_for_portal_user, client_get
 from core.api import TenantAPIMixin, id_filter
 from core.forms import api_validation_error
@@ -59,7 +60,7 @@ ASSIGNMENT_FILTER = OpenApiParameter(
 
 
 def _error(exc: ValidationError) -> DRFValidationError:
-    if isinstance(exc, services.AnswersInvalid):
+    if isinstance(exc, completing.AnswersInvalid):
         return DRFValidationError({"answers": [issue.as_dict() for issue in exc.issues]})
     return api_validation_error(exc)
 
@@ -125,7 +126,7 @@ class AssignmentViewSet(
             key = "activity" if "activity" in data else "curated_activity"
             raise DRFValidationError({key: ["No activity with this id."]}) from None
         try:
-            (assignment,) = services.assignments_create(
+            (assignment,) = assigning.assignments_create(
                 client=client, actor=membership, items=[data]
             )
         except ValidationError as exc:
@@ -138,7 +139,7 @@ class AssignmentViewSet(
         body = AssignmentUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         try:
-            assignment = services.assignment_update(
+            assignment = assigning.assignment_update(
                 assignment=assignment, actor=request.membership, **body.validated_data
             )
         except ValidationError as exc:
@@ -152,7 +153,7 @@ class AssignmentViewSet(
         assignment = self.get_object()
         body = CancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        assignment = services.assignment_cancel(
+        assignment = assigning.assignment_cancel(
             assignment=assignment, actor=request.membership, **body.validated_data
         )
         return APIResponse(self.get_serializer(assignment).data)
@@ -189,7 +190,7 @@ class OccurrenceViewSet(
         body = ReviewCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            review = services.occurrence_review(
+            review = reviewing.occurrence_review(
                 occurrence=occurrence, actor=request.membership, **body.validated_data
             )
         except ValidationError as exc:
@@ -296,7 +297,7 @@ class PortalOccurrenceViewSet(
     @extend_schema(responses=PortalOccurrenceDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         occurrence = self.get_object()
-        services.occurrence_open(occurrence=occurrence, client=request.client)
+        completing.occurrence_open(occurrence=occurrence, client=request.client)
         return APIResponse(PortalOccurrenceDetailSerializer(occurrence).data)
 
     @extend_schema(
@@ -310,7 +311,7 @@ class PortalOccurrenceViewSet(
         body = SubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            response = services.response_submit(
+            response = completing.response_submit(
                 occurrence=occurrence, client=request.client, **body.validated_data
             )
         except ValidationError as exc:
@@ -330,7 +331,7 @@ class PortalOccurrenceViewSet(
         body = DraftSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            draft = services.draft_save(
+            draft = completing.draft_save(
                 occurrence=occurrence, client=request.client, answers=body.validated_data["answers"]
             )
         except ValidationError as exc:
@@ -364,7 +365,7 @@ class PortalResponseViewSet(
         body = RevisionCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            services.response_revise(
+            completing.response_revise(
                 response=response, client=request.client, **body.validated_data
             )
         except ValidationError as exc:
@@ -379,7 +380,7 @@ class PortalResponseViewSet(
         body = CheckInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            checkin = services.checkin_record(
+            checkin = completing.checkin_record(
                 response=response, client=request.client, **body.validated_data
             )
         except ValidationError as exc:
@@ -411,7 +412,7 @@ class PortalAssignmentViewSet(
         body = QuestionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            message = services.message_post(
+            message = reviewing.message_post(
                 assignment=assignment, client=request.client, body=body.validated_data["body"]
             )
         except ValidationError as exc:

@@ -1,41 +1,33 @@
 """Demo homework for `manage.py seed_demo`: every state an assignment can be in, with a past.
 
-The history (entries sent last week, reviews, missed days) is written with the times it would
-have had, so the adherence log, the session review and the caseload read like a real week.
-New rows go through the same engine checks as real ones (answers are cleaned and scored).
+Everything is written by the same services the product uses (assign, open, autosave, send,
+check in, review, cancel, the missed sweeper), so the demo holds nothing the product could not
+have produced. The history (entries sent last week, reviews, missed days) needs a past: the
+sweeper takes its time as ``now=``; the other services read the clock, so they run under
+``time_machine`` set to the moment the story says.
 Idempotent: a client who already has homework assigned by hand is left alone.
 """
 
 import uuid
 from datetime import datetime, time, timedelta
 
+import time_machine
 from django.utils import timezone
 
 from accounts.models import Membership
-from assignments.models import (
-    MISSED_AFTER,
-    ActorRole,
-    AdherenceEvent,
-    Assignment,
-    AssignmentMessage,
-    AssignmentStatus,
-    CheckIn,
-    Draft,
-    EventKind,
-    Flag,
-    Occurrence,
-    OccurrenceStatus,
-    Response,
-    ResponseRevision,
-    Review,
-    TherapySession,
-    Visibility,
+from assignments.models import MISSED_AFTER, Assignment, Visibility
+from assignments.services.assigning import assignment_cancel, assignments_create
+from assignments.services.completing import (
+    checkin_record,
+    draft_save,
+    occurrence_open,
+    response_submit,
 )
-from assignments.schedule import due_at
+from assignments.services.missed import occurrences_mark_missed
+from assignments.services.reviewing import message_post, occurrence_review
+from assignments.services.sessions import session_record
 from clients.models import ClientStatus
 from library.models import CuratedActivity
-from library.services import activity_version_for_assignment
-from worksheets import clean_response, score_response
 
 THOUGHT = {
     "situation": "Team meeting on Tuesday. I shared an idea and nobody responded.",
@@ -83,223 +75,69 @@ class _Week:
         local = datetime.combine(self.today + timedelta(days=days), time(hour, minute))
         return local.replace(tzinfo=self.tz)
 
-    def event(self, assignment, kind, at, *, occurrence=None, by_client=False, **detail):
-        AdherenceEvent.objects.create(
-            practice=self.practice,
-            client=self.client,
-            assignment=assignment,
-            occurrence=occurrence,
-            kind=kind,
-            actor=self.client.user if by_client else self.actor.user,
-            actor_role=ActorRole.CLIENT if by_client else ActorRole.THERAPIST,
-            at=at,
-            detail=detail,
-        )
+    def then(self, moment: datetime):
+        """The clock the services read, set to ``moment``; a moment later today than now is
+        now, since nothing may be written in the future."""
+        return time_machine.travel(min(moment, self.now), tick=False)
 
     def assign(self, slug, *, start: int, kind="once", assigned: int | None = None, **plan):
-        curated = CuratedActivity.objects.get(slug=slug)
-        version = activity_version_for_assignment(
-            practice=self.practice, actor=self.actor, curated_activity=curated
-        )
-        assignment = Assignment.objects.create(
-            practice=self.practice,
-            client=self.client,
-            activity_version=version,
-            assigned_by=self.actor.user,
-            rationale=version.rationale,
-            instructions="\n".join(version.instructions),
-            schedule_kind=kind,
-            starts_on=self.today + timedelta(days=start),
+        item = {
+            "curated_activity": CuratedActivity.objects.get(slug=slug),
+            "schedule_kind": kind,
+            "starts_on": self.today + timedelta(days=start),
             **plan,
-        )
-        created = self.at(min(start, 0) if assigned is None else assigned, 10)
-        Assignment.objects.filter(pk=assignment.pk).update(created_at=created)
-        Occurrence.objects.bulk_create(
-            Occurrence(
-                practice=self.practice,
-                assignment=assignment,
-                client=self.client,
-                sequence=number,
-                local_date=day,
-                due_at=due_at(day, assignment.due_time, self.tz),
-            )
-            for number, day in enumerate(assignment.schedule.local_dates(), start=1)
-        )
-        self.event(assignment, EventKind.ASSIGNED, created, schedule=assignment.schedule.describe())
+        }
+        with self.then(self.at(min(start, 0) if assigned is None else assigned, 10)):
+            (assignment,) = assignments_create(client=self.client, actor=self.actor, items=[item])
         return assignment, list(assignment.occurrences.order_by("sequence"))
 
-    def send(self, occurrence, answers, sent_at, *, shared=True, checkin=None):
-        assignment = occurrence.assignment
-        definition = assignment.activity_version.definition
-        cleaned = clean_response(definition, answers)
-        entry = occurrence.responses.count() + 1
-        key = uuid.uuid4()
-        response = Response.objects.create(
-            practice=self.practice,
-            occurrence=occurrence,
-            assignment=assignment,
-            client=self.client,
-            activity_version=assignment.activity_version,
-            entry_number=entry,
-            submission_key=key,
-            submitted_at=sent_at,
-            submitted_by=self.client.user,
-            shared_with_therapist=shared,
-        )
-        result = score_response(definition, cleaned)
-        revision = ResponseRevision.objects.create(
-            practice=self.practice,
-            response=response,
-            number=1,
-            submission_key=key,
-            answers=cleaned,
-            score=result.as_dict() if result else None,
-            score_total=result.total if result else None,
-            severity=result.band.severity if result and result.band else "",
-            created_by=self.client.user,
-        )
-        Response.objects.filter(pk=response.pk).update(current_revision=revision)
-        Occurrence.objects.filter(pk=occurrence.pk).update(
-            status=OccurrenceStatus.SUBMITTED,
-            opened_at=sent_at - timedelta(minutes=20),
-            started_at=sent_at - timedelta(minutes=18),
-            submitted_at=occurrence.submitted_at or sent_at,
-        )
-        occurrence.submitted_at = occurrence.submitted_at or sent_at
-        late = sent_at > occurrence.due_at
-        self.event(
-            assignment,
-            EventKind.OPENED,
-            sent_at - timedelta(minutes=20),
-            occurrence=occurrence,
-            by_client=True,
-        )
-        self.event(
-            assignment,
-            EventKind.SUBMITTED,
-            sent_at,
-            occurrence=occurrence,
-            by_client=True,
-            entry=entry,
-            late=late,
-        )
-        for flag in result.flags if result else []:
-            raised = Flag.objects.create(
-                practice=self.practice,
+    def send(self, occurrence, answers, sent_at, *, checkin=None):
+        """Opened twenty minutes before sending, typed (and autosaved) from two minutes later."""
+        self.open(occurrence, sent_at - timedelta(minutes=20))
+        with self.then(sent_at - timedelta(minutes=18)):
+            draft_save(occurrence=occurrence, client=self.client, answers=answers)
+        with self.then(sent_at):
+            response = response_submit(
+                occurrence=occurrence,
                 client=self.client,
-                assignment=assignment,
-                occurrence=occurrence,
-                response=response,
-                field_id=flag.field,
-                message=flag.message,
-            )
-            Flag.objects.filter(pk=raised.pk).update(created_at=sent_at)
-            self.event(
-                assignment,
-                EventKind.FLAG_RAISED,
-                sent_at,
-                occurrence=occurrence,
-                field=flag.field,
-                message=flag.message,
+                answers=answers,
+                submission_key=uuid.uuid4(),
             )
         if checkin:
-            row = CheckIn.objects.create(
-                practice=self.practice,
-                response=response,
-                occurrence=occurrence,
-                client=self.client,
-                **checkin,
-            )
-            CheckIn.objects.filter(pk=row.pk).update(created_at=sent_at + timedelta(minutes=1))
-            self.event(
-                assignment,
-                EventKind.CHECKED_IN,
-                sent_at + timedelta(minutes=1),
-                occurrence=occurrence,
-                by_client=True,
-            )
+            with self.then(sent_at + timedelta(minutes=1)):
+                checkin_record(response=response, client=self.client, **checkin)
         return response
 
     def review(self, occurrence, at, comment="", rating=None):
-        review = Review.objects.create(
-            practice=self.practice,
-            occurrence=occurrence,
-            client=self.client,
-            reviewer=self.actor.user,
-            comment=comment,
-            rating=rating,
-        )
-        Review.objects.filter(pk=review.pk).update(created_at=at)
-        Occurrence.objects.filter(pk=occurrence.pk).update(
-            status=OccurrenceStatus.REVIEWED, reviewed_at=at
-        )
-        self.event(
-            occurrence.assignment,
-            EventKind.REVIEWED,
-            at,
-            occurrence=occurrence,
-            rating=rating,
-            commented=bool(comment),
-        )
+        with self.then(at):
+            occurrence_review(
+                occurrence=occurrence, actor=self.actor, comment=comment, rating=rating
+            )
 
     def miss(self, occurrence):
-        """Recorded as the sweeper would have, twelve hours after the due time."""
-        at = occurrence.due_at + MISSED_AFTER
-        Occurrence.objects.filter(pk=occurrence.pk).update(
-            status=OccurrenceStatus.MISSED, missed_at=at
-        )
-        AdherenceEvent.objects.create(
-            practice=self.practice,
-            client=self.client,
-            assignment=occurrence.assignment,
-            occurrence=occurrence,
-            kind=EventKind.MISSED,
-            actor_role=ActorRole.SYSTEM,
-            at=at,
-            detail={"due_at": occurrence.due_at.isoformat()},
-        )
+        """The sweeper's run twelve hours after the due time (it sweeps every practice, as the
+        scheduled one does: anything else overdue by then is recorded as missed too)."""
+        occurrences_mark_missed(now=occurrence.due_at + MISSED_AFTER)
 
     def open(self, occurrence, at, draft=None):
-        status = OccurrenceStatus.IN_PROGRESS if draft else OccurrenceStatus.OPENED
-        Occurrence.objects.filter(pk=occurrence.pk).update(
-            status=status, opened_at=at, started_at=at if draft else None
-        )
-        self.event(
-            occurrence.assignment, EventKind.OPENED, at, occurrence=occurrence, by_client=True
-        )
-        if draft:
-            definition = occurrence.assignment.activity_version.definition
-            Draft.objects.create(
-                practice=self.practice,
-                occurrence=occurrence,
-                client=self.client,
-                answers=clean_response(definition, draft, draft=True),
-            )
-            self.event(
-                occurrence.assignment, EventKind.STARTED, at, occurrence=occurrence, by_client=True
-            )
+        with self.then(at):
+            occurrence_open(occurrence=occurrence, client=self.client)
+            if draft:
+                draft_save(occurrence=occurrence, client=self.client, answers=draft)
 
-    def ask(self, assignment, body, at, *, from_client=True):
-        message = AssignmentMessage.objects.create(
-            practice=self.practice,
-            assignment=assignment,
-            client=self.client,
-            author=self.client.user if from_client else self.actor.user,
-            from_client=from_client,
-            body=body,
-        )
-        AssignmentMessage.objects.filter(pk=message.pk).update(created_at=at)
-        kind = EventKind.QUESTION_ASKED if from_client else EventKind.QUESTION_ANSWERED
-        self.event(assignment, kind, at, by_client=from_client)
+    def ask(self, assignment, body, at):
+        with self.then(at):
+            message_post(assignment=assignment, body=body, client=self.client)
+
+    def cancel(self, assignment, at, reason):
+        with self.then(at):
+            assignment_cancel(assignment=assignment, actor=self.actor, reason=reason)
 
     def session(self, days: int):
-        session = TherapySession.objects.create(
-            practice=self.practice,
-            client=self.client,
-            held_on=self.today + timedelta(days=days),
-            recorded_by=self.actor.user,
-        )
-        TherapySession.objects.filter(pk=session.pk).update(created_at=self.at(days, 17))
+        with self.then(self.at(days, 17)):
+            session_record(
+                client=self.client, actor=self.actor, held_on=self.today + timedelta(days=days)
+            )
 
 
 def _practising_thought_records(week: _Week) -> None:
@@ -436,13 +274,8 @@ def _slipping_sleep_diary(week: _Week) -> None:
     worry, (worry_day,) = week.assign(
         "worry-time", start=-4, assigned=-6, visibility=Visibility.CLIENT_ONLY
     )
-    week.send(worry_day, WORRY, week.at(-4, 18, 50), shared=False)
-    Assignment.objects.filter(pk=worry.pk).update(
-        status=AssignmentStatus.CANCELLED,
-        cancelled_at=week.at(-2, 9),
-        cancel_reason="Let's focus on sleep first.",
-    )
-    week.event(worry, EventKind.CANCELLED, week.at(-2, 9), reason="Let's focus on sleep first.")
+    week.send(worry_day, WORRY, week.at(-4, 18, 50))
+    week.cancel(worry, week.at(-2, 9), "Let's focus on sleep first.")
     week.assign(
         "behavioural-experiment",
         start=3,

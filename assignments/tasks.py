@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from assignments import services
+from assignments.services import missed
 
 
 @shared_task(name="assignments.mark_missed", acks_late=True, reject_on_worker_lost=True)
@@ -12,4 +12,4 @@ def mark_missed() -> int:
     Pages never wait for this (they compute "missed" from due_at); it writes the state change
     into the adherence log, once per occurrence, across practices.
     """
-    return services.occurrences_mark_missed()
+    return missed.occurrences_mark_missed()

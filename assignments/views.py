@@ -11,10 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
-from assignments import selectors, services
+from assignments import selectors
 from assignments.forms import AssignmentForm, CancelForm, MessageForm, ReviewForm, SessionForm
 from assignments.models import Visibility
 from assignments.schedule import first_due_day
+from assignments.services import assigning, reviewing, sessions
 from clients.selectors import caseload, client_get
 from core.access import staff_required
 from core.forms import apply_validation_error
@@ -104,7 +105,7 @@ def assign(request):
             for (kind, obj), form in zip(picks, forms, strict=True)
         ]
         try:
-            created = services.assignments_create(client=client, actor=membership, items=items)
+            created = assigning.assignments_create(client=client, actor=membership, items=items)
         except ValidationError as exc:
             apply_validation_error(forms[getattr(exc, "item_index", 0)], exc)
         else:
@@ -154,7 +155,7 @@ def assignment_edit(request, assignment_id):
     form = AssignmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assignment_update(
+            assigning.assignment_update(
                 assignment=assignment, actor=request.membership, **form.cleaned_plan()
             )
         except ValidationError as exc:
@@ -178,7 +179,7 @@ def assignment_cancel(request, assignment_id):
     assignment = selectors.assignment_get(request.membership, assignment_id)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    services.assignment_cancel(assignment=assignment, actor=request.membership, reason=reason)
+    assigning.assignment_cancel(assignment=assignment, actor=request.membership, reason=reason)
     messages.success(request, f"{assignment.title} is cancelled. What was sent is kept.")
     return redirect("assignments:detail", assignment_id=assignment.pk)
 
@@ -189,7 +190,7 @@ def assignment_message(request, assignment_id):
     assignment = selectors.assignment_get(request.membership, assignment_id)
     form = MessageForm(request.POST)
     if form.is_valid():
-        services.message_post(
+        reviewing.message_post(
             assignment=assignment, actor=request.membership, body=form.cleaned_data["body"]
         )
         messages.success(request, f"Sent. {assignment.client.display_name} sees it in the portal.")
@@ -205,7 +206,7 @@ def occurrence_review(request, occurrence_id):
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.occurrence_review(
+            reviewing.occurrence_review(
                 occurrence=occurrence, actor=request.membership, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -221,7 +222,7 @@ def occurrence_review(request, occurrence_id):
 @staff_required
 def flag_acknowledge(request, flag_id):
     flag = selectors.flag_get(request.membership, flag_id)
-    services.flag_acknowledge(flag=flag, actor=request.membership)
+    reviewing.flag_acknowledge(flag=flag, actor=request.membership)
     messages.success(request, "Flag marked as seen.")
     return _back(request, reverse("clients:detail", args=[flag.client_id]))
 
@@ -236,7 +237,7 @@ def session_review(request, client_id):
     form = SessionForm(request.POST or None, initial={"held_on": today})
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_record(
+            sessions.session_record(
                 client=client, actor=request.membership, held_on=form.cleaned_data["held_on"]
             )
         except ValidationError as exc:

@@ -22,12 +22,11 @@ def main() -> None:
         from rest_framework.authtoken.models import Token
         from rest_framework.test import APIClient
 
-        from accounts.models import Role
-        from tests.factories import ClientFactory, MembershipFactory
+        from bench.data import clients_of, owner_membership
 
-        owner = MembershipFactory(role=Role.OWNER)
+        owner = owner_membership()
         practice = owner.practice
-        ClientFactory.create_batch(CLIENTS, practice=practice, primary_therapist=owner.user)
+        clients_of(owner, CLIENTS)
         token = Token.objects.create(user=owner.user)
         api = APIClient()
         api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

@@ -25,16 +25,16 @@ def _homework(practice, therapist, clients) -> None:
     import time_machine
     from django.utils import timezone
 
-    from assignments import services
+    from assignments.services import assigning, completing
+    from bench.data import activity_version
     from core.tenancy import practice_scope
-    from tests.factories import activity_version_for
 
-    version = activity_version_for(practice, "activity-log")
+    version = activity_version(therapist, "activity-log")
     week_ago = timezone.now() - timezone.timedelta(days=DAYS)
     with practice_scope(practice):
         for index, client in enumerate(clients):
             with time_machine.travel(week_ago, tick=False):
-                assignment = services.assignment_create(
+                assignment = assigning.assignment_create(
                     client=client,
                     actor=therapist,
                     activity_version=version,
@@ -44,7 +44,7 @@ def _homework(practice, therapist, clients) -> None:
                 )
             for occurrence in list(assignment.occurrences.order_by("sequence"))[: index % 5]:
                 with time_machine.travel(occurrence.due_at - timezone.timedelta(hours=1)):
-                    services.response_submit(
+                    completing.response_submit(
                         occurrence=occurrence,
                         client=client,
                         answers={
@@ -62,14 +62,11 @@ def main() -> None:
     with throwaway_database():
         from django.test import Client as WebClient
 
-        from accounts.models import Role
-        from tests.factories import ClientFactory, MembershipFactory
+        from bench.data import clients_of, owner_membership
 
-        owner = MembershipFactory(role=Role.OWNER)
+        owner = owner_membership()
         practice = owner.practice
-        clients = ClientFactory.create_batch(
-            CLIENTS, practice=practice, primary_therapist=owner.user
-        )
+        clients = clients_of(owner, CLIENTS)
         _homework(practice, owner, clients)
         browser = WebClient()
         browser.force_login(owner.user)

@@ -7,7 +7,7 @@ cost follows the number of clients, not the length of their history.
     .venv/bin/python bench/bench_dashboard.py            # SQLite (in memory)
     DATABASE_URL=postgres://… .venv/bin/python bench/bench_dashboard.py
 
-Data is written with bulk_create (tests/analytics/fixtures_dashboard.bulk_caseload): every
+Data is written with bulk_create (sampledata/caseload.bulk_caseload): every
 fifth entry a scored PHQ-9, four in five sent, one client in ten with an open flag.
 """
 
@@ -58,15 +58,14 @@ def __getattr__(name):
 def _practice_with(entries: int):
     from types import SimpleNamespace
 
-    from accounts.models import Role
-    from tests.analytics.fixtures_dashboard import bulk_caseload
-    from tests.factories import MembershipFactory, activity_version_for
+    from bench.data import activity_version, owner_membership
+    from sampledata.caseload import bulk_caseload
 
-    owner = MembershipFactory(role=Role.OWNER)
+    owner = owner_membership()
     practice = owner.practice
     versions = SimpleNamespace(
-        mood_log=activity_version_for(practice, "daily-mood-log"),
-        phq9=activity_version_for(practice, "phq-9"),
+        mood_log=activity_version(owner, "daily-mood-log"),
+        phq9=activity_version(owner, "phq-9"),
     )
     bulk_caseload(
         practice, owner.user, versions, clients=CLIENTS, entries=entries, checkins=False, fast=True

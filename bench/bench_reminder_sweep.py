@@ -138,7 +138,7 @@ def setup_practice(clients: int):
     from django_scopes import scopes_disabled
 
     from accounts.models import Membership, Practice, Role, User
-    from assignments.services import assignment_create
+    from assignments.services.assigning import assignment_create
     from clients.models import Client
     from core.tenancy import practice_scope
     from library.models import Activity, ActivityVersion, Status

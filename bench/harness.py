@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     import django
 

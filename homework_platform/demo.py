@@ -1,8 +1,12 @@
 """Demo data for `manage.py seed_demo`: two practices with people and clients.
 
 Idempotent: people and practices are found by email/slug and created only when missing.
+Practices and clients are made by the accounts and clients services. People's logins, the
+therapists' memberships and the clients' portal logins are written here: the product makes
+them through sign-up, invitations and portal invites, which email, and a demo sends no mail.
 Other apps add their own demo data by providing ``<app>/demo.py`` with
-``seed(practice, people)`` (see SEEDERS); each must be idempotent too.
+``seed(practice, people)`` (see SEEDERS); each must be idempotent too, and one that fails to
+import fails the seed.
 """
 
 import importlib
@@ -12,7 +16,9 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from accounts.models import Membership, Practice, Role, User
+from accounts.services import practice_create, practice_update
 from clients.models import Client, ClientStatus
+from clients.services import client_create, client_set_status
 from core.tenancy import practice_scope
 
 DEMO_PASSWORD = "bridgework-demo-2026"  # noqa: S105 - published demo credentials
@@ -76,19 +82,13 @@ def _user(email: str, full_name: str, **extra) -> User:
 @transaction.atomic
 def seed() -> dict:
     summary = {"practices": []}
+    seeders = [importlib.import_module(name) for name in SEEDERS]
     for spec in PRACTICES:
-        practice, _ = Practice.objects.get_or_create(
-            slug=spec["slug"],
-            defaults={"name": spec["name"], "default_timezone": spec["timezone"]},
-        )
+        practice = _practice(spec)
         with practice_scope(practice):
             people = _seed_people(practice, spec)
-            for module_name in SEEDERS:
-                try:
-                    module = importlib.import_module(module_name)
-                except ModuleNotFoundError:
-                    continue
-                module.seed(practice, people)
+            for seeder in seeders:
+                seeder.seed(practice, people)
         users = [{"email": people.owner.email, "password": DEMO_PASSWORD, "role": "owner"}]
         users += [
             {"email": t.email, "password": DEMO_PASSWORD, "role": "therapist"}
@@ -105,10 +105,22 @@ def seed() -> dict:
     return summary
 
 
+def _practice(spec) -> Practice:
+    practice = Practice.objects.filter(slug=spec["slug"]).first()
+    if practice is not None:
+        return practice
+    owner = _user(_email(spec["owner"], spec["domain"]), spec["owner"])
+    practice = practice_create(owner=owner, name=spec["name"])
+    with practice_scope(practice):
+        actor = Membership.objects.get(practice=practice, user=owner)
+        return practice_update(practice=practice, actor=actor, default_timezone=spec["timezone"])
+
+
 def _seed_people(practice, spec) -> DemoPeople:
     domain = spec["domain"]
     owner = _user(_email(spec["owner"], domain), spec["owner"])
     Membership.objects.get_or_create(practice=practice, user=owner, defaults={"role": Role.OWNER})
+    actor = Membership.objects.get(practice=practice, user=owner)
     therapists = []
     for name in spec["therapists"]:
         therapist = _user(_email(name, domain), name)
@@ -121,15 +133,17 @@ def _seed_people(practice, spec) -> DemoPeople:
         email = f"{full_name.split()[0].lower()}.client@{domain}"
         client = Client.objects.filter(practice=practice, email=email).first()
         if client is None:
-            client = Client.objects.create(
+            client = client_create(
                 practice=practice,
+                actor=actor,
                 full_name=full_name,
                 preferred_name=preferred,
                 email=email,
-                timezone=tz,
-                status=status,
+                timezone_name=tz,
                 primary_therapist=therapists[index % len(therapists)],
             )
+            if status != client.status:
+                client = client_set_status(client=client, actor=actor, status=status)
         if client.user_id is None:
             client.user = _user(email, full_name)
             client.save(update_fields=["user"])

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assignments.schedule import ONCE
-from assignments.services import assignment_create
+from assignments.services.assigning import assignment_create
 from library.services import activity_version_for_assignment
 
 ORIGIN = "pathway_step"

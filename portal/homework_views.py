@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
-from assignments import selectors, services
+from assignments import selectors
 from assignments.forms import CheckInForm, QuestionForm
 from assignments.models import Visibility
+from assignments.services import completing, reviewing
 from assignments.templatetags.homework import media_url
 from core.access import client_required
 from core.forms import apply_validation_error
@@ -78,19 +79,19 @@ def occurrence(request, occurrence_id):
     if request.method == "POST":
         answers = parse_form_data(version.definition, request.POST)
         try:
-            response = services.response_submit(
+            response = completing.response_submit(
                 occurrence=occurrence,
                 client=client,
                 answers=answers,
                 submission_key=_submission_key(request),
                 share_with_therapist=_share_choice(request, assignment),
             )
-        except services.AnswersInvalid as exc:
+        except completing.AnswersInvalid as exc:
             return _worksheet_page(request, occurrence, answers=answers, issues=exc.issues)
         except ValidationError as exc:
             return _worksheet_page(request, occurrence, answers=answers, problem=exc)
         return redirect(reverse("portal:entry", args=[response.pk]) + "?sent=1")
-    services.occurrence_open(occurrence=occurrence, client=client)
+    completing.occurrence_open(occurrence=occurrence, client=client)
     audit_record(
         actor=request.user,
         practice=request.practice,
@@ -138,7 +139,7 @@ def _worksheet_page(
 def _draft_response(save) -> JsonResponse:
     try:
         draft = save()
-    except services.AnswersInvalid as exc:
+    except completing.AnswersInvalid as exc:
         return JsonResponse({"issues": [i.as_dict() for i in exc.issues]}, status=400)
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
@@ -152,7 +153,7 @@ def draft(request, occurrence_id):
     occurrence = selectors.portal_occurrence_get(request.client, occurrence_id)
     definition = occurrence.assignment.activity_version.definition
     return _draft_response(
-        lambda: services.draft_save(
+        lambda: completing.draft_save(
             occurrence=occurrence,
             client=request.client,
             answers=parse_form_data(definition, request.POST),
@@ -213,13 +214,13 @@ def entry_edit(request, response_id):
     if request.method == "POST":
         answers = parse_form_data(definition, request.POST)
         try:
-            services.response_revise(
+            completing.response_revise(
                 response=response,
                 client=client,
                 answers=answers,
                 submission_key=_submission_key(request),
             )
-        except services.AnswersInvalid as exc:
+        except completing.AnswersInvalid as exc:
             return _worksheet_page(
                 request, occurrence, answers=answers, issues=exc.issues, response=response
             )
@@ -242,7 +243,7 @@ def entry_draft(request, response_id):
     response = selectors.portal_response_get(request.client, response_id)
     definition = response.activity_version.definition
     return _draft_response(
-        lambda: services.draft_save(
+        lambda: completing.draft_save(
             occurrence=response.occurrence,
             client=request.client,
             answers=parse_form_data(definition, request.POST),
@@ -258,7 +259,7 @@ def checkin(request, response_id):
     form = CheckInForm(request.POST)
     if form.is_valid():
         try:
-            services.checkin_record(response=response, client=request.client, **form.cleaned_data)
+            completing.checkin_record(response=response, client=request.client, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
     if form.errors:
@@ -276,7 +277,7 @@ def assignment(request, assignment_id):
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.message_post(
+            reviewing.message_post(
                 assignment=assignment, client=client, body=form.cleaned_data["body"]
             )
         except ValidationError as exc:

@@ -75,8 +75,8 @@ def _assignment_targets(world) -> dict:
     import uuid
 
     from accounts.models import Membership
-    from assignments import services
     from assignments.models import Flag
+    from assignments.services import assigning, completing, reviewing
     from core.tenancy import practice_scope
     from tests.factories import activity_version_for
 
@@ -84,7 +84,7 @@ def _assignment_targets(world) -> dict:
     answers = {f"q{n}": "1" for n in range(1, 10)}
     with practice_scope(world.practice_b):
         therapist = Membership.objects.get(practice=world.practice_b, user=world.therapist_b)
-        assignment = services.assignment_create(
+        assignment = assigning.assignment_create(
             client=world.client_b,
             actor=therapist,
             activity_version=version,
@@ -92,13 +92,13 @@ def _assignment_targets(world) -> dict:
             + timezone.timedelta(days=1),
         )
         occurrence = assignment.occurrences.get()
-        response = services.response_submit(
+        response = completing.response_submit(
             occurrence=occurrence,
             client=world.client_b,
             answers=answers,
             submission_key=uuid.uuid4(),
         )
-        review = services.occurrence_review(occurrence=occurrence, actor=therapist)
+        review = reviewing.occurrence_review(occurrence=occurrence, actor=therapist)
         flag = Flag.objects.get(response=response)
     return {
         "assignment_id": assignment.pk,

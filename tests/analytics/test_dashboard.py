@@ -223,7 +223,7 @@ def test_a_measure_without_a_total_is_not_a_score(world, acts, caseload, frozen)
 def test_query_count_is_the_same_for_5_and_500_clients(world, acts):
     """Two queries for the figures whatever the caseload (bulk-made clients, each with an
     occurrence, an entry and a PHQ-9 score)."""
-    from tests.analytics.fixtures_dashboard import bulk_caseload
+    from sampledata.caseload import bulk_caseload
 
     def count(n):
         bulk_caseload(world.practice_a, world.therapist_a, acts, clients=n, entries=2)
@@ -241,7 +241,7 @@ def test_query_count_is_the_same_for_5_and_500_clients(world, acts):
 
 
 def test_the_page_query_count_does_not_grow(world, acts, web):
-    from tests.analytics.fixtures_dashboard import bulk_caseload
+    from sampledata.caseload import bulk_caseload
 
     browser = web(world.therapist_a)
     bulk_caseload(world.practice_a, world.therapist_a, acts, clients=5, entries=2)

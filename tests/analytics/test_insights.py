@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import Role
 from analytics import selectors
 from core.tenancy import practice_scope
+from sampledata.caseload import bulk_caseload
 from tests.analytics import fixtures_dashboard as fx
 from tests.assignments.fixtures import membership_of
 from tests.factories import MembershipFactory, UserFactory
@@ -94,9 +95,9 @@ def test_insights_run_a_fixed_number_of_queries(world, acts):
             selectors.practice_insights(membership)
         return len(ctx.captured_queries)
 
-    fx.bulk_caseload(world.practice_a, world.therapist_a, acts, clients=3, entries=5)
+    bulk_caseload(world.practice_a, world.therapist_a, acts, clients=3, entries=5)
     few = count()
-    fx.bulk_caseload(world.practice_a, world.therapist_a, acts, clients=60, entries=10)
+    bulk_caseload(world.practice_a, world.therapist_a, acts, clients=60, entries=10)
     assert count() == few
 
 

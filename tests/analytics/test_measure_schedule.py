@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from assignments import services
 from assignments.models import Assignment, Occurrence, OccurrenceStatus, PlannedSession
 from assignments.selectors import todo_for
+from assignments.services import assigning, sessions
 from core.tenancy import practice_scope
 from library.models import CuratedActivity
 from tests.assignments.fixtures import membership_of
@@ -104,14 +104,14 @@ def test_before_each_session_follows_sessions_added_and_removed_later(world, act
     with time_machine.travel(datetime(2025, 10, 20, 8, 0, tzinfo=UTC), tick=False):
         with practice_scope(world.practice_a):
             with pytest.raises(ValidationError) as error:
-                services.assignment_create(
+                assigning.assignment_create(
                     client=world.client_a,
                     actor=actor,
                     activity_version=acts.phq9,
                     schedule_kind="before_sessions",
                 )
             assert "next session" in str(error.value)
-            services.planned_session_add(
+            sessions.planned_session_add(
                 client=world.client_a, actor=actor, session_on=date(2025, 10, 23)
             )
         assignment = assign(acts.phq9, schedule_kind="before_sessions", due_time=time(20, 0))
@@ -122,15 +122,15 @@ def test_before_each_session_follows_sessions_added_and_removed_later(world, act
         time_machine.travel(datetime(2025, 10, 28, 8, 0, tzinfo=UTC), tick=False),
         practice_scope(world.practice_a),
     ):
-        session = services.planned_session_add(
+        session = sessions.planned_session_add(
             client=world.client_a, actor=actor, session_on=date(2025, 11, 6)
         )
         with pytest.raises(ValidationError):  # the same day twice
-            services.planned_session_add(
+            sessions.planned_session_add(
                 client=world.client_a, actor=actor, session_on=date(2025, 11, 6)
             )
         with pytest.raises(ValidationError):  # not in the past
-            services.planned_session_add(
+            sessions.planned_session_add(
                 client=world.client_a, actor=actor, session_on=date(2025, 10, 27)
             )
     rows = occurrences_of(assignment)
@@ -144,7 +144,7 @@ def test_before_each_session_follows_sessions_added_and_removed_later(world, act
         time_machine.travel(datetime(2025, 10, 29, 8, 0, tzinfo=UTC), tick=False),
         practice_scope(world.practice_a),
     ):
-        services.planned_session_remove(session=session, actor=actor)
+        sessions.planned_session_remove(session=session, actor=actor)
     assert [o.local_date for o in occurrences_of(assignment)] == [date(2025, 10, 22)]
     with scopes_disabled():
         assert not PlannedSession.objects.filter(pk=session.pk).exists()
@@ -153,7 +153,7 @@ def test_before_each_session_follows_sessions_added_and_removed_later(world, act
 def test_a_session_does_not_add_to_cancelled_or_other_assignments(world, acts, assign):
     actor = membership_of(world.practice_a, world.therapist_a)
     with practice_scope(world.practice_a):
-        services.planned_session_add(
+        sessions.planned_session_add(
             client=world.client_a,
             actor=actor,
             session_on=timezone.localdate(timezone.now(), LONDON) + timedelta(days=3),
@@ -162,8 +162,8 @@ def test_a_session_does_not_add_to_cancelled_or_other_assignments(world, acts, a
     tomorrow = timezone.localdate(timezone.now(), LONDON) + timedelta(days=1)
     weekly = assign(acts.mood_log, schedule_kind="every_n_weeks", weeks=2, starts_on=tomorrow)
     with practice_scope(world.practice_a):
-        services.assignment_cancel(assignment=before, actor=actor)
-        services.planned_session_add(
+        assigning.assignment_cancel(assignment=before, actor=actor)
+        sessions.planned_session_add(
             client=world.client_a,
             actor=actor,
             session_on=timezone.localdate(timezone.now(), LONDON) + timedelta(days=10),
@@ -284,7 +284,7 @@ def test_another_practices_measure_cannot_be_scheduled(world, web):
 def test_another_practices_session_cannot_be_removed(world, web):
     actor_b = membership_of(world.practice_b, world.therapist_b)
     with practice_scope(world.practice_b):
-        session_b = services.planned_session_add(
+        session_b = sessions.planned_session_add(
             client=world.client_b,
             actor=actor_b,
             session_on=timezone.localdate(timezone.now(), LONDON) + timedelta(days=3),
@@ -320,7 +320,7 @@ def test_changing_weekly_to_every_two_weeks_reschedules_what_is_still_to_come(wo
     with time_machine.travel(datetime(2025, 10, 13, 8, 0, tzinfo=UTC), tick=False):
         assignment = assign(gad7, schedule_kind="every_n_weeks", interval_weeks=1, weeks=4)
         with practice_scope(world.practice_a):
-            services.assignment_update(assignment=assignment, actor=actor, interval_weeks=2)
+            assigning.assignment_update(assignment=assignment, actor=actor, interval_weeks=2)
     assert [o.local_date.isoformat() for o in occurrences_of(assignment)] == [
         "2025-10-13",
         "2025-10-27",

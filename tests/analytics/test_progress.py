@@ -207,7 +207,7 @@ def test_weekly_adherence_counts_due_and_done_per_iso_week(world, acts, assign, 
 def test_the_timeline_lists_assigned_sent_missed_and_reviewed_newest_first(
     world, acts, assign, submit
 ):
-    from assignments import services
+    from assignments.services import reviewing
     from tests.assignments.fixtures import membership_of
 
     _, (sent,) = entries(assign, submit, acts.phq9, [phq9_for(12)], start=days_ago(10))
@@ -216,7 +216,7 @@ def test_the_timeline_lists_assigned_sent_missed_and_reviewed_newest_first(
     with practice_scope(world.practice_a), scopes_disabled():
         occurrence = Occurrence.objects.get(pk=sent.occurrence_id)
     with practice_scope(world.practice_a):
-        services.occurrence_review(
+        reviewing.occurrence_review(
             occurrence=occurrence, actor=membership_of(world.practice_a, world.therapist_a)
         )
     items = load(world.client_a).timeline

@@ -8,7 +8,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership
-from assignments import services
+from assignments.services import assigning, completing
 from core.tenancy import practice_scope
 from tests.factories import activity_version_for
 
@@ -42,7 +42,7 @@ def assign(world):
             practice = client.practice
             therapist = therapist or client.primary_therapist
         with practice_scope(practice):
-            return services.assignment_create(
+            return assigning.assignment_create(
                 client=client,
                 actor=membership_of(practice, therapist),
                 activity_version=version,
@@ -60,7 +60,7 @@ def submit():
         with practice_scope(occurrence.practice_id), scopes_disabled():
             client = occurrence.client
         with practice_scope(occurrence.practice_id):
-            return services.response_submit(
+            return completing.response_submit(
                 occurrence=occurrence,
                 client=client,
                 answers=answers,

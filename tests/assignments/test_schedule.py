@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django_scopes import scopes_disabled
 
-from assignments import services
 from assignments.models import OccurrenceStatus, State
 from assignments.schedule import Schedule, due_at, first_due_day
 from assignments.selectors import todo_for
+from assignments.services import missed
 from core.tenancy import practice_scope
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -83,8 +83,8 @@ def test_a_daily_assignment_across_the_berlin_change_is_due_once_a_day_at_21(wor
     with time_machine.travel("2025-03-30 19:00:00+00:00", tick=False):
         assert occurrences[2].state() == State.OVERDUE
     with time_machine.travel("2025-03-31 07:00:00+00:00", tick=False):
-        assert services.occurrences_mark_missed() == 3  # 28th, 29th, 30th
-        assert services.occurrences_mark_missed() == 0
+        assert missed.occurrences_mark_missed() == 3  # 28th, 29th, 30th
+        assert missed.occurrences_mark_missed() == 0
     with scopes_disabled():
         statuses = list(
             assignment.occurrences.order_by("sequence").values_list("status", flat=True)

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
-from assignments import services
 from assignments.selectors import adherence_by_activity, annotate_adherence
+from assignments.services import completing, reviewing
 from clients.models import Client
 from core.tenancy import practice_scope
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, phq9_answers
@@ -129,14 +129,14 @@ def test_the_session_review_holds_its_queries_with_many_responses(world, acts, a
                 assignment = assign(acts.thought_record)
                 response = submit(_occurrences(assignment)[0], THOUGHT_RECORD_ANSWERS)
                 with practice_scope(world.practice_a):
-                    services.checkin_record(response=response, client=world.client_a, helpful=5)
-                    services.response_revise(
+                    completing.checkin_record(response=response, client=world.client_a, helpful=5)
+                    completing.response_revise(
                         response=response,
                         client=world.client_a,
                         answers=THOUGHT_RECORD_ANSWERS,
                         submission_key=uuid.uuid4(),
                     )
-                    services.message_post(assignment=assignment, client=world.client_a, body="?")
+                    reviewing.message_post(assignment=assignment, client=world.client_a, body="?")
                 measure_assignment = assign(acts.phq9)
                 submit(_occurrences(measure_assignment)[0], phq9_answers(item9="1"))
 

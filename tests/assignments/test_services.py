@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from assignments import services
 from assignments.models import (
     AdherenceEvent,
     Draft,
@@ -20,6 +19,7 @@ from assignments.models import (
     ResponseRevision,
     State,
 )
+from assignments.services import assigning, completing, missed, reviewing, sessions
 from assignments.signals import flag_raised
 from clients.models import ClientStatus
 from core.tenancy import practice_scope
@@ -112,7 +112,7 @@ def test_invalid_answers_are_refused_with_paths_and_nothing_is_saved(world, acts
     (occurrence,) = _occurrences(assignment)
     answers = dict(THOUGHT_RECORD_ANSWERS, balanced_belief=130)
     answers["thoughts"] = [{"thought": "", "belief": 50}]
-    with pytest.raises(services.AnswersInvalid) as error:
+    with pytest.raises(completing.AnswersInvalid) as error:
         submit(occurrence, answers)
     paths = {issue.path for issue in error.value.issues}
     assert {"balanced_belief", "thoughts[0].thought"} <= paths
@@ -145,7 +145,7 @@ def test_an_edit_is_a_new_revision_and_old_answers_never_change(world, acts, ass
     response = submit(occurrence, THOUGHT_RECORD_ANSWERS)
     edited = dict(THOUGHT_RECORD_ANSWERS, balanced_belief=80)
     with practice_scope(world.practice_a):
-        revision = services.response_revise(
+        revision = completing.response_revise(
             response=response, client=world.client_a, answers=edited, submission_key=uuid.uuid4()
         )
     with scopes_disabled():
@@ -193,15 +193,15 @@ def test_a_draft_is_validated_saved_and_marks_the_occurrence_started(world, acts
     assignment = assign(acts.thought_record)
     (occurrence,) = _occurrences(assignment)
     with practice_scope(world.practice_a):
-        services.occurrence_open(occurrence=occurrence, client=world.client_a)
-        with pytest.raises(services.AnswersInvalid):
-            services.draft_save(
+        completing.occurrence_open(occurrence=occurrence, client=world.client_a)
+        with pytest.raises(completing.AnswersInvalid):
+            completing.draft_save(
                 occurrence=occurrence, client=world.client_a, answers={"balanced_belief": 300}
             )
-        services.draft_save(
+        completing.draft_save(
             occurrence=occurrence, client=world.client_a, answers={"situation": "At work"}
         )
-        services.draft_save(
+        completing.draft_save(
             occurrence=occurrence, client=world.client_a, answers={"situation": "At work, 3pm"}
         )
     with scopes_disabled():
@@ -217,7 +217,7 @@ def test_cancelling_keeps_what_was_sent_and_refuses_new_entries(world, acts, ass
     first, second, _third = _occurrences(assignment)
     submit(first, THOUGHT_RECORD_ANSWERS)
     with practice_scope(world.practice_a):
-        services.assignment_cancel(
+        assigning.assignment_cancel(
             assignment=assignment, actor=membership_of(world.practice_a, world.therapist_a)
         )
     with scopes_disabled():
@@ -235,8 +235,8 @@ def test_rescheduling_replaces_only_untouched_future_occurrences(world, acts, as
     first, second, _ = _occurrences(assignment)
     submit(first, THOUGHT_RECORD_ANSWERS)
     with practice_scope(world.practice_a):
-        services.occurrence_open(occurrence=second, client=world.client_a)
-        services.assignment_update(
+        completing.occurrence_open(occurrence=second, client=world.client_a)
+        assigning.assignment_update(
             assignment=assignment,
             actor=membership_of(world.practice_a, world.therapist_a),
             repeat_days=5,
@@ -257,10 +257,10 @@ def test_review_marks_reviewed_and_needs_a_submission(world, acts, assign, submi
     (occurrence,) = _occurrences(assign(acts.thought_record))
     therapist = membership_of(world.practice_a, world.therapist_a)
     with practice_scope(world.practice_a), pytest.raises(ValidationError, match="nothing"):
-        services.occurrence_review(occurrence=occurrence, actor=therapist)
+        reviewing.occurrence_review(occurrence=occurrence, actor=therapist)
     submit(occurrence, THOUGHT_RECORD_ANSWERS)
     with practice_scope(world.practice_a):
-        review = services.occurrence_review(
+        review = reviewing.occurrence_review(
             occurrence=occurrence,
             actor=therapist,
             comment="Great catch of the hot thought.",
@@ -279,12 +279,12 @@ def test_missed_is_computed_from_the_clock_and_recorded_by_the_sweeper(world, ac
     # Tuesday 08:00 UTC (09:00 BST): Monday's 21:00 is past, but the grace runs to 09:00 BST.
     with time_machine.travel("2025-06-03 07:59:00+00:00", tick=False):
         assert first.state() == State.OVERDUE
-        assert services.occurrences_mark_missed() == 0
+        assert missed.occurrences_mark_missed() == 0
     with time_machine.travel("2025-06-03 08:00:00+00:00", tick=False):
         assert first.state() == State.MISSED
         submit(second, THOUGHT_RECORD_ANSWERS)
-        assert services.occurrences_mark_missed() == 1
-        assert services.occurrences_mark_missed() == 0
+        assert missed.occurrences_mark_missed() == 1
+        assert missed.occurrences_mark_missed() == 0
     with scopes_disabled():
         first.refresh_from_db()
     assert first.status == OccurrenceStatus.MISSED
@@ -316,15 +316,15 @@ def test_checkin_is_recorded_once_and_questions_make_a_thread(world, acts, assig
     response = submit(occurrence, THOUGHT_RECORD_ANSWERS)
     with practice_scope(world.practice_a):
         with pytest.raises(ValidationError):
-            services.checkin_record(response=response, client=world.client_a, helpful=11)
-        checkin = services.checkin_record(
+            completing.checkin_record(response=response, client=world.client_a, helpful=11)
+        checkin = completing.checkin_record(
             response=response, client=world.client_a, helpful=7, difficulty=4, minutes_spent=15
         )
-        again = services.checkin_record(response=response, client=world.client_a, helpful=1)
-        services.message_post(
+        again = completing.checkin_record(response=response, client=world.client_a, helpful=1)
+        reviewing.message_post(
             assignment=assignment, client=world.client_a, body="Can I do it on paper?"
         )
-        services.message_post(
+        reviewing.message_post(
             assignment=assignment,
             actor=membership_of(world.practice_a, world.therapist_a),
             body="Yes — bring it next session.",
@@ -355,7 +355,7 @@ def test_session_record_refuses_future_dates(world):
     therapist = membership_of(world.practice_a, world.therapist_a)
     tomorrow = timezone.localdate() + timedelta(days=2)
     with practice_scope(world.practice_a), pytest.raises(ValidationError):
-        services.session_record(client=world.client_a, actor=therapist, held_on=tomorrow)
+        sessions.session_record(client=world.client_a, actor=therapist, held_on=tomorrow)
 
 
 def test_the_beat_task_marks_missed_occurrences(world, acts, assign):

@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from assignments import services
 from assignments.models import Assignment, EventKind, Flag, OccurrenceStatus, TherapySession
+from assignments.services import completing, reviewing
 from clients.models import ClientStatus
 from core.tenancy import practice_scope
 from library.models import CuratedActivity
@@ -204,10 +204,10 @@ def test_session_review_shows_what_happened_since_the_last_session(
         response = submit(first, THOUGHT_RECORD_ANSWERS)
         submit(again_occurrence, phq9_answers(others="1"))  # 8
         with practice_scope(world.practice_a):
-            services.checkin_record(
+            completing.checkin_record(
                 response=response, client=world.client_a, helpful=8, obstacles="Kids were loud"
             )
-            services.message_post(assignment=tr, client=world.client_a, body="Is one enough?")
+            reviewing.message_post(assignment=tr, client=world.client_a, body="Is one enough?")
     with time_machine.travel("2025-06-06 12:00:00+00:00", tick=False):
         browser = web(world.therapist_a)
         page = browser.get(f"/assignments/clients/{world.client_a.pk}/session-review/")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from library.seeding import sync_global_library
-from tests.analytics.fixtures_dashboard import bulk_caseload
+from sampledata.caseload import bulk_caseload
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
 from tests.factories import MembershipFactory, UserFactory, activity_version_for
 

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.test import Client as WebClient
 from django.utils import timezone
 
-from assignments import services as assignment_services
+from assignments.services import assigning, completing
 from core.tenancy import PORTAL_SESSION_KEY, practice_scope
+from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
 from tests.factories import activity_version_for
-from tests.reports.conftest import THOUGHT_RECORD_ANSWERS, membership_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,12 +34,12 @@ def homework(world):
     """Practice A's thought record, assigned to its client, who has sent one entry."""
     version = activity_version_for(world.practice_a, "thought-record")
     with practice_scope(world.practice_a):
-        assignment = assignment_services.assignment_create(
+        assignment = assigning.assignment_create(
             client=world.client_a,
             actor=membership_of(world.practice_a, world.therapist_a),
             activity_version=version,
         )
-        assignment_services.response_submit(
+        completing.response_submit(
             occurrence=assignment.occurrences.get(),
             client=world.client_a,
             answers=THOUGHT_RECORD_ANSWERS,

@@ -46,7 +46,7 @@ def homework(world):
     """New homework for client A, through the real services: the "new homework" reminder
     goes out at once (no quiet hours in this practice, whatever time the test runs)."""
     from accounts.models import Membership
-    from assignments.services import assignment_create
+    from assignments.services.assigning import assignment_create
 
     with scopes_disabled():
         ReminderPolicy.objects.create(

@@ -8,21 +8,14 @@ import pytest
 from django.test import TestCase
 from django_scopes import scopes_disabled
 
-from accounts.models import Membership
 from core.tenancy import practice_scope
 from library.models import CuratedActivity
 from library.seeding import sync_global_library
 from pathways import services
 from pathways.models import EnrolmentStep, StepStatus
 from pathways.seeding import sync_global_pathways
+from tests.assignments.fixtures import membership_of
 from tests.factories import curated_activity_for
-
-
-def membership_of(practice, user) -> Membership:
-    with scopes_disabled():
-        return Membership.objects.select_related("user", "practice").get(
-            practice=practice, user=user
-        )
 
 
 @pytest.fixture

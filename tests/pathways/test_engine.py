@@ -12,7 +12,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from assignments.models import Assignment
-from assignments.services import response_submit
+from assignments.services.completing import response_submit
 from clients.models import ClientStatus
 from core.tenancy import practice_scope
 from pathways import services

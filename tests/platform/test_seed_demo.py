@@ -1,5 +1,5 @@
 """The ``seed_demo --json`` contract (DESIGN.md, Contracts): the shape others rely on, logins
-that really work, and a second run that changes nothing."""
+that really work, a second run that changes nothing, and a broken seeder that stops the seed."""
 
 import io
 import json
@@ -36,3 +36,11 @@ def test_seed_demo_json_lists_two_practices_and_a_curator_whose_logins_work():
 
 def test_seeding_twice_prints_the_same_logins():
     assert seed_json() == seed_json()
+
+
+def test_a_seeder_that_does_not_import_fails_the_seed(monkeypatch):
+    from homework_platform import demo
+
+    monkeypatch.setattr(demo, "SEEDERS", [*demo.SEEDERS, "library.no_such_demo"])
+    with pytest.raises(ModuleNotFoundError, match=r"library\.no_such_demo"):
+        demo.seed()

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
-from assignments import services
 from assignments.models import Draft, OccurrenceStatus, Response, ResponseRevision
+from assignments.services import assigning
 from core.tenancy import practice_scope
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of, phq9_answers
 from tests.factories import ClientFactory, portal_user_for
@@ -208,7 +208,7 @@ def test_a_cancelled_assignment_takes_nothing(world, acts, assign, portal):
     assignment = assign(acts.thought_record)
     occurrence = _only(assignment)
     with practice_scope(world.practice_a):
-        services.assignment_cancel(
+        assigning.assignment_cancel(
             assignment=assignment, actor=membership_of(world.practice_a, world.therapist_a)
         )
     browser = portal(world.client_a)

@@ -8,16 +8,9 @@ from types import SimpleNamespace
 import pytest
 from django_scopes import scopes_disabled
 
-from accounts.models import Membership
 from core.tenancy import practice_scope
+from tests.assignments.fixtures import membership_of
 from tests.factories import activity_version_for
-
-
-def membership_of(practice, user) -> Membership:
-    with scopes_disabled():
-        return Membership.objects.select_related("user", "practice").get(
-            practice=practice, user=user
-        )
 
 
 @pytest.fixture
@@ -32,14 +25,14 @@ def acts(world):
 @pytest.fixture
 def assign(world, django_capture_on_commit_callbacks):
     """assign(version, client=world.client_a, **plan) → Assignment, made by the therapist."""
-    from assignments import services
+    from assignments.services import assigning
 
     def make(version, client=None, **plan):
         client = client or world.client_a
         with scopes_disabled():
             practice, therapist = client.practice, client.primary_therapist
         with practice_scope(practice), django_capture_on_commit_callbacks(execute=True):
-            return services.assignment_create(
+            return assigning.assignment_create(
                 client=client,
                 actor=membership_of(practice, therapist),
                 activity_version=version,
@@ -52,7 +45,7 @@ def assign(world, django_capture_on_commit_callbacks):
 @pytest.fixture
 def submit(django_capture_on_commit_callbacks):
     """submit(occurrence, answers) → Response, sent by the occurrence's client."""
-    from assignments import services
+    from assignments.services import completing
 
     def make(occurrence, answers):
         with scopes_disabled():
@@ -61,7 +54,7 @@ def submit(django_capture_on_commit_callbacks):
             practice_scope(occurrence.practice_id),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            return services.response_submit(
+            return completing.response_submit(
                 occurrence=occurrence,
                 client=client,
                 answers=answers,

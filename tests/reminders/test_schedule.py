@@ -78,8 +78,8 @@ def test_daily_homework_gets_no_nudge_on_days_it_is_due_again(world, acts, assig
 
 @time_machine.travel(datetime(2025, 6, 2, 9, 0, tzinfo=LONDON), tick=False)
 def test_cancelling_the_assignment_cancels_its_pending_reminders(world, acts, assign):
-    from assignments.services import assignment_cancel
-    from tests.reminders.conftest import membership_of
+    from assignments.services.assigning import assignment_cancel
+    from tests.assignments.fixtures import membership_of
 
     assignment = assign(acts.worksheet, starts_on=datetime(2025, 6, 3).date())
     with practice_scope(world.practice_a):

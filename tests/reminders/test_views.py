@@ -263,8 +263,8 @@ def test_a_pathway_override_covers_its_released_steps(
 ):
     from core.tenancy import practice_scope
     from pathways import services as pathway_services
+    from tests.assignments.fixtures import membership_of
     from tests.factories import curated_activity_for
-    from tests.reminders.conftest import membership_of
 
     curated = curated_activity_for(title="Step worksheet")
     owner = membership_of(world.practice_a, world.owner_a)

@@ -8,22 +8,10 @@ from types import SimpleNamespace
 import pytest
 from pypdf import PdfReader
 
-from assignments import services as assignment_services
+from assignments.services import completing
 from core.tenancy import practice_scope
 from library.models import CuratedActivity
-from tests.assignments.fixtures import membership_of  # noqa: F401 - imported from here too
 from tests.factories import activity_version_for
-
-THOUGHT_RECORD_ANSWERS = {
-    "situation": "Tuesday 3pm at my desk. My manager walked past without saying hello.",
-    "emotions": [{"emotion": "Anxious", "intensity": 80}, {"emotion": "Sad", "intensity": 40}],
-    "thoughts": [{"thought": "She thinks I'm useless.", "hot": ["hot"], "belief": 85}],
-    "evidence_for": "She didn't say hello.",
-    "evidence_against": "She was on the phone and looked busy. She praised my report on Monday.",
-    "balanced_thought": "She was probably busy; one missed hello says little about my work.",
-    "balanced_belief": 70,
-    "emotions_after": [{"emotion": "Anxious", "intensity": 40}],
-}
 
 
 def phq9_answers(score_each: int) -> dict:
@@ -89,7 +77,7 @@ def submit():
     def make(assignment, answers, **kwargs):
         with practice_scope(assignment.practice_id):
             occurrence = assignment.occurrences.order_by("sequence").first()
-            return assignment_services.response_submit(
+            return completing.response_submit(
                 occurrence=occurrence,
                 client=assignment.client,
                 answers=answers,

@@ -16,9 +16,8 @@ from core.tenancy import practice_scope
 from reports import selectors
 from reports.models import PracticeBranding
 from reports.pdf import BASE_URL, render_pdf
+from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of
 from tests.reports.conftest import (
-    THOUGHT_RECORD_ANSWERS,
-    membership_of,
     pdf_from,
     pdf_reader,
     pdf_text,

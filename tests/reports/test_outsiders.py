@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from reports.models import PdfDocument
-from tests.reports.conftest import THOUGHT_RECORD_ANSWERS
+from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS
 
 pytestmark = pytest.mark.django_db
 

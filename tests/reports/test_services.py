@@ -14,7 +14,8 @@ from PIL import Image
 from core.tenancy import practice_scope
 from reports import selectors, services
 from reports.models import Audience, DocumentStatus, PdfDocument, PracticeBranding
-from tests.reports.conftest import THOUGHT_RECORD_ANSWERS, membership_of, pdf_reader, pdf_text
+from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of
+from tests.reports.conftest import pdf_reader, pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django_scopes import scopes_disabled
 
 from accounts.models import AuditEvent
 from reports.models import PdfDocument
+from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS
 from tests.reports.conftest import (
-    THOUGHT_RECORD_ANSWERS,
     downloaded,
     follow_download,
     pdf_from,

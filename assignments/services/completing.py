@@ -1,0 +1,339 @@
+"""Completing (the client): open, autosave a draft, send an entry, edit it, check in.
+
+Answers that do not fit the worksheet raise ``AnswersInvalid``, whose keys are field paths
+such as ``answers.thoughts[0].belief``. A critical answer raises a flag as the entry is sent.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assignments.models import (
+    CheckIn,
+    Draft,
+    EventKind,
+    Flag,
+    Occurrence,
+    OccurrenceStatus,
+    Response,
+    ResponseRevision,
+    Visibility,
+)
+from assignments.services.log import _event
+from assignments.signals import flag_raised
+from worksheets import InvalidResponse, clean_response, score_response, validate_draft
+
+MAX_MESSAGE_LENGTH = 4000
+MAX_CHECKIN_MINUTES = 1440
+
+
+class AnswersInvalid(ValidationError):
+    """The answers do not fit the worksheet. ``issues`` keeps the engine's list (path and
+    message) for the form; the error dict is keyed ``answers.<path>`` for the API."""
+
+    def __init__(self, issues):
+        self.issues = list(issues)
+        by_path: dict[str, list[str]] = {}
+        for issue in self.issues:
+            key = f"answers.{issue.path}" if issue.path else "answers"
+            by_path.setdefault(key, []).append(issue.message)
+        super().__init__(by_path)
+
+
+@transaction.atomic
+def occurrence_open(*, occurrence: Occurrence, client) -> bool:
+    """The client opened it. Recorded once; True when this call recorded it."""
+    now = timezone.now()
+    won = Occurrence.objects.filter(pk=occurrence.pk, status=OccurrenceStatus.ASSIGNED).update(
+        status=OccurrenceStatus.OPENED, opened_at=now, updated_at=now
+    )
+    if won:
+        occurrence.status, occurrence.opened_at = OccurrenceStatus.OPENED, now
+        _event(occurrence.assignment, EventKind.OPENED, client=client, occurrence=occurrence)
+    return bool(won)
+
+
+@transaction.atomic
+def draft_save(
+    *, occurrence: Occurrence, client, answers, response: Response | None = None
+) -> Draft:
+    """Autosave what the client has typed so far (a new entry, or an edit of ``response``).
+
+    Nothing is required yet, but every answer given must fit its field: a draft that does not
+    raises ``AnswersInvalid`` and is not saved (the browser keeps its own copy meanwhile).
+    """
+    occurrence = _lock_occurrence(occurrence)
+    _check_can_send(occurrence, client)
+    definition = occurrence.assignment.activity_version.definition
+    issues = validate_draft(definition, answers)
+    if issues:
+        raise AnswersInvalid(issues)
+    cleaned = clean_response(definition, answers, draft=True)
+    draft, _ = Draft.objects.update_or_create(
+        occurrence=occurrence,
+        response=response,
+        defaults={"answers": cleaned, "client": client, "practice_id": occurrence.practice_id},
+    )
+    if response is None and occurrence.status in (
+        OccurrenceStatus.ASSIGNED,
+        OccurrenceStatus.OPENED,
+    ):
+        now = timezone.now()
+        occurrence.status, occurrence.started_at = OccurrenceStatus.IN_PROGRESS, now
+        occurrence.opened_at = occurrence.opened_at or now
+        occurrence.save(update_fields=["status", "started_at", "opened_at", "updated_at"])
+        _event(occurrence.assignment, EventKind.STARTED, client=client, occurrence=occurrence)
+    return draft
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    occurrence: Occurrence,
+    client,
+    answers,
+    submission_key: UUID,
+    share_with_therapist: bool | None = None,
+) -> Response:
+    """Send an entry. Idempotent: the same ``submission_key`` (a double tap, a retry after a
+    dropped connection) returns the entry it already created, marked ``replayed``. Late is
+    fine; cancelled is not. Nothing is saved unless every answer fits."""
+    occurrence = _lock_occurrence(occurrence)
+    assignment = occurrence.assignment
+    existing = Response.objects.filter(assignment=assignment, submission_key=submission_key).first()
+    if existing is not None:
+        existing.replayed = True
+        return existing
+    _check_can_send(occurrence, client)
+    version = assignment.activity_version
+    entries = Response.objects.filter(occurrence=occurrence).count()
+    if entries and not version.allows_multiple_entries:
+        raise ValidationError("You already sent this one. You can open your entry and edit it.")
+    try:
+        cleaned = clean_response(version.definition, answers)
+    except InvalidResponse as exc:
+        raise AnswersInvalid(exc.issues) from None
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                practice_id=occurrence.practice_id,
+                occurrence=occurrence,
+                assignment=assignment,
+                client=client,
+                activity_version=version,
+                entry_number=entries + 1,
+                submission_key=submission_key,
+                submitted_at=now,
+                submitted_by=client.user,
+                shared_with_therapist=_shared(assignment.visibility, share_with_therapist),
+            )
+    except IntegrityError:
+        # Two copies of the same submission raced past the check above.
+        existing = Response.objects.get(assignment=assignment, submission_key=submission_key)
+        existing.replayed = True
+        return existing
+    revision = _add_revision(
+        response, cleaned, submission_key=submission_key, number=1, author=client.user
+    )
+    Draft.objects.filter(occurrence=occurrence, response=None).delete()
+    occurrence.submitted_at = occurrence.submitted_at or now
+    occurrence.status = OccurrenceStatus.SUBMITTED
+    occurrence.save(update_fields=["submitted_at", "status", "updated_at"])
+    _event(
+        assignment,
+        EventKind.SUBMITTED,
+        client=client,
+        occurrence=occurrence,
+        entry=response.entry_number,
+        late=now > occurrence.due_at,
+    )
+    _raise_flags(response, revision)
+    return response
+
+
+@transaction.atomic
+def response_revise(
+    *, response: Response, client, answers, submission_key: UUID
+) -> ResponseRevision:
+    """Edit an entry: a new revision with the new answers; earlier revisions stay as sent."""
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("occurrence__assignment__activity_version", "activity_version")
+        .get(pk=response.pk)
+    )
+    existing = ResponseRevision.objects.filter(response=response, submission_key=submission_key)
+    if existing.exists():
+        return existing.get()
+    occurrence = response.occurrence
+    _check_can_send(occurrence, client)
+    definition = response.activity_version.definition
+    try:
+        cleaned = clean_response(definition, answers)
+    except InvalidResponse as exc:
+        raise AnswersInvalid(exc.issues) from None
+    revision = _add_revision(
+        response,
+        cleaned,
+        submission_key=submission_key,
+        number=response.revision_count + 1,
+        author=client.user,
+    )
+    Draft.objects.filter(response=response).delete()
+    if occurrence.status == OccurrenceStatus.REVIEWED:
+        # Changed answers need a fresh look.
+        occurrence.status = OccurrenceStatus.SUBMITTED
+        occurrence.save(update_fields=["status", "updated_at"])
+    _event(
+        occurrence.assignment,
+        EventKind.REVISED,
+        client=client,
+        occurrence=occurrence,
+        entry=response.entry_number,
+        revision=revision.number,
+    )
+    _raise_flags(response, revision)
+    return revision
+
+
+@transaction.atomic
+def checkin_record(
+    *,
+    response: Response,
+    client,
+    helpful: int | None = None,
+    difficulty: int | None = None,
+    minutes_spent: int | None = None,
+    obstacles: str = "",
+) -> CheckIn:
+    """The short check-in after an entry. Once per entry: a repeat returns the first."""
+    existing = CheckIn.objects.filter(response=response).first()
+    if existing is not None:
+        return existing
+    for name, value in (("helpful", helpful), ("difficulty", difficulty)):
+        if value is not None and not 0 <= value <= 10:
+            raise ValidationError({name: "Choose a number from 0 to 10."})
+    if minutes_spent is not None and not 0 <= minutes_spent <= MAX_CHECKIN_MINUTES:
+        raise ValidationError({"minutes_spent": "Enter the minutes, from 0 to 1440."})
+    obstacles = obstacles.strip()
+    if len(obstacles) > MAX_MESSAGE_LENGTH:
+        raise ValidationError({"obstacles": f"Use at most {MAX_MESSAGE_LENGTH} characters."})
+    checkin = CheckIn.objects.create(
+        practice_id=response.practice_id,
+        response=response,
+        occurrence_id=response.occurrence_id,
+        client=client,
+        helpful=helpful,
+        difficulty=difficulty,
+        minutes_spent=minutes_spent,
+        obstacles=obstacles,
+    )
+    _event(
+        response.assignment,
+        EventKind.CHECKED_IN,
+        client=client,
+        occurrence=response.occurrence,
+        helpful=helpful,
+        difficulty=difficulty,
+        minutes_spent=minutes_spent,
+    )
+    return checkin
+
+
+def _lock_occurrence(occurrence: Occurrence) -> Occurrence:
+    return (
+        Occurrence.objects.select_for_update(of=("self",))
+        .select_related("assignment__activity_version", "assignment__client")
+        .get(pk=occurrence.pk)
+    )
+
+
+def _check_can_send(occurrence: Occurrence, client) -> None:
+    if occurrence.client_id != client.pk:
+        raise PermissionError("A client can only answer their own assignments.")
+    if occurrence.assignment.is_cancelled or occurrence.status == OccurrenceStatus.CANCELLED:
+        raise ValidationError(
+            "Your therapist cancelled this assignment, so it can no longer be sent. "
+            "Nothing you sent before has changed."
+        )
+    if client.is_discharged:
+        raise ValidationError("Your access to this practice's portal has ended.")
+
+
+def _shared(visibility: str, share_with_therapist: bool | None) -> bool:
+    if visibility == Visibility.CLIENT_ONLY:
+        return False
+    if visibility == Visibility.CLIENT_DECIDES:
+        if share_with_therapist is None:
+            raise ValidationError(
+                {"share_with_therapist": "Choose whether your therapist may see this entry."}
+            )
+        return share_with_therapist
+    return True
+
+
+def _add_revision(
+    response: Response, answers, *, submission_key, number: int, author
+) -> ResponseRevision:
+    result = score_response(response.activity_version.definition, answers)
+    score = result.as_dict() if result else None
+    revision = ResponseRevision.objects.create(
+        practice_id=response.practice_id,
+        response=response,
+        number=number,
+        submission_key=submission_key,
+        answers=answers,
+        score=score,
+        score_total=result.total if result else None,
+        severity=(result.band.severity if result and result.band else ""),
+        created_by=author,
+    )
+    response.current_revision = revision
+    response.revision_count = number
+    response.save(update_fields=["current_revision", "revision_count", "updated_at"])
+    return revision
+
+
+def _raise_flags(response: Response, revision: ResponseRevision) -> list[Flag]:
+    """A critical answer (PHQ-9 item 9 above 0, …) alerts the therapist at once. Flags are
+    raised whoever the entry is shared with: the flag says which item, not the answers, and
+    the client is told that their therapist was let know."""
+    already = set(
+        Flag.objects.filter(response=response, acknowledged_at=None).values_list(
+            "field_id", flat=True
+        )
+    )
+    flags = []
+    for item in (revision.score or {}).get("flags", []):
+        if item["field"] in already:
+            continue
+        flag = Flag.objects.create(
+            practice_id=response.practice_id,
+            client_id=response.client_id,
+            assignment_id=response.assignment_id,
+            occurrence_id=response.occurrence_id,
+            response=response,
+            field_id=item["field"],
+            message=item["message"][:300],
+        )
+        _event(
+            response.assignment,
+            EventKind.FLAG_RAISED,
+            occurrence=response.occurrence,
+            field=item["field"],
+            message=flag.message,
+        )
+        flags.append(flag)
+        transaction.on_commit(
+            lambda flag=flag: flag_raised.send(
+                sender=Flag,
+                flag_id=flag.pk,
+                practice_id=flag.practice_id,
+                client_id=flag.client_id,
+            )
+        )
+    return flags

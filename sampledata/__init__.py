@@ -1,0 +1,1 @@
+"""Data builders shared by the tests and the benchmarks (bench/ never imports tests/)."""
