@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .conditions import condition_holds
-from .fields import Answers, Definition, FieldDef, fields_by_id, is_number, option_by_value
+from .fields import Answers, Definition, FieldDef, fields_by_id
+from .types import type_of
 
 Score = int | float
 
@@ -87,10 +88,7 @@ def score_response(definition: Definition, answers: Answers) -> ScoreResult | No
 
 
 def _item_score(field: FieldDef, answer: Any) -> Score | None:
-    if field["type"] == "single_choice":
-        option = option_by_value(field, answer)
-        return option.get("score") if option else None
-    return answer if is_number(answer) else None
+    return type_of(field).item_score(field, answer)
 
 
 def _total(
