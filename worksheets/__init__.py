@@ -19,15 +19,15 @@ from .response import (
     validate_response,
     visible_field_ids,
 )
-from .scoring import Band, Flag, ScoreResult, score_response
+from .scoring import Band, CriticalAnswer, ScoreResult, score_response
 from .types import COLUMN_TYPES, FIELD_TYPES, is_answerable
 
 __all__ = [
     "COLUMN_TYPES",
     "FIELD_TYPES",
     "Band",
+    "CriticalAnswer",
     "FhirImportError",
-    "Flag",
     "ImportResult",
     "InvalidResponse",
     "Issue",

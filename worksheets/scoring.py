@@ -26,7 +26,11 @@ class Band:
 
 
 @dataclass(frozen=True)
-class Flag:
+class CriticalAnswer:
+    """An answer that meets one of the measure's ``critical`` rules (PHQ-9 item 9 above 0):
+    the field and the rule's message for the therapist. (``assignments.models.Flag`` is the
+    stored alert raised from it.)"""
+
     field: str
     message: str
 
@@ -39,7 +43,7 @@ class ScoreResult:
     total: Score | None
     band: Band | None
     items: dict[str, Score]
-    flags: list[Flag]
+    flags: list[CriticalAnswer]
     complete: bool
     prorated: bool
 
@@ -129,9 +133,9 @@ def _band_for(bands: list[Mapping[str, Any]], total: Score | None) -> Band | Non
 
 def _flags(
     rules: list[Mapping[str, Any]], fields: Mapping[str, FieldDef], answers: Answers
-) -> list[Flag]:
+) -> list[CriticalAnswer]:
     return [
-        Flag(rule["field"], rule["message"])
+        CriticalAnswer(rule["field"], rule["message"])
         for rule in rules
         if condition_holds(fields[rule["field"]], rule, answers.get(rule["field"]))
     ]
