@@ -2,6 +2,7 @@
 
 import uuid
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from rest_framework import parsers
@@ -16,7 +17,14 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-class TenantAPIMixin:
+if TYPE_CHECKING:
+    from rest_framework.views import APIView as _MixinBase
+else:
+    # A mixin for APIView subclasses: the type checker sees the methods it extends.
+    _MixinBase = object
+
+
+class TenantAPIMixin(_MixinBase):
     """Enter the practice scope once DRF has authenticated the request (token or session).
 
     The HTML middleware cannot know about token authentication, so API views re-resolve the

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
@@ -14,6 +14,6 @@ class CoreConfig(AppConfig):
         # once per app once all migrations ran; listening for one app runs it once.
         post_migrate.connect(
             rls.apply_policies_after_migrate,
-            sender=self.apps.get_app_config("accounts"),
+            sender=apps.get_app_config("accounts"),
             dispatch_uid="bridgework_rls",
         )

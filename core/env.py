@@ -7,9 +7,13 @@ back to a default.
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, overload
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -21,6 +25,12 @@ def _raw(name: str) -> str | None:
     return None if value is None else value.strip()
 
 
+@overload
+def env_str(name: str) -> str: ...
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None) -> str | None: ...
 def env_str(name: str, default: str | object | None = _UNSET) -> str | None:
     value = _raw(name)
     if value is None or value == "":
@@ -72,7 +82,7 @@ def env_url(name: str, default: str, *, schemes: set[str]) -> str:
     return value
 
 
-def database_from_url(name: str, default: str) -> dict:
+def database_from_url(name: str, default: str) -> "DBConfig":
     """Parse DATABASE_URL with dj-database-url, refusing what we do not run on."""
     import dj_database_url
 

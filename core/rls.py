@@ -39,7 +39,8 @@ def tenant_tables() -> list[str]:
             field = model._meta.get_field("practice")
         except FieldDoesNotExist:
             continue
-        if field.is_relation and field.related_model._meta.label == "accounts.Practice":
+        target = field.related_model if field.is_relation else None
+        if target is not None and target._meta.label == "accounts.Practice":
             tables.append(model._meta.db_table)
     return sorted(set(tables))
 

@@ -1,19 +1,14 @@
-"""The worksheet engine: definitions, responses, scoring, Markdown and FHIR, in pure Python.
+"""The worksheet engine: definitions, responses, scoring, Markdown and FHIR.
 
-Rendering (``render``) and form parsing (``forms``) need Django and live in their own modules.
+Field types are a registry (``worksheets.types``): one module per type holds everything about
+it. Rendering (``render``) and form parsing (``forms``) need Django templates and request
+data and live in their own modules.
 """
 
 from .definition import validate_definition
-from .fhir import FhirImportError, ImportResult, from_questionnaire, to_questionnaire
-from .fields import (
-    COLUMN_TYPES,
-    FIELD_TYPES,
-    field_by_id,
-    fields_by_id,
-    is_answerable,
-    iter_fields,
-    iter_sections,
-)
+from .fhir.export import to_questionnaire
+from .fhir.importer import FhirImportError, ImportResult, from_questionnaire
+from .fields import field_by_id, fields_by_id, iter_fields, iter_sections
 from .issues import Issue
 from .markdown import render_markdown
 from .measures import load_measure
@@ -24,14 +19,15 @@ from .response import (
     validate_response,
     visible_field_ids,
 )
-from .scoring import Band, Flag, ScoreResult, score_response
+from .scoring import Band, CriticalAnswer, ScoreResult, score_response
+from .types import COLUMN_TYPES, FIELD_TYPES, is_answerable
 
 __all__ = [
     "COLUMN_TYPES",
     "FIELD_TYPES",
     "Band",
+    "CriticalAnswer",
     "FhirImportError",
-    "Flag",
     "ImportResult",
     "InvalidResponse",
     "Issue",

@@ -15,25 +15,12 @@ from decimal import Decimal
 from difflib import get_close_matches
 from itertools import pairwise
 from typing import Any, Final, NamedTuple
-from urllib.parse import urlsplit
 
-from .conditions import OPS, condition_problem
-from .fields import (
-    COLUMN_TYPES,
-    COMMON_KEYS,
-    DEFAULTS,
-    DISPLAY_TYPES,
-    FIELD_TYPES,
-    ID_PATTERN,
-    MAX_LENGTH_LIMITS,
-    SCHEMA_VERSION,
-    SCORABLE_TYPES,
-    TYPE_KEYS,
-    FieldDef,
-    is_number,
-    parse_date,
-)
+from .conditions import condition_problem
+from .fields import COMMON_KEYS, ID_PATTERN, SCHEMA_VERSION, FieldDef, is_number
 from .issues import Issue, index_path, key_path, quote
+from .types import COLUMN_TYPES, FIELD_TYPES, field_type
+from .types.base import OPS
 
 _TOP_KEYS: Final = frozenset({"schema_version", "entry_mode", "sections", "scoring"})
 _SECTION_KEYS: Final = frozenset({"id", "title", "description", "fields"})
@@ -44,23 +31,8 @@ _SCORING_KEYS: Final = frozenset(
     {"method", "items", "min_total", "max_total", "bands", "critical", "loinc"}
     | {"show_score_to_client", "requires_all_items", "prorate_max_missing"}
 )
-_TYPE_REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
-    "rating": ("min", "max"),
-    "single_choice": ("options",),
-    "multiple_choice": ("options",),
-    "checklist": ("options",),
-    "table": ("columns",),
-    "instructions": ("body",),
-    "media": ("kind",),
-    "commitment": ("statement",),
-}
-_MEDIA_KINDS: Final = ("audio", "video", "image")
 _SEVERITY_PATTERN: Final = re.compile(r"[a-z][a-z_]{0,29}")
 _LOINC_PATTERN: Final = re.compile(r"\d{1,8}-\d")
-_MAX_RATING_POINTS: Final = 101
-_MAX_OPTIONS: Final = 100
-_MAX_COLUMNS: Final = 20
-_MAX_ROWS: Final = 200
 _MAX_SECTIONS: Final = 50
 
 
@@ -68,17 +40,17 @@ class _Band(NamedTuple):
     min: int
     max: int
     label: str
-    index: int
+    position: int
 
 
 def validate_definition(doc: Any) -> list[Issue]:
     """All problems of a worksheet definition; an empty list means it is valid."""
-    checker = _Checker()
+    checker = DefinitionChecker()
     checker.check_document(doc)
     return checker.issues
 
 
-class _Checker:
+class DefinitionChecker:
     def __init__(self) -> None:
         self.issues: list[Issue] = []
         self.all_field_ids: set[str] = set()
@@ -155,8 +127,8 @@ class _Checker:
             self.add(path, "Each field must be an object.")
             return
         before = len(self.issues)
-        field_type = self.field_common(field, path, FIELD_TYPES, self.field_paths)
-        if field_type in DISPLAY_TYPES and field.get("required") is True:
+        known = self.field_common(field, path, FIELD_TYPES, self.field_paths)
+        if known is not None and not field_type(known).answerable and field.get("required") is True:
             self.add(
                 key_path(path, "required"),
                 "Instructions and media are never answered, so they cannot be required.",
@@ -171,6 +143,7 @@ class _Checker:
                 self.sound_fields[field_id] = field
 
     def check_column(self, column: Any, path: str, seen: dict[str, str]) -> None:
+        """One column of a table (the table type calls this for each)."""
         if not isinstance(column, Mapping):
             self.add(path, "Each column must be an object.")
             return
@@ -185,205 +158,25 @@ class _Checker:
         self, field: Mapping[str, Any], path: str, types: Collection[str], seen: dict[str, str]
     ) -> str | None:
         """Checks shared by fields and table columns; returns the type when it is usable."""
-        field_type = field.get("type")
-        known = isinstance(field_type, str) and field_type in types
+        type_name = field.get("type")
+        known = isinstance(type_name, str) and type_name in types
         if "type" not in field:
             self.add(key_path(path, "type"), "'type' is required.")
         elif not known:
-            self.add(key_path(path, "type"), _unknown_type_message(field_type, types))
+            self.add(key_path(path, "type"), _unknown_type_message(type_name, types))
         if known:
-            allowed = COMMON_KEYS | TYPE_KEYS[field_type]
-            required = ("id", "type", "label", *_TYPE_REQUIRED.get(field_type, ()))
-            self.keys(field, path, allowed, required, f"a {field_type} field")
+            kind = field_type(field["type"])
+            allowed = COMMON_KEYS | kind.keys
+            required = ("id", "type", "label", *kind.required_keys)
+            self.keys(field, path, allowed, required, f"a {kind.name} field")
         self.identifier(field, path, seen, "Field ids" if types is FIELD_TYPES else "Column ids")
         self.text(field, "label", path, limit=300)
         self.text(field, "help", path, limit=1000)
         self.boolean(field, "required", path)
         if known:
-            _TYPE_CHECKS[field_type](self, field, path)
-            return field_type
+            kind.check(self, field, path)
+            return kind.name
         return None
-
-    def check_text_field(self, field: FieldDef, path: str) -> None:
-        self.whole(field, "max_length", path, low=1, high=MAX_LENGTH_LIMITS[field["type"]])
-        self.text(field, "placeholder", path, limit=200, allow_blank=True)
-
-    def check_number_field(self, field: FieldDef, path: str) -> None:
-        low = self.number(field, "min", path)
-        high = self.number(field, "max", path)
-        if low is not None and high is not None and low > high:
-            self.add(key_path(path, "min"), f"'min' ({low}) is greater than 'max' ({high}).")
-        step = self.number(field, "step", path)
-        if step is not None and step <= 0:
-            self.add(key_path(path, "step"), "'step' must be greater than 0.")
-        self.text(field, "unit", path, limit=30)
-
-    def check_rating_field(self, field: FieldDef, path: str) -> None:
-        low = self.whole(field, "min", path)
-        high = self.whole(field, "max", path)
-        step = self.whole(field, "step", path, low=1)
-        if low is None or high is None or ("step" in field and step is None):
-            return
-        step = step or 1
-        if high <= low:
-            self.add(key_path(path, "max"), f"'max' ({high}) must be greater than 'min' ({low}).")
-            return
-        if (high - low) % step:
-            self.add(
-                key_path(path, "step"),
-                f"A scale from {low} to {high} cannot go in steps of {step}: "
-                "'max' must be 'min' plus a multiple of 'step'.",
-            )
-            return
-        points = (high - low) // step + 1
-        if points > _MAX_RATING_POINTS:
-            self.add(
-                path,
-                f"A rating scale can have at most {_MAX_RATING_POINTS} points; "
-                f"this one has {points}.",
-            )
-            return
-        self.check_anchors(field, path, range(low, high + 1, step))
-
-    def check_anchors(self, field: FieldDef, path: str, scale: range) -> None:
-        anchors = field.get("anchors")
-        if anchors is None:
-            return
-        anchors_path = key_path(path, "anchors")
-        if not isinstance(anchors, Mapping):
-            self.add(anchors_path, "'anchors' must be an object mapping scale points to labels.")
-            return
-        for key, label in anchors.items():
-            anchor_path = key_path(anchors_path, str(key))
-            if not re.fullmatch(r"-?(0|[1-9]\d*)", str(key)):
-                self.add(
-                    anchor_path,
-                    f'Anchor keys are scale points written as text, like "0"; got {quote(key)}.',
-                )
-            elif int(key) not in scale:
-                self.add(
-                    anchor_path,
-                    f"Anchor '{key}' is not a point on the scale {scale.start}–{scale[-1]}"
-                    + (f" (steps of {scale.step})." if scale.step != 1 else "."),
-                )
-            if not isinstance(label, str) or not label.strip() or len(label) > 100:
-                self.add(anchor_path, "Anchor labels must be text of 1–100 characters.")
-
-    def check_choice_field(self, field: FieldDef, path: str) -> None:
-        options = field.get("options")
-        options_path = key_path(path, "options")
-        if "options" not in field:
-            return
-        if not isinstance(options, list) or not options:
-            self.add(options_path, "A choice field needs a non-empty list of options.")
-            return
-        if len(options) > _MAX_OPTIONS:
-            self.add(options_path, f"A choice field can have at most {_MAX_OPTIONS} options.")
-        seen: set[str] = set()
-        for index, option in enumerate(options):
-            option_path = index_path(options_path, index)
-            if not isinstance(option, Mapping):
-                self.add(option_path, "Each option must be an object with a value and a label.")
-                continue
-            self.keys(option, option_path, _OPTION_KEYS, ("value", "label"), "an option")
-            value = self.text(option, "value", option_path, limit=100)
-            self.text(option, "label", option_path, limit=300)
-            self.number(option, "score", option_path)
-            if value in seen:
-                self.add(
-                    key_path(option_path, "value"),
-                    f"Option values must be unique: '{value}' appears twice.",
-                )
-            if value is not None:
-                seen.add(value)
-        if field["type"] == "multiple_choice":
-            self.check_selection_limits(field, path, len(options))
-
-    def check_selection_limits(self, field: FieldDef, path: str, count: int) -> None:
-        low = self.whole(field, "min_selected", path, low=0, high=count)
-        high = self.whole(field, "max_selected", path, low=1, high=count)
-        if low is not None and high is not None and low > high:
-            self.add(
-                key_path(path, "min_selected"),
-                f"'min_selected' ({low}) is greater than 'max_selected' ({high}).",
-            )
-
-    def check_date_field(self, field: FieldDef, path: str) -> None:
-        bounds = {}
-        for key in ("min", "max"):
-            if key in field:
-                bounds[key] = parse_date(field[key])
-                if bounds[key] is None:
-                    self.add(key_path(path, key), f"'{key}' must be a date written YYYY-MM-DD.")
-        if bounds.get("min") and bounds.get("max") and bounds["min"] > bounds["max"]:
-            self.add(key_path(path, "min"), "'min' is later than 'max'.")
-
-    def check_time_field(self, field: FieldDef, path: str) -> None:
-        """A time field has no settings beyond the common ones."""
-
-    def check_duration_field(self, field: FieldDef, path: str) -> None:
-        self.whole(field, "max_minutes", path, low=1)
-
-    def check_table_field(self, field: FieldDef, path: str) -> None:
-        columns = field.get("columns")
-        columns_path = key_path(path, "columns")
-        if "columns" in field:
-            if not isinstance(columns, list) or not columns:
-                self.add(columns_path, "A table needs a non-empty list of columns.")
-            elif len(columns) > _MAX_COLUMNS:
-                self.add(columns_path, f"A table can have at most {_MAX_COLUMNS} columns.")
-            else:
-                seen: dict[str, str] = {}
-                for index, column in enumerate(columns):
-                    self.check_column(column, index_path(columns_path, index), seen)
-        low = self.whole(field, "min_rows", path, low=0, high=_MAX_ROWS)
-        high = self.whole(field, "max_rows", path, low=1, high=_MAX_ROWS)
-        if low is not None and high is not None and low > high:
-            self.add(
-                key_path(path, "min_rows"),
-                f"'min_rows' ({low}) is greater than 'max_rows' ({high}).",
-            )
-        limit = high if high is not None else DEFAULTS["table"]["max_rows"]
-        self.whole(field, "initial_rows", path, low=0, high=limit)
-        self.text(field, "row_label", path, limit=60)
-
-    def check_emotions_field(self, field: FieldDef, path: str) -> None:
-        suggestions = field.get("suggestions")
-        suggestions_path = key_path(path, "suggestions")
-        if isinstance(suggestions, list) and len(suggestions) <= 100:
-            seen: set[str] = set()
-            for index, word in enumerate(suggestions):
-                word_path = index_path(suggestions_path, index)
-                if not isinstance(word, str) or not word.strip() or len(word) > 60:
-                    self.add(word_path, "Suggestions must be words of 1–60 characters.")
-                elif word.casefold() in seen:
-                    self.add(word_path, f"Suggestions must be unique: '{word}' appears twice.")
-                else:
-                    seen.add(word.casefold())
-        elif "suggestions" in field:
-            self.add(suggestions_path, "'suggestions' must be a list of at most 100 words.")
-        self.whole(field, "max_items", path, low=1, high=50)
-        self.text(field, "intensity_label", path, limit=100)
-
-    def check_instructions_field(self, field: FieldDef, path: str) -> None:
-        self.text(field, "body", path, limit=20000)
-
-    def check_media_field(self, field: FieldDef, path: str) -> None:
-        if "kind" in field and field["kind"] not in _MEDIA_KINDS:
-            self.add(key_path(path, "kind"), "'kind' must be 'audio', 'video' or 'image'.")
-        if ("url" in field) == ("upload" in field):
-            self.add(path, "A media field needs exactly one of 'url' or 'upload'.")
-        url = self.text(field, "url", path, limit=2000)
-        if url is not None and not _is_https_url(url):
-            self.add(
-                key_path(path, "url"), f"Media must be linked over https; {quote(url)} is not."
-            )
-        self.text(field, "upload", path, limit=100)
-        self.text(field, "caption", path, limit=300)
-        self.text(field, "transcript", path, limit=20000)
-
-    def check_commitment_field(self, field: FieldDef, path: str) -> None:
-        self.text(field, "statement", path, limit=2000)
 
     # -- conditions -------------------------------------------------------------------------
 
@@ -426,7 +219,7 @@ class _Checker:
 
     def condition_fits(self, condition: Mapping[str, Any], path: str) -> None:
         target = self.fields[condition["field"]]
-        if _type_of(target) in DISPLAY_TYPES:
+        if _type_of(target) in FIELD_TYPES and not field_type(target["type"]).answerable:
             self.add(
                 key_path(path, "field"),
                 f"'{condition['field']}' is a {target['type']} field, which is never answered.",
@@ -503,11 +296,11 @@ class _Checker:
                 )
             elif field_id in seen:
                 self.add(item_path, f"Scoring item '{field_id}' is listed twice.")
-            elif _type_of(field) not in SCORABLE_TYPES:
+            elif _type_of(field) not in FIELD_TYPES or not field_type(field["type"]).scorable:
                 self.add(
                     item_path,
                     f"Scoring item '{field_id}' is a {field.get('type')} field; only "
-                    "single_choice, rating and number fields can be scored.",
+                    f"{_scorable_types()} fields can be scored.",
                 )
             elif field_id in self.sound_fields and self.item_scored(field, item_path):
                 fields.append(field)
@@ -516,20 +309,17 @@ class _Checker:
         return fields if len(fields) == len(items) else None
 
     def item_scored(self, field: FieldDef, path: str) -> bool:
-        if field["type"] != "single_choice":
-            return True
-        unscored = [o["value"] for o in field["options"] if "score" not in o]
-        if unscored:
-            listed = ", ".join(quote(value) for value in unscored)
-            self.add(path, f"Scoring item '{field['id']}' has options without a score: {listed}.")
-        return not unscored
+        problem = field_type(field["type"]).score_problem(field)
+        if problem:
+            self.add(path, problem)
+        return problem is None
 
     def check_total_range(
         self, items: list[FieldDef], low: int | float, high: int | float, path: str
     ) -> bool:
         """min_total/max_total must be what the items can actually add up to, or bands would
         describe totals nobody can reach. False when they are not."""
-        ranges = [_item_range(field) for field in items]
+        ranges = [field_type(field["type"]).score_range(field) for field in items]
         known = [r for r in ranges if r is not None]
         if len(known) != len(ranges):
             return True
@@ -591,12 +381,12 @@ class _Checker:
             self.add(path, "List bands from the lowest to the highest total.")
         if low is not None and ordered[0].min != low:
             self.add(
-                key_path(index_path(path, ordered[0].index), "min"),
+                key_path(index_path(path, ordered[0].position), "min"),
                 f"The lowest band starts at {ordered[0].min}, but totals start at {low} "
                 "('min_total').",
             )
         for previous, band in pairwise(ordered):
-            band_path = key_path(index_path(path, band.index), "min")
+            band_path = key_path(index_path(path, band.position), "min")
             if band.min <= previous.max:
                 self.add(
                     band_path,
@@ -608,7 +398,7 @@ class _Checker:
                 self.add(band_path, f"Bands leave a gap: no band covers {gap}.")
         if high is not None and ordered[-1].max != high:
             self.add(
-                key_path(index_path(path, ordered[-1].index), "max"),
+                key_path(index_path(path, ordered[-1].position), "max"),
                 f"The highest band ends at {ordered[-1].max}, but totals go up to {high} "
                 "('max_total').",
             )
@@ -741,25 +531,6 @@ class _Checker:
             self.add(key_path(path, key), f"'{key}' must be true or false.")
 
 
-_TYPE_CHECKS: Final = {
-    "short_text": _Checker.check_text_field,
-    "long_text": _Checker.check_text_field,
-    "number": _Checker.check_number_field,
-    "rating": _Checker.check_rating_field,
-    "single_choice": _Checker.check_choice_field,
-    "multiple_choice": _Checker.check_choice_field,
-    "checklist": _Checker.check_choice_field,
-    "date": _Checker.check_date_field,
-    "time": _Checker.check_time_field,
-    "duration": _Checker.check_duration_field,
-    "table": _Checker.check_table_field,
-    "emotions": _Checker.check_emotions_field,
-    "instructions": _Checker.check_instructions_field,
-    "media": _Checker.check_media_field,
-    "commitment": _Checker.check_commitment_field,
-}
-
-
 def _type_of(field: FieldDef) -> str:
     """The field's type, or "" when it is not even a string (reported elsewhere)."""
     field_type = field.get("type")
@@ -772,20 +543,11 @@ def _unknown_type_message(field_type: Any, types: Collection[str]) -> str:
     return f"A table column cannot be of type {quote(field_type)}; use one of {', '.join(types)}."
 
 
-def _item_range(field: FieldDef) -> tuple[int | float, int | float] | None:
-    """Lowest and highest score a scoring item can give, when the definition bounds it."""
-    if field["type"] == "single_choice":
-        scores = [option["score"] for option in field["options"]]
-        return min(scores), max(scores)
-    if "min" in field and "max" in field:
-        return field["min"], field["max"]
-    return None
+def _scorable_types() -> str:
+    """ "single_choice, rating and number", as a message lists them."""
+    names = [t for t in FIELD_TYPES if field_type(t).scorable]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _span(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}–{high}"
-
-
-def _is_https_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme == "https" and bool(parts.hostname) and not any(c.isspace() for c in url)

@@ -8,95 +8,28 @@ from __future__ import annotations
 import copy
 from typing import Any, Final
 
-from worksheets import iter_fields
+from .fields import iter_fields
+from .types import FIELD_TYPES, field_type
 
-TYPE_LABELS: Final = {
-    "short_text": "Short answer",
-    "long_text": "Long answer",
-    "number": "Number",
-    "rating": "Rating scale",
-    "single_choice": "One choice",
-    "multiple_choice": "Several choices",
-    "checklist": "Checklist",
-    "date": "Date",
-    "time": "Time",
-    "duration": "Duration",
-    "table": "Table of entries",
-    "emotions": "Feelings with intensity",
-    "instructions": "Instructions (text to read)",
-    "media": "Audio, video or image",
-    "commitment": "Commitment with signature",
-}
-
-_NEW_FIELDS: Final[dict[str, dict[str, Any]]] = {
-    "short_text": {"label": "New question"},
-    "long_text": {"label": "New question"},
-    "number": {"label": "How many?", "min": 0},
-    "rating": {
-        "label": "How strong was it?",
-        "min": 0,
-        "max": 10,
-        "anchors": {"0": "Not at all", "10": "Extremely"},
-    },
-    "single_choice": {
-        "label": "Choose one",
-        "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}],
-    },
-    "multiple_choice": {
-        "label": "Choose any that apply",
-        "options": [
-            {"value": "option_1", "label": "Option 1"},
-            {"value": "option_2", "label": "Option 2"},
-        ],
-    },
-    "checklist": {
-        "label": "Tick what you did",
-        "options": [
-            {"value": "item_1", "label": "Item 1"},
-            {"value": "item_2", "label": "Item 2"},
-        ],
-    },
-    "date": {"label": "When?"},
-    "time": {"label": "What time?"},
-    "duration": {"label": "For how long?"},
-    "table": {
-        "label": "Entries",
-        "columns": [{"id": "entry", "type": "short_text", "label": "Entry"}],
-        "row_label": "Entry",
-    },
-    "emotions": {"label": "How did you feel?", "suggestions": ["Anxious", "Sad", "Angry", "Calm"]},
-    "instructions": {"label": "Read this first", "body": "Write what the client should read."},
-    "media": {
-        "label": "Listen",
-        "kind": "audio",
-        "url": "https://example.org/replace-with-your-link.mp3",
-    },
-    "commitment": {"label": "My commitment", "statement": "I will …"},
-}
-# What a new field's id starts with; a number keeps ids unique.
-_ID_STEMS: Final = {
-    "short_text": "answer",
-    "long_text": "answer",
-    "single_choice": "choice",
-    "multiple_choice": "choices",
-    "emotions": "feelings",
-    "instructions": "note",
-}
+TYPE_LABELS: Final = {name: field_type(name).label for name in FIELD_TYPES}
+"""How the builder names each type, in the order it offers them."""
 
 
 class BuilderError(ValueError):
     """An edit that cannot be made at all (the field or section is not there)."""
 
 
-def new_field(definition: dict, field_type: str) -> dict[str, Any]:
-    if field_type not in _NEW_FIELDS:
-        raise BuilderError(f"Unknown field type '{field_type}'.")
+def new_field(definition: dict, type_name: str) -> dict[str, Any]:
+    """A field of type ``type_name`` with the type's starting settings and an unused id."""
+    if type_name not in FIELD_TYPES:
+        raise BuilderError(f"Unknown field type '{type_name}'.")
+    kind = field_type(type_name)
     taken = _all_ids(definition)
-    stem = _ID_STEMS.get(field_type, field_type)
+    stem = kind.id_stem or kind.name
     number = 1
     while f"{stem}_{number}" in taken:
         number += 1
-    return {"id": f"{stem}_{number}", "type": field_type, **copy.deepcopy(_NEW_FIELDS[field_type])}
+    return {"id": f"{stem}_{number}", "type": kind.name, **copy.deepcopy(dict(kind.new_field))}
 
 
 def _all_ids(definition: dict) -> set[str]:
@@ -119,10 +52,10 @@ def _find_section(definition: dict, section_id: str) -> int:
     raise BuilderError("That section is no longer in this worksheet.")
 
 
-def add_field(definition: dict, section_id: str, field_type: str) -> tuple[dict, str]:
-    """A new field of ``field_type`` at the end of the section; returns (definition, id)."""
+def add_field(definition: dict, section_id: str, type_name: str) -> tuple[dict, str]:
+    """A new field of ``type_name`` at the end of the section; returns (definition, id)."""
     result = copy.deepcopy(definition)
-    field = new_field(result, field_type)
+    field = new_field(result, type_name)
     result["sections"][_find_section(result, section_id)]["fields"].append(field)
     return result, field["id"]
 

@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .conditions import condition_holds
-from .fields import Answers, Definition, FieldDef, fields_by_id, is_number, option_by_value
+from .fields import Answers, Definition, FieldDef, fields_by_id
+from .types import type_of
 
 Score = int | float
 
@@ -25,7 +26,11 @@ class Band:
 
 
 @dataclass(frozen=True)
-class Flag:
+class CriticalAnswer:
+    """An answer that meets one of the measure's ``critical`` rules (PHQ-9 item 9 above 0):
+    the field and the rule's message for the therapist. (``assignments.models.Flag`` is the
+    stored alert raised from it.)"""
+
     field: str
     message: str
 
@@ -38,7 +43,7 @@ class ScoreResult:
     total: Score | None
     band: Band | None
     items: dict[str, Score]
-    flags: list[Flag]
+    flags: list[CriticalAnswer]
     complete: bool
     prorated: bool
 
@@ -87,10 +92,7 @@ def score_response(definition: Definition, answers: Answers) -> ScoreResult | No
 
 
 def _item_score(field: FieldDef, answer: Any) -> Score | None:
-    if field["type"] == "single_choice":
-        option = option_by_value(field, answer)
-        return option.get("score") if option else None
-    return answer if is_number(answer) else None
+    return type_of(field).item_score(field, answer)
 
 
 def _total(
@@ -131,9 +133,9 @@ def _band_for(bands: list[Mapping[str, Any]], total: Score | None) -> Band | Non
 
 def _flags(
     rules: list[Mapping[str, Any]], fields: Mapping[str, FieldDef], answers: Answers
-) -> list[Flag]:
+) -> list[CriticalAnswer]:
     return [
-        Flag(rule["field"], rule["message"])
+        CriticalAnswer(rule["field"], rule["message"])
         for rule in rules
         if condition_holds(fields[rule["field"]], rule, answers.get(rule["field"]))
     ]

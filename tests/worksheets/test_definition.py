@@ -730,8 +730,8 @@ def test_scoring_items_must_be_scorable():
     }
     assert messages(doc) == {
         "scoring.items[0]": (
-            "Scoring item 'short_text' is a short_text field; only single_choice, rating and "
-            "number fields can be scored."
+            "Scoring item 'short_text' is a short_text field; only number, rating and "
+            "single_choice fields can be scored."
         ),
         "scoring.items[1]": "Scoring item 'acted' has options without a score: 'yes', 'no'.",
     }

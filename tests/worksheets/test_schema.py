@@ -1,20 +1,25 @@
-"""The JSON Schema documents the same format the Python validator enforces."""
+"""The JSON Schema documents the same format the Python validator enforces, and the committed
+file is what the field types generate."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from worksheets import COLUMN_TYPES, FIELD_TYPES, load_measure, validate_definition
+from worksheets.schema import SCHEMA_PATH, schema_text
 
 from .examples import every_field_type, field_of, thought_record, worksheet
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "worksheets" / "definition.schema.json"
 
 
 @pytest.fixture(scope="module")
 def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def test_the_committed_schema_is_the_generated_one():
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), (
+        "worksheets/definition.schema.json is out of date: run python -m worksheets.schema"
+    )
 
 
 def test_schema_is_draft_2020_12(schema):

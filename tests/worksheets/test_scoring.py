@@ -6,7 +6,7 @@ import pytest
 
 from worksheets import (
     Band,
-    Flag,
+    CriticalAnswer,
     clean_response,
     load_measure,
     score_response,
@@ -15,7 +15,7 @@ from worksheets import (
 
 from .examples import field_of, worksheet
 
-SELF_HARM = Flag("q9", "Thoughts of self-harm reported (item 9).")
+SELF_HARM = CriticalAnswer("q9", "Thoughts of self-harm reported (item 9).")
 FURTHER_EVALUATION = "A score of 10 or more suggests further evaluation."
 
 

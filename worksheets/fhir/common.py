@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
-
-from ..fields import FieldDef, setting
+from typing import Any, Final, TypeGuard
 
 LOINC: Final = "http://loinc.org"
 UCUM: Final = "http://unitsofmeasure.org"
@@ -27,7 +25,6 @@ RENDERING_MARKDOWN: Final = EXT + "rendering-markdown"
 STATUSES: Final = ("draft", "active", "retired", "unknown")
 SECTION_PREFIX: Final = "section-"
 TOTAL_LINK_ID: Final = "total-score"
-YES_NO: Final = ({"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"})
 OPERATORS: Final = {"equals": "=", "not_equals": "!=", "gte": ">=", "lte": "<="}
 OPS_BY_OPERATOR: Final = {symbol: op for op, symbol in OPERATORS.items()}
 
@@ -54,9 +51,40 @@ def is_whole(value: int | float) -> bool:
     return float(value).is_integer()
 
 
-def integer_valued(field: FieldDef) -> bool:
-    """Whether every valid answer is a whole number (FHIR ``integer``), e.g. a number field
-    with the default step of 1."""
-    if field["type"] == "number":
-        return is_whole(setting(field, "step")) and is_whole(field.get("min", 0))
-    return field["type"] in ("rating", "duration")
+def extension(item: dict[str, Any], url: str, key: str, value: Any) -> None:
+    item.setdefault("extension", []).append({"url": url, key: value})
+
+
+def number_key(integer: bool) -> str:
+    return "valueInteger" if integer else "valueDecimal"
+
+
+def whole_in(value: Any, low: int | None = None, high: int | None = None) -> TypeGuard[int]:
+    """An integer (not a bool, which JSON ``true`` becomes) within low..high."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def limit(text: str, length: int) -> str:
+    """``text`` cut to ``length`` characters, with an ellipsis when it was longer."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def children(item: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(item.get("item") or [])
+
+
+def child(item: Mapping[str, Any], link_id: str) -> Mapping[str, Any]:
+    return next((c for c in children(item) if c.get("linkId") == link_id), {})
+
+
+def child_link_ids(item: Mapping[str, Any]) -> set[str]:
+    """The linkIds of an item's children, leaving out its help text."""
+    return {str(c.get("linkId")) for c in children(item) if item_control_code(c) != "help"}
+
+
+def counts_minutes(item: Mapping[str, Any]) -> bool:
+    """Whether an item's unit is UCUM minutes (how a duration is exported)."""
+    unit = extension_value(item, UNIT) or {}
+    return bool(unit.get("code") == "min" and unit.get("system", UCUM) == UCUM)
