@@ -225,6 +225,14 @@ MFA_TOTP_ISSUER = "Bridgework"
 # How long an emailed client login link and its fallback code stay valid.
 CLIENT_LOGIN_TTL = timedelta(minutes=env_int("CLIENT_LOGIN_TTL_MINUTES", 15, minimum=1))
 CLIENT_LOGIN_MAX_CODE_ATTEMPTS = 5
+# Client sign-in limits, counted in the cache per address typed ("email") and per client IP
+# address ("ip"), as (attempts, seconds) in a fixed window from the first attempt. "request" is
+# asking for a sign-in email, "code" is typing a code. Each code already allows five guesses;
+# these also cap guesses across new codes for one address, and across addresses from one place.
+CLIENT_SIGN_IN_LIMITS = {
+    "request": {"email": (5, 3600), "ip": (20, 3600)},
+    "code": {"email": (8, 15 * 60), "ip": (30, 3600)},
+}
 INVITATION_TTL = timedelta(days=7)
 
 # --- Celery ----------------------------------------------------------------------------------
