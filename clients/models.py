@@ -96,6 +96,8 @@ class ClientLoginToken(TenantModel):
     so mail scanners that follow links cannot use it up) and a short code as a fallback.
 
     Only hashes are stored. Valid for minutes; single use; a few code attempts at most.
+    The request that asks for one only creates the row (with hashes of secrets nobody knows);
+    the worker that emails it draws the link and code and stores their hashes (``emailed_at``).
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="login_tokens")
@@ -104,6 +106,7 @@ class ClientLoginToken(TenantModel):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -1,6 +1,7 @@
 """Every write about client records and client sign-in. Keyword-only, atomic."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -131,7 +132,7 @@ def _portal_user_for(client: Client) -> User:
     return user
 
 
-def _issue_login(client: Client, *, template: str) -> None:
+def _issue_login(client: Client, *, invitation: bool) -> None:
     recent = ClientLoginToken.objects.filter(
         client=client, created_at__gte=timezone.now() - timezone.timedelta(hours=1)
     ).count()
@@ -139,15 +140,49 @@ def _issue_login(client: Client, *, template: str) -> None:
         raise ValidationError(
             "Too many sign-in emails were sent in the last hour. Please wait and try again."
         )
-    token, token_hash = new_token()
-    code = new_code()
-    ClientLoginToken.objects.create(
+    # The link and code are drawn by the worker that sends them (client_login_email_send), so
+    # they never pass through the broker and no email is sent inside a request. Until then the
+    # row holds hashes of secrets nobody knows: it cannot be used.
+    row = ClientLoginToken.objects.create(
         practice=client.practice,
         client=client,
-        token_hash=token_hash,
-        code_hash=hash_secret(code, salt=token_hash),
+        token_hash=new_token()[1],
+        code_hash=new_token()[1],
         expires_at=timezone.now() + settings.CLIENT_LOGIN_TTL,
     )
+    from clients.tasks import send_invitation_email, send_login_email  # they import this module
+
+    task = send_invitation_email if invitation else send_login_email
+    task.delay_on_commit(token_id=str(row.pk), practice_id=str(client.practice_id))
+
+
+@transaction.atomic
+def client_login_email_send(*, token_id, template: str) -> bool:
+    """The worker's half of a sign-in email: draw the link and code, store their hashes, send.
+
+    Idempotent: a token is emailed once (a redelivered task finds ``emailed_at`` set). The
+    email goes out while the row is locked and before the commit, so a failed send rolls the
+    hashes back and a retry sends a working link. Nothing is sent for a token that is used or
+    whose client was discharged meanwhile. Returns whether an email was sent.
+    """
+    row = (
+        ClientLoginToken.objects.select_for_update(of=("self",))
+        .select_related("client__practice")
+        .filter(pk=token_id, emailed_at=None, used_at=None)
+        .first()
+    )
+    if row is None or row.client.is_discharged or not row.client.email:
+        return False
+    token, token_hash = new_token()
+    code = new_code()
+    now = timezone.now()
+    row.token_hash = token_hash
+    row.code_hash = hash_secret(code, salt=token_hash)
+    # The link lasts its full time from when it is sent, however long the queue was.
+    row.expires_at = now + settings.CLIENT_LOGIN_TTL
+    row.emailed_at = now
+    row.save(update_fields=["token_hash", "code_hash", "expires_at", "emailed_at", "updated_at"])
+    client = row.client
     context = {
         "client_name": client.display_name,
         "practice_name": client.practice.name,
@@ -155,9 +190,8 @@ def _issue_login(client: Client, *, template: str) -> None:
         "code": code,
         "minutes": int(settings.CLIENT_LOGIN_TTL.total_seconds() // 60),
     }
-    transaction.on_commit(
-        lambda: send_templated_email(to=client.email, template=template, context=context)
-    )
+    send_templated_email(to=client.email, template=template, context=context)
+    return True
 
 
 @transaction.atomic
@@ -169,14 +203,56 @@ def client_portal_invite(*, client: Client, actor: Membership) -> Client:
     _portal_user_for(client)
     client.portal_invited_at = timezone.now()
     client.save(update_fields=["portal_invited_at", "updated_at"])
-    _issue_login(client, template="client_invitation")
+    _issue_login(client, invitation=True)
     return client
 
 
+class ClientLoginError(Exception):
+    pass
+
+
+class ClientSignInPaused(ClientLoginError):
+    """Too many tries for an address or from one place. Counted for every address typed,
+    known or not, so being paused says nothing about whether an address has an account."""
+
+
+SIGN_IN_PAUSED = (
+    "There have been too many sign-in tries, so we have paused them for a while to keep "
+    "sign-in safe. Please wait, then try again later (within the hour)."
+)
+
+
+def _sign_in_attempt_allowed(action: str, *, email: str, ip: str) -> bool:
+    """Count one ``action`` ("request" or "code") against its limits per address typed and per
+    client IP address (settings.CLIENT_SIGN_IN_LIMITS); False once any limit is passed.
+
+    The count is taken before the check (one atomic increment), so parallel requests cannot
+    all slip under the limit. Counts live in the cache: Redis with REDIS_URL, so they hold
+    across web workers. Addresses are hashed: the cache holds no email address."""
+    allowed = True
+    for scope, value in (("email", email.strip().lower()), ("ip", ip)):
+        limit, seconds = settings.CLIENT_SIGN_IN_LIMITS[action][scope]
+        key = f"client-sign-in:{action}:{scope}:{hash_secret(value)}"
+        if cache.add(key, 1, timeout=seconds):
+            count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # the window ended between add and incr: a new one starts
+                cache.set(key, 1, timeout=seconds)
+                count = 1
+        allowed = allowed and count <= limit
+    return allowed
+
+
 @transaction.atomic
-def client_login_request(*, email: str) -> None:
-    """A client asks for a sign-in email. Says nothing about whether the address is known."""
+def client_login_request(*, email: str, ip: str) -> None:
+    """A client asks for a sign-in email. Answers the same for known and unknown addresses:
+    the email is sent by the worker, so a known address costs the request only a row and an
+    enqueue. Raises ClientSignInPaused past the limits, for any address."""
     email = email.strip().lower()
+    if not _sign_in_attempt_allowed("request", email=email, ip=ip):
+        raise ClientSignInPaused(SIGN_IN_PAUSED)
     with scopes_disabled():
         clients = list(
             Client.objects.select_related("practice", "user")
@@ -186,13 +262,9 @@ def client_login_request(*, email: str) -> None:
     for client in clients:
         with practice_scope(client.practice):
             try:
-                _issue_login(client, template="client_login")
+                _issue_login(client, invitation=False)
             except ValidationError:
-                continue  # rate limited: stay silent, as for an unknown address
-
-
-class ClientLoginError(Exception):
-    pass
+                continue  # this client's hourly email limit: stay silent, as for an unknown one
 
 
 def _redeem(token_row: ClientLoginToken) -> Client:
@@ -228,12 +300,16 @@ def client_login_link_redeem(*, token: str) -> Client:
         return _redeem(row)
 
 
-def client_login_code_redeem(*, email: str, code: str) -> Client:
+def client_login_code_redeem(*, email: str, code: str, ip: str) -> Client:
     """The fallback: the six-digit code from the same email, typed with the address.
 
     Failed attempts are counted in their own committed transaction (raising inside it would
-    roll the count back), so each code allows only a few guesses.
+    roll the count back), so each code allows only a few guesses. Every attempt also counts
+    against the limits per address typed and per client IP address (ClientSignInPaused), so
+    asking for new codes does not buy more guesses, nor does trying many addresses.
     """
+    if not _sign_in_attempt_allowed("code", email=email, ip=ip):
+        raise ClientSignInPaused(SIGN_IN_PAUSED)
     code = "".join(ch for ch in code if ch.isdigit())
     with transaction.atomic(), scopes_disabled():
         rows = list(

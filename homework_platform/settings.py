@@ -202,9 +202,16 @@ ACCOUNT_ADAPTER = "portal.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# allauth counts these in the cache (below) per client IP address (REMOTE_ADDR: no proxy is
+# trusted to set X-Forwarded-For, which anyone can write) and per "key": the email typed, or the
+# user for two-factor codes. Failed logins: five per account in 15 minutes (password or
+# authenticator code), and 10 a minute / 50 an hour from one address across accounts. Keys not
+# named here keep allauth's defaults (password changes, reauthentication...). A login past the
+# failure limit is refused on the form ("Too many failed login attempts"), even with the right
+# password; past the "login" limit (every try) and the others, allauth answers 429.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,50/h/ip,5/15m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
@@ -218,6 +225,14 @@ MFA_TOTP_ISSUER = "Bridgework"
 # How long an emailed client login link and its fallback code stay valid.
 CLIENT_LOGIN_TTL = timedelta(minutes=env_int("CLIENT_LOGIN_TTL_MINUTES", 15, minimum=1))
 CLIENT_LOGIN_MAX_CODE_ATTEMPTS = 5
+# Client sign-in limits, counted in the cache per address typed ("email") and per client IP
+# address ("ip"), as (attempts, seconds) in a fixed window from the first attempt. "request" is
+# asking for a sign-in email, "code" is typing a code. Each code already allows five guesses;
+# these also cap guesses across new codes for one address, and across addresses from one place.
+CLIENT_SIGN_IN_LIMITS = {
+    "request": {"email": (5, 3600), "ip": (20, 3600)},
+    "code": {"email": (8, 15 * 60), "ip": (30, 3600)},
+}
 INVITATION_TTL = timedelta(days=7)
 
 # --- Celery ----------------------------------------------------------------------------------
@@ -227,6 +242,14 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     env_url("REDIS_URL", REDIS_URL, schemes={"redis", "rediss"})
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"
+# Sign-in limits (client portal, allauth) and API throttles count in the cache: with REDIS_URL
+# every gunicorn worker shares one count; without it (demo) each process counts on its own.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+CACHES["default"]["KEY_PREFIX"] = "bridgework"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"visibility_timeout": 3600}
     if REDIS_URL

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from clients.services import (
     ClientLoginError,
+    ClientSignInPaused,
     client_login_code_redeem,
     client_login_link_redeem,
     client_login_request,
@@ -22,13 +23,26 @@ def _sign_in_client(request, client):
     request.session[PORTAL_SESSION_KEY] = str(client.pk)
 
 
+def _client_ip(request) -> str:
+    # The peer that connected. X-Forwarded-For is written by whoever sends the request, and no
+    # proxy is configured as trusted to overwrite it: reading it would let anyone pick a fresh
+    # address for every try and walk past the per-address limits (allauth reads REMOTE_ADDR
+    # too, for the same reason, while ALLAUTH_TRUSTED_PROXY_COUNT is unset).
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def sign_in(request):
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client_login_request(email=form.cleaned_data["email"])
+        try:
+            client_login_request(email=form.cleaned_data["email"], ip=_client_ip(request))
+        except ClientSignInPaused as exc:
+            form.add_error(None, str(exc))
+            return render(request, "portal/sign_in.html", {"form": form}, status=429)
         request.session["portal_sign_in_email"] = form.cleaned_data["email"]
         return redirect("portal:sign_in_code")
-    return render(request, "portal/sign_in.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(request, "portal/sign_in.html", {"form": form}, status=status)
 
 
 def sign_in_code(request):
@@ -37,7 +51,10 @@ def sign_in_code(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            client = client_login_code_redeem(**form.cleaned_data)
+            client = client_login_code_redeem(**form.cleaned_data, ip=_client_ip(request))
+        except ClientSignInPaused as exc:
+            form.add_error(None, str(exc))
+            return render(request, "portal/sign_in_code.html", {"form": form}, status=429)
         except ClientLoginError as exc:
             form.add_error("code", str(exc))
         else:

@@ -106,6 +106,14 @@ def portal():
     return make
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Sign-in limits and API throttles count in the cache: every test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def unscoped():
     """For tests that inspect rows directly, outside any request or task."""

@@ -19,11 +19,13 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ACCOUNT_EMAIL_VERIFICATION = "optional"
-ACCOUNT_RATE_LIMITS = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 CELERY_TASK_ALWAYS_EAGER = True
+# Sign-in limits and throttles stay on; each test starts with an empty cache (tests/conftest.py).
+# Always in memory, even with REDIS_URL: clearing a Redis cache would empty the broker's database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tests walk hundreds of URLs as one user in a second; the limits have tests of their own.
