@@ -70,9 +70,12 @@ NO_POLICY = {
     "django_admin_log": "Django admin's log of changes made by platform staff: the only "
     "practice model in the admin (library.Activity) is read-only, so entries name only global "
     "content; the admin is not reachable by practice roles.",
+    "library_curatedactivity": "Global library content (points at its curator-written "
+    "versions); no practice data.",
     "library_curatedactivityversion": "Global library content; created_by names a curator.",
     "library_curatedmedia": "Global library media; uploaded_by names a curator.",
     "pathways_curatedpathway": "Global pathway content; created_by names a curator.",
+    "pathways_curatedpathwaystep": "Global pathway content (a step of a curated pathway).",
 }
 
 # The append-only audit table: the application role may add and read rows, nothing else.
