@@ -225,3 +225,23 @@ def test_truncate_is_refused_even_for_the_owner(admin):
     cursor = connections[PROBE].cursor()
     cursor.execute(f'SET ROLE "{tables_owner()}"')
     assert "append-only" in refusal(PROBE, "TRUNCATE accounts_auditevent")
+
+
+@pytest.mark.parametrize(
+    "sql", ["UPDATE accounts_auditevent SET action = 'erased'", "DELETE FROM accounts_auditevent"]
+)
+def test_update_and_delete_are_refused_even_for_the_owner(admin, sql):
+    """The owner has every right on its table: the row trigger is what refuses. The row to
+    refuse is written in a transaction of the admin connection that is rolled back."""
+    from django_scopes import scopes_disabled
+
+    from accounts.models import AuditEvent, Practice
+
+    with scopes_disabled(), transaction.atomic(using=PROBE):
+        practice = Practice.objects.using(PROBE).create(name="Probe", slug=role_name("practice"))
+        AuditEvent.objects.using(PROBE).create(
+            practice=practice, action="probe", object_type="probe", object_id="probe"
+        )
+        connections[PROBE].cursor().execute(f'SET LOCAL ROLE "{tables_owner()}"')
+        assert "append-only" in refusal(PROBE, sql)
+        transaction.set_rollback(True, using=PROBE)
