@@ -14,4 +14,6 @@ RUN mkdir -p /data && chown bridgework /data \
  && DJANGO_DEBUG=1 python manage.py collectstatic --no-input -v0
 USER bridgework
 EXPOSE 8000
+# web, worker and beat first refuse a database role that would switch row-level security off.
+ENTRYPOINT ["sh", "/app/docker/app-entrypoint.sh"]
 CMD ["gunicorn", "homework_platform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -46,6 +46,18 @@ class TenantAPIMixin(_MixinBase):
         self._tenant_scope.enter_context(practice_scope(request.practice))
         super().initial(request, *args, **kwargs)
 
+    def dispatch(self, request, *args, **kwargs):
+        # DRF calls finalize_response only for exceptions it handles: on any other (Django's
+        # RequestDataTooBig, a bug) the scope would stay entered, and when the abandoned
+        # ExitStack is garbage-collected, later, its exit would set this practice's scope in
+        # whatever request that thread is serving then. Close it on every path.
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            stack = getattr(self, "_tenant_scope", None)
+            if stack is not None:
+                stack.close()
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         stack = getattr(self, "_tenant_scope", None)

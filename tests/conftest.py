@@ -21,8 +21,9 @@ from tests.factories import (
     portal_user_for,
 )
 
-# Fixtures of one app that other apps' tests use too (acts, assign, submit: homework).
-pytest_plugins = ["tests.assignments.fixtures"]
+# Fixtures of one app that other apps' tests use too (acts, assign, submit: homework), and
+# the PostgreSQL roles the suite runs as (tests/database_roles.py).
+pytest_plugins = ["tests.assignments.fixtures", "tests.database_roles"]
 
 
 def _practice(label: str):

@@ -5,33 +5,30 @@ import pytest
 from django.db import connection
 from django_scopes import scopes_disabled
 
-from core.rls import tenant_tables
+from core.rls import EXTRA_POLICIES, NO_POLICY, POLICY, tenant_tables
 from core.tenancy import practice_scope
+from tests.database_roles import current_role_is_superuser, grant_app_rights, role_name
 from tests.postgres import postgres_only
 
 pytestmark = [pytest.mark.django_db, *postgres_only]
 
-ROLE = "bridgework_rls_probe"
-
 
 @pytest.fixture
 def as_app_role(world):
-    """Run as an ordinary role. CI already connects as one (the tables' owner, subject to the
-    policies through FORCE ROW LEVEL SECURITY); a superuser connection switches roles."""
+    """Run as an ordinary role. CI already connects as one (the app role, which owns nothing;
+    tests/database_roles.py); a superuser connection switches to a throwaway role with the
+    same rights."""
+    if not current_role_is_superuser():
+        yield
+        return
+    role = role_name("rls")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if not cursor.fetchone()[0]:
-            yield
-            return
         cursor.execute(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ROLE}') "
-            f"THEN CREATE ROLE {ROLE} NOLOGIN; END IF; END $$"
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') "
+            f"THEN CREATE ROLE {role} NOLOGIN; END IF; END $$"
         )
-        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {ROLE}")
-        cursor.execute(
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {ROLE}"
-        )
-        cursor.execute(f"SET ROLE {ROLE}")
+        grant_app_rights(cursor, role)
+        cursor.execute(f"SET ROLE {role}")
     yield
     with connection.cursor() as cursor:
         cursor.execute("RESET ROLE")
@@ -53,6 +50,60 @@ def test_every_tenant_table_has_the_policy():
     assert {"clients_client", "accounts_membership", "accounts_auditevent"} <= tables
     assert tables <= with_policy
     assert tables <= forced
+    assert set(EXTRA_POLICIES) <= with_policy & forced
+
+
+# Tables that point at nothing yet hold who is signed in to which practice.
+LINKED_WITHOUT_A_FOREIGN_KEY = {"django_session"}
+
+
+def test_every_table_linked_to_a_practice_has_a_policy_or_a_written_reason():
+    """A table is linked to practices when it has a practice column, is the practice or user
+    table, or has a foreign key to a linked table (followed to the end). Each needs a policy or
+    an entry in core.rls.NO_POLICY saying why not: a new table fails here until it has one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c "
+            "WHERE c.relkind IN ('r', 'p') AND c.relnamespace = current_schema()::regnamespace"
+        )
+        tables = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT DISTINCT table_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name = 'practice_id'"
+        )
+        linked = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint "
+            "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
+        )
+        references = cursor.fetchall()
+        cursor.execute("SELECT DISTINCT tablename FROM pg_policies WHERE policyname = %s", [POLICY])
+        with_policy = {row[0] for row in cursor.fetchall()}
+    linked |= {"accounts_practice", "accounts_user"} | LINKED_WITHOUT_A_FOREIGN_KEY
+    while True:
+        more = {table for table, target in references if target in linked} - linked
+        if not more:
+            break
+        linked |= more
+    assert {"accounts_practice", "accounts_user", "mfa_authenticator"} <= linked & tables
+    unexplained = sorted((linked & tables) - with_policy - set(NO_POLICY))
+    assert not unexplained, (
+        f"Tables with practice data and neither a policy nor a reason: {unexplained}"
+    )
+    assert not (set(NO_POLICY) & with_policy), "A table listed without a policy has one"
+    assert set(NO_POLICY) <= tables, "NO_POLICY names a table that does not exist"
+
+
+def test_a_practice_sees_only_its_own_practice_row(world, as_app_role):
+    with practice_scope(world.practice_a), connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM accounts_practice")
+        assert [row[0] for row in cursor.fetchall()] == [world.practice_a.pk]
+        cursor.execute(
+            "UPDATE accounts_practice SET name = 'Taken' WHERE id = %s", [world.practice_b.pk]
+        )
+        assert cursor.rowcount == 0
+    # Before any practice is known (sign-up, the tenant resolver), practice rows are visible.
+    assert raw_count("accounts_practice") == 2
 
 
 def test_outside_any_scope_the_database_shows_no_tenant_rows(as_app_role):
