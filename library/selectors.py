@@ -264,11 +264,13 @@ def curated_usage(curated: CuratedActivity) -> list[dict]:
             .values("practice_id", "is_customised")
             .distinct()
         )
-    names = dict(
-        Practice.objects.filter(pk__in={row["practice_id"] for row in rows}).values_list(
-            "pk", "name"
+        # Inside the same block: under row-level security a curator who also belongs to a
+        # practice would otherwise see only that practice's row.
+        names = dict(
+            Practice.objects.filter(pk__in={row["practice_id"] for row in rows}).values_list(
+                "pk", "name"
+            )
         )
-    )
     usage: dict = {}
     for row in rows:
         entry = usage.setdefault(

@@ -50,5 +50,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_audit_append_only")]
+    dependencies = [("accounts", "0003_practice_crisis_country")]
     operations = [migrations.RunPython(forward, backward, elidable=False)]
