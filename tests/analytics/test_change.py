@@ -1,11 +1,12 @@
-"""Reliable and clinically significant change on PHQ-9 and GAD-7, at the boundaries."""
+"""Reliable and clinically significant change on PHQ-9 and GAD-7, at the boundaries; the
+thresholds come from the measure definitions (their `outcomes`), with their source."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from analytics.change import (
+from assignments.measures import (
     DETERIORATED,
     IMPROVED,
     NO_RELIABLE_CHANGE,
