@@ -7,7 +7,7 @@ queries however many rows they return.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
