@@ -488,6 +488,10 @@ class ActivityInsight:
     helpful: float | None  # mean 0–10
     ratings: int  # how many check-ins rated helpfulness
 
+    @property
+    def level(self) -> str:
+        return adherence.level(self.completion)
+
 
 @dataclass
 class TherapistInsight:
