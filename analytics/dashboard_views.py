@@ -10,6 +10,8 @@ from accounts.audit import audit_record
 from accounts.models import Role
 from analytics import charts, selectors
 from analytics.dashboard_rows import dashboard_rows
+from assignments.adherence import DEFINITIONS
+from assignments.measures import known_thresholds
 from core.access import manager_required, staff_required
 
 PAGE_SIZE = 50
@@ -81,13 +83,8 @@ def dashboard(request):
         "current_sort": current,
         "columns": {c["key"]: c for c in columns},
         "mine_only": params["mine_only"],
-        "definitions": {
-            "completion_days": selectors.COMPLETION_WINDOW.days,
-            "overdue_days": selectors.OVERDUE_WINDOW.days,
-            "streak_weeks": selectors.STREAK_WINDOW.days // 7,
-            "slipping_completion": selectors.SLIPPING_COMPLETION,
-            "slipping_overdue": selectors.SLIPPING_OVERDUE,
-        },
+        "definitions": DEFINITIONS,
+        "thresholds": known_thresholds(),
     }
     return render(request, "analytics/dashboard.html", context)
 

@@ -69,7 +69,7 @@ class ScheduleMeasureForm(forms.Form):
         return ("curated_activity" if source == "curated" else "activity"), pk
 
     def schedule(self) -> dict:
-        """What ``assignments.services.assignment_create`` takes for the chosen cadence."""
+        """What ``assigning.assignment_create`` takes for the chosen cadence."""
         data = self.cleaned_data
         plan = dict(_SCHEDULES[data["cadence"]])
         plan["starts_on"] = data["starts_on"]

@@ -4,22 +4,23 @@ and adherence by week.
 
 The caller has already checked access (``clients.selectors.client_get``). Everything here runs
 a fixed number of queries however many entries the client has. Dates are the client's local
-dates. Measure series have exactly the shape and numbers of ``reports.selectors.measure_series``
-(the progress PDF), so the page and the PDF never disagree.
+dates. Measures come from ``assignments.measures.measure_history``, as on the progress PDF, so
+the page and the PDF never disagree.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from analytics.change import Change, classify, thresholds_for
+from assignments.adherence import rate
+from assignments.measures import MeasureHistory, measure_history, plain, shared_versions
 from assignments.models import (
     MISSED_AFTER,
     Assignment,
@@ -55,23 +56,6 @@ class TimelineItem:
 
 
 @dataclass
-class MeasureProgress:
-    activity_id: Any
-    title: str
-    series: dict  # reports.charts.measure_chart's input
-    change: Change
-    incomplete: list[date] = field(default_factory=list)
-
-    @property
-    def scores(self) -> int:
-        return len(self.series["points"])
-
-    @property
-    def latest_band(self) -> str:
-        return self.series["points"][-1]["band"] if self.series["points"] else ""
-
-
-@dataclass
 class RatingProgress:
     activity_id: Any
     activity_title: str
@@ -90,7 +74,7 @@ class WeekAdherence:
 
     @property
     def rate(self) -> int | None:
-        return round(100 * self.done / self.due) if self.due else None
+        return rate(self.done, self.due)
 
     @property
     def bar(self) -> int:
@@ -106,7 +90,7 @@ class Progress:
     timeline: list[TimelineItem]
     has_older: bool
     older_days: int | None
-    measures: list[MeasureProgress]
+    measures: list[MeasureHistory]
     ratings: list[RatingProgress]
     weeks: list[WeekAdherence]
     planned_sessions: list
@@ -119,7 +103,7 @@ class Progress:
         )
 
     @property
-    def deteriorated(self) -> list[MeasureProgress]:
+    def deteriorated(self) -> list[MeasureHistory]:
         return [m for m in self.measures if m.change.direction == "deteriorated"]
 
     @property
@@ -204,24 +188,19 @@ def scheduled_measures(client, *, now: datetime) -> list[Assignment]:
 # --- Measures and ratings --------------------------------------------------------------------
 
 
-def measure_and_rating_progress(client) -> tuple[list[MeasureProgress], list[RatingProgress]]:
-    """Every shared entry's score (measures) or ratings (other worksheets), in at most three
-    queries: the versions the client has shared entries of, then the entries of scored
-    versions and of versions with rating fields."""
-    shared = Response.objects.filter(client=client, shared_with_therapist=True)
-    versions = {
-        v.pk: v
-        for v in ActivityVersion.objects.filter(pk__in=shared.values("activity_version_id")).only(
-            "pk", "activity_id", "number", "title", "definition"
-        )
-    }
-    scored = [pk for pk, v in versions.items() if (v.definition or {}).get("scoring")]
+def measure_and_rating_progress(client) -> tuple[list[MeasureHistory], list[RatingProgress]]:
+    """Every shared entry's score (measures: ``assignments.measures``, the one measure
+    history) or ratings (other worksheets), in at most three queries: the versions the client
+    has shared entries of, then the entries of scored versions and of versions with rating
+    fields."""
+    versions = shared_versions(client)
     rated = {
         pk: fields
         for pk, v in versions.items()
-        if pk not in scored and (fields := list(rating_fields(v.definition)))
+        if not (v.definition or {}).get("scoring") and (fields := list(rating_fields(v.definition)))
     }
-    measures = _measures(client, shared, versions, scored) if scored else []
+    shared = Response.objects.filter(client=client, shared_with_therapist=True)
+    measures = measure_history(client, versions=versions)
     ratings = _ratings(client, shared, versions, rated) if rated else []
     return measures, ratings
 
@@ -232,65 +211,6 @@ def _local_day(client, moment: datetime) -> date:
 
 def _newest(versions: Mapping, version_ids) -> ActivityVersion:
     return max((versions[pk] for pk in version_ids), key=lambda v: v.number)
-
-
-def _measures(client, shared, versions, scored) -> list[MeasureProgress]:
-    rows = (
-        shared.filter(activity_version_id__in=scored)
-        .order_by("submitted_at", "pk")
-        .values(
-            "activity_version_id",
-            "submitted_at",
-            "current_revision__score_total",
-            "current_revision__score",
-        )
-    )
-    points: dict[Any, list[dict]] = defaultdict(list)
-    incomplete: dict[Any, list[date]] = defaultdict(list)
-    scored_versions: dict[Any, set] = defaultdict(set)  # versions with a total, per activity
-    any_versions: dict[Any, set] = defaultdict(set)
-    for row in rows:
-        version_id = row["activity_version_id"]
-        activity = versions[version_id].activity_id
-        any_versions[activity].add(version_id)
-        day = _local_day(client, row["submitted_at"])
-        total = row["current_revision__score_total"]
-        if total is None:
-            incomplete[activity].append(day)
-            continue
-        scored_versions[activity].add(version_id)
-        band = (row["current_revision__score"] or {}).get("band") or {}
-        points[activity].append(
-            {"date": day.isoformat(), "total": _plain(total), "band": band.get("label", "")}
-        )
-    measures = []
-    for activity, version_ids in any_versions.items():
-        # Title and bands from the newest version with a score, as the PDF does.
-        version = _newest(versions, scored_versions.get(activity) or version_ids)
-        scoring = version.definition.get("scoring") or {}
-        series_points = points.get(activity, [])
-        series = {
-            "title": version.title,
-            "min_total": scoring.get("min_total", 0),
-            "max_total": scoring.get(
-                "max_total", max((p["total"] for p in series_points), default=0)
-            ),
-            "bands": [
-                {k: band.get(k) for k in ("min", "max", "label", "severity")}
-                for band in scoring.get("bands", [])
-            ],
-            "points": series_points,
-        }
-        totals = [p["total"] for p in series_points]
-        change = classify(
-            totals[0] if totals else None,
-            totals[-1] if len(totals) > 1 else None,
-            thresholds_for(version.definition),
-        )
-        measures.append(
-            MeasureProgress(activity, version.title, series, change, incomplete.get(activity, []))
-        )
-    return sorted(measures, key=lambda m: m.title.lower())
 
 
 def rating_fields(definition: Mapping[str, Any] | None) -> Iterator[dict]:
@@ -351,7 +271,7 @@ def _ratings(client, shared, versions, rated) -> list[RatingProgress]:
             value = rating_value(row["current_revision__answers"], spec)
             if value is not None:
                 values[(activity, spec["path"])].append(
-                    {"date": day, "total": _plain(value), "band": ""}
+                    {"date": day, "total": plain(value), "band": ""}
                 )
     ratings = []
     for activity, version_ids in seen_versions.items():
@@ -475,7 +395,7 @@ def _entry_detail(row) -> str:
     total = row["current_revision__score_total"]
     if total is not None:
         band = ((row["current_revision__score"] or {}).get("band") or {}).get("label")
-        return f"Score {_plain(total)}" + (f" · {band}" if band else "")
+        return f"Score {plain(total)}" + (f" · {band}" if band else "")
     if row["current_revision__score"] is not None:
         return "Incomplete, not scored"
     return ""
@@ -486,8 +406,8 @@ def _entry_detail(row) -> str:
 
 def weekly_adherence(client, *, now: datetime, weeks: int = ADHERENCE_WEEKS) -> list[WeekAdherence]:
     """Due and done per ISO week (Monday to Sunday in the client's time zone), oldest first,
-    the current week last. Due counts what has come due so far (or was already sent);
-    cancelled occurrences count for nothing. One query."""
+    the current week last. Due and done as everywhere (``assignments.adherence``): what has
+    come due so far or was already sent; cancelled occurrences count for nothing. One query."""
     today = timezone.localdate(now, client.tz)
     current = today - timedelta(days=today.weekday())
     first = current - timedelta(weeks=weeks - 1)
@@ -509,9 +429,3 @@ def weekly_adherence(client, *, now: datetime, weeks: int = ADHERENCE_WEEKS) -> 
             done[week] += 1
     starts = [first + timedelta(weeks=n) for n in range(weeks)]
     return [WeekAdherence(s, due[s], done[s], s == current) for s in starts]
-
-
-def _plain(number):
-    if number is None:
-        return None
-    return int(number) if float(number).is_integer() else round(number, 1)

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.audit import audit_record
 from analytics import progress
+from assignments.measures import MeasureHistory
 from clients.selectors import client_get
 from core.api import TenantAPIMixin
 from core.permissions import IsPracticeMember
@@ -112,7 +113,7 @@ def progress_data(client) -> dict:
     }
 
 
-def _measure(measure: progress.MeasureProgress) -> dict:
+def _measure(measure: MeasureHistory) -> dict:
     change, thresholds = measure.change, measure.change.thresholds
     series = measure.series
     return {

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.audit import audit_record
 from analytics import progress
 from analytics.forms import PlannedSessionForm, ScheduleMeasureForm
+from assignments.measures import known_thresholds
 from assignments.models import PlannedSession
 from assignments.schedule import first_due_day
 from assignments.services import assigning, sessions
@@ -54,6 +55,7 @@ def _page(request, client, *, schedule_form=None, session_form=None, status=200)
         "progress": data,
         "schedule_form": schedule_form,
         "session_form": session_form or PlannedSessionForm(),
+        "thresholds": known_thresholds(),
     }
     with timezone.override(client.tz):  # every date and time on the page is the client's
         return render(request, "analytics/progress.html", context, status=status)

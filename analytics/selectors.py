@@ -1,25 +1,27 @@
 """Reads for the therapist's caseload dashboard, the owner's practice insights and the CSV
 exports, already limited to what the caller may see (``clients.selectors``).
 
-Every figure comes from a fixed number of aggregate queries, whatever the size of the
-caseload (see ``caseload_dashboard``): correlated subqueries on practice-leading indexes, each
-reading only a bounded window of one client's rows, so the cost grows with the number of
-clients, not with how much history each client has.
+The dashboard reads the one definition of each figure: adherence from
+``assignments.adherence`` (the caseload and the digest read it too), measure scores and their
+change from ``assignments.measures`` (the progress page, session review and PDFs read it too).
+Its figures come from one statement for the whole caseload (see ``caseload_dashboard``): the
+adherence subqueries of ``assignments.adherence`` and, per measure, the first and latest
+scored entry, each on a practice-leading index reading a bounded slice of one client's rows,
+so the cost grows with the number of clients, not with how much history each has. Tests check
+that this statement gives the figures of the reference implementations on the same data.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import statistics
-import uuid
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import cached_property
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Count,
@@ -36,28 +38,33 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Role
-from analytics.change import Change, Thresholds, classify, thresholds_for
+from assignments import adherence
+from assignments.adherence import (
+    JSON_ARRAY,
+    Adherence,
+    as_uuid,
+    columns,
+    execute_for_clients,
+    json_value,
+    moment,
+    rate,
+)
+from assignments.measures import Change, Thresholds, classify, plain, thresholds_for_panel
 from assignments.models import (
     ActorRole,
+    AdherenceEvent,
     Assignment,
     CheckIn,
+    Flag,
     Occurrence,
     OccurrenceStatus,
     Response,
+    ResponseRevision,
     State,
 )
-from assignments.selectors import ADHERENCE_WINDOW, SLIPPING_WINDOW
-from clients.models import ClientStatus
+from clients.models import Client, ClientStatus
 from clients.selectors import clients_visible_to
 from library.models import ActivityVersion
-
-# --- Definitions (shown on the page in "How these are counted") ---------------------------
-
-COMPLETION_WINDOW = ADHERENCE_WINDOW  # completion: due in the last 28 days, done / due
-OVERDUE_WINDOW = SLIPPING_WINDOW  # overdue: due in the last 14 days and not done
-STREAK_WINDOW = timedelta(weeks=12)  # the streak looks back this far at most
-SLIPPING_COMPLETION = 50  # slipping: completion below this (percent) …
-SLIPPING_OVERDUE = 2  # … or at least this many overdue
 
 FILTERS = {
     "all": "All clients",
@@ -83,16 +90,6 @@ DEFAULT_DESCENDING = {
 }
 
 
-def _rate(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
-
-
-def _plain(number):
-    if number is None:
-        return None
-    return int(number) if float(number).is_integer() else round(number, 1)
-
-
 # --- The caseload dashboard ---------------------------------------------------------------
 
 
@@ -112,13 +109,13 @@ class MeasureFigure:
 
     @property
     def latest_display(self):
-        return _plain(self.latest)
+        return plain(self.latest)
 
     @property
     def delta_display(self) -> str:
         if self.change is None or self.change.delta is None:
             return ""
-        delta = _plain(self.change.delta)
+        delta = plain(self.change.delta)
         return f"+{delta}" if delta > 0 else ("±0" if delta == 0 else f"−{abs(delta)}")
 
 
@@ -129,15 +126,22 @@ class ClientRow:
     full_name: str
     status: str
     therapist: str
-    due: int
-    done: int
-    completion: int | None
-    streak: int
-    overdue: int
+    adherence: Adherence
     open_flags: int
     last_activity: datetime | None
     measures: list[MeasureFigure] = field(default_factory=list)
     now: datetime | None = None
+
+    # The adherence figures, read where the page and the API expect them on the row.
+    due = property(lambda self: self.adherence.due)
+    done = property(lambda self: self.adherence.done)
+    on_time = property(lambda self: self.adherence.on_time)
+    completion = property(lambda self: self.adherence.completion)
+    streak = property(lambda self: self.adherence.streak)
+    overdue = property(lambda self: self.adherence.overdue)
+    slipping = property(lambda self: self.adherence.slipping)
+    overdue_level = property(lambda self: self.adherence.overdue_level)
+    adherence_level = property(lambda self: self.adherence.level)
 
     @property
     def activity_ago(self) -> str:
@@ -162,25 +166,8 @@ class ClientRow:
         return any(m.change is not None and m.change.improving for m in self.measures)
 
     @property
-    def slipping(self) -> bool:
-        low = self.completion is not None and self.completion < SLIPPING_COMPLETION
-        return low or self.overdue >= SLIPPING_OVERDUE
-
-    @property
     def flagged(self) -> bool:
         return self.open_flags > 0
-
-    @property
-    def overdue_level(self) -> str:
-        """For the overdue badge: "missed" once there are enough to count as slipping."""
-        return "missed" if self.overdue >= SLIPPING_OVERDUE else "overdue"
-
-    @property
-    def adherence_level(self) -> str:
-        """For the meter's colour, as on the caseload."""
-        if self.completion is None:
-            return ""
-        return "good" if self.completion >= 70 else ("fair" if self.completion >= 40 else "low")
 
 
 @dataclass
@@ -215,7 +202,7 @@ class Measure:
 
     @cached_property
     def thresholds(self) -> Thresholds | None:
-        return thresholds_for({"scoring": {"loinc": {"panel": self.panel}}})
+        return thresholds_for_panel(self.panel)
 
 
 def assigned_measures() -> list[Measure]:
@@ -234,174 +221,127 @@ def assigned_measures() -> list[Measure]:
     return [Measure(activity_id, panel) for activity_id, panel in panels.items()]
 
 
-# The figures query, one row per client. Each figure is a correlated subquery on a practice-
-# leading index reading a bounded slice of one client's rows (the last 28 days of occurrences;
-# back to the most recent miss within 12 weeks for the streak; the newest entry or client
-# action), so the cost follows the number of clients, not the length of their history. Open
-# flags are few: they are counted once for the practice (the ``flag_open`` partial index) and
-# joined. Several values from one subquery come back as one JSON array.
+# Table and column names, from the models.
+_C = columns(Client, "id", "practice", "full_name", "preferred_name", "status", "primary_therapist")
+_T = columns(get_user_model(), "id", "full_name", "email")
+_F = columns(Flag, "practice", "client", "acknowledged_at")
+_R = columns(
+    Response,
+    "id",
+    "practice",
+    "client",
+    "submitted_at",
+    "shared_with_therapist",
+    "current_revision",
+    "activity_version",
+)
+_V = columns(ResponseRevision, "id", "score_total", "severity", "score")
+_AV = columns(ActivityVersion, "id", "activity", "title")
+_A = columns(Assignment, "practice", "client", "activity_version")
+_E = columns(AdherenceEvent, "practice", "client", "actor_role", "at")
+_NAMES = {"c": _C, "t": _T, "f": _F, "r": _R, "v": _V, "av": _AV, "a": _A, "e": _E}
+
+# The figures statement, one row per client: name, status and therapist, the adherence cells
+# (``assignments.adherence.sql_select``), open flags, the newest entry, the newest client
+# action, then per measure its first and latest scored entry. Open flags are few: they are
+# counted once for the practice (the ``flag_open`` partial index) and joined.
 _FIGURES_SQL = """
-SELECT c.id, c.full_name, c.preferred_name, c.status, t.full_name, t.email,
-  (SELECT {array}(
-            COUNT(*),
-            COUNT(o.submitted_at),
-            COUNT(CASE WHEN o.submitted_at IS NULL AND o.due_at > %(overdue_from)s THEN 1 END))
-     FROM assignments_occurrence o
-    WHERE o.practice_id = %(practice)s AND o.client_id = c.id AND o.status <> %(cancelled)s
-      AND o.due_at > %(completion_from)s AND o.due_at <= %(now)s),
-  (SELECT COUNT(*)
-     FROM assignments_occurrence o
-    WHERE o.practice_id = %(practice)s AND o.client_id = c.id AND o.status <> %(cancelled)s
-      AND o.submitted_at IS NOT NULL AND o.due_at <= %(now)s
-      AND o.due_at > COALESCE(
-            (SELECT miss.due_at
-               FROM assignments_occurrence miss
-              WHERE miss.practice_id = %(practice)s AND miss.client_id = c.id
-                AND miss.status <> %(cancelled)s AND miss.submitted_at IS NULL
-                AND miss.due_at > %(streak_from)s AND miss.due_at <= %(now)s
-              ORDER BY miss.due_at DESC LIMIT 1),
-            %(streak_from)s)),
+SELECT c.{c.id}, c.{c.full_name}, c.{c.preferred_name}, c.{c.status}, t.{t.full_name},
+  t.{t.email},{adherence},
   COALESCE(flags.n, 0),
-  (SELECT r.submitted_at
-     FROM assignments_response r
-    WHERE r.practice_id = %(practice)s AND r.client_id = c.id
-    ORDER BY r.submitted_at DESC LIMIT 1),
-  (SELECT e.at
-     FROM assignments_adherenceevent e
-    WHERE e.practice_id = %(practice)s AND e.client_id = c.id AND e.actor_role = %(by_client)s
-    ORDER BY e.at DESC LIMIT 1){measures}
-FROM clients_client c
-JOIN accounts_user t ON t.id = c.primary_therapist_id
-LEFT JOIN (SELECT client_id, COUNT(*) AS n
-             FROM assignments_flag
-            WHERE practice_id = %(practice)s AND acknowledged_at IS NULL
-            GROUP BY client_id) flags ON flags.client_id = c.id
-WHERE c.practice_id = %(practice)s AND c.id IN """
+  (SELECT r.{r.submitted_at}
+     FROM {r.table} r
+    WHERE r.{r.practice} = %(practice)s AND r.{r.client} = c.{c.id}
+    ORDER BY r.{r.submitted_at} DESC LIMIT 1),
+  (SELECT e.{e.at}
+     FROM {e.table} e
+    WHERE e.{e.practice} = %(practice)s AND e.{e.client} = c.{c.id}
+      AND e.{e.actor_role} = %(by_client)s
+    ORDER BY e.{e.at} DESC LIMIT 1){measures}
+FROM {c.table} c
+JOIN {t.table} t ON t.{t.id} = c.{c.primary_therapist}
+LEFT JOIN (SELECT {f.client} AS client_id, COUNT(*) AS n
+             FROM {f.table}
+            WHERE {f.practice} = %(practice)s AND {f.acknowledged_at} IS NULL
+            GROUP BY {f.client}) flags ON flags.client_id = c.{c.id}
+WHERE c.{c.practice} = %(practice)s AND c.{c.id} IN """
 
 # Per measure: a client's first scored entry (oldest first) and latest (newest first) that
-# the client shared (as ``_scored_entries``), as one JSON array of two. Each walks the
-# ``response_client`` index in time order and stops at the first match; a client never
-# assigned the measure is skipped by the CASE, so no walk runs through a history without a
-# match.
+# the client shared (as ``assignments.measures.measure_history``), as one JSON array of two.
+# Each walks the ``response_client`` index in time order and stops at the first match; a
+# client never assigned the measure is skipped by the CASE, so no walk runs through a history
+# without a match.
 _MEASURE_SQL = """,
   CASE WHEN EXISTS (
          SELECT 1
-           FROM assignments_assignment a
-           JOIN library_activityversion av ON av.id = a.activity_version_id
-          WHERE a.practice_id = %(practice)s AND a.client_id = c.id
-            AND av.activity_id = %({measure})s)
+           FROM {a.table} a
+           JOIN {av.table} av ON av.{av.id} = a.{a.activity_version}
+          WHERE a.{a.practice} = %(practice)s AND a.{a.client} = c.{c.id}
+            AND av.{av.activity} = %({measure})s)
   THEN {array}({first}, {latest}) END"""
 
 _ENTRY_SQL = """(
-         SELECT {array}(r.id, r.submitted_at, v.score_total{details})
-           FROM assignments_response r
-           JOIN assignments_responserevision v ON v.id = r.current_revision_id
-           JOIN library_activityversion av ON av.id = r.activity_version_id
-          WHERE r.practice_id = %(practice)s AND r.client_id = c.id AND r.shared_with_therapist
-            AND v.score_total IS NOT NULL AND av.activity_id = %({measure})s
-          ORDER BY r.submitted_at {order} LIMIT 1)"""
+         SELECT {array}(r.{r.id}, r.{r.submitted_at}, v.{v.score_total}{details})
+           FROM {r.table} r
+           JOIN {v.table} v ON v.{v.id} = r.{r.current_revision}
+           JOIN {av.table} av ON av.{av.id} = r.{r.activity_version}
+          WHERE r.{r.practice} = %(practice)s AND r.{r.client} = c.{c.id}
+            AND r.{r.shared_with_therapist} AND v.{v.score_total} IS NOT NULL
+            AND av.{av.activity} = %({measure})s
+          ORDER BY r.{r.submitted_at} {order} LIMIT 1)"""
 
-# What differs between the databases we run on: the JSON array constructor, a JSON value from
-# a subquery put in an array (SQLite is told it is JSON, not text), and reading the band's
-# label out of a revision's score (JSON).
+# What differs between the databases we run on: a JSON value from a subquery put in an array
+# (SQLite is told it is JSON, not text), and reading the band's label out of a revision's
+# score (JSON).
 _SQL_DIALECTS = {
-    "postgresql": {
-        "array": "JSON_BUILD_ARRAY",
-        "nested": "{}",
-        "band": "v.score #>> '{band,label}'",
-    },
-    "sqlite": {
-        "array": "JSON_ARRAY",
-        "nested": "JSON({})",
-        "band": "JSON_EXTRACT(v.score, '$.band.label')",
-    },
+    "postgresql": {"nested": "{}", "band": f"v.{_V.score} #>> '{{band,label}}'"},
+    "sqlite": {"nested": "JSON({})", "band": f"JSON_EXTRACT(v.{_V.score}, '$.band.label')"},
 }
-
-_NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 
 
 def _client_figures(
     clients: QuerySet, practice_id, now: datetime, measures: list[Measure]
 ) -> list[tuple]:
-    """One query, one row per client of ``clients``: name, status and therapist, then its
-    adherence, streak, open flags, last entry, last client action and, per measure, its first
-    and latest scored entry (see ``_FIGURES_SQL``, ``_MEASURE_SQL``; ``caseload_dashboard``
-    reads the row).
+    """One statement, one row per client of ``clients``: name, status and therapist, then its
+    adherence, open flags, last entry, last client action and, per measure, its first and
+    latest scored entry (``caseload_dashboard`` reads the row).
 
     Written in SQL rather than with the ORM: building and compiling these expressions, and
     converting their values one by one, cost as much as running the query. It is as
     tenant-safe: the clients are ``clients`` compiled by the ORM (scoped to the practice and
     to whom the member may see), every table read is filtered on the practice, and
     row-level security applies on PostgreSQL."""
-    dialect = _SQL_DIALECTS[connection.vendor]
-    measure_sql = (_measure_sql(f"measure_{index}", dialect) for index in range(len(measures)))
-    template = _FIGURES_SQL.format(array=dialect["array"], measures="".join(measure_sql))
+    measure_sql = "".join(_measure_sql(f"measure_{index}") for index in range(len(measures)))
+    template = _FIGURES_SQL.format(
+        **_NAMES, adherence=adherence.sql_select(f"c.{_C.id}"), measures=measure_sql
+    )
     values = {
         "practice": practice_id,
-        "now": now,
-        "completion_from": now - COMPLETION_WINDOW,
-        "overdue_from": now - OVERDUE_WINDOW,
-        "streak_from": now - STREAK_WINDOW,
-        "cancelled": OccurrenceStatus.CANCELLED.value,
         "by_client": ActorRole.CLIENT.value,
+        **adherence.sql_params(practice_id, now),
         **{f"measure_{index}": measure.activity_id for index, measure in enumerate(measures)},
     }
-    values = {name: _db_value(value) for name, value in values.items()}
-    # Named parameters become positional ones, so the clients' query (positional, compiled
-    # by the ORM) can close the statement with its own parameters after them.
-    sql = _NAMED_PARAMETER.sub("%s", template)
-    params = [values[name] for name in _NAMED_PARAMETER.findall(template)]
-    clients_sql, clients_params = (
-        clients.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql}({clients_sql})", [*params, *clients_params])
-        return cursor.fetchall()
+    return execute_for_clients(template, values, clients)
 
 
-def _measure_sql(measure: str, dialect: dict) -> str:
+def _measure_sql(measure: str) -> str:
     """``_MEASURE_SQL`` for the measure whose activity id is the parameter ``measure``."""
+    dialect = _SQL_DIALECTS[connection.vendor]
+    array = JSON_ARRAY[connection.vendor]
 
     def entry(order: str, details: str = "") -> str:
         sql = _ENTRY_SQL.format(
-            measure=measure, array=dialect["array"], details=details, order=order
+            **_NAMES, measure=measure, array=array, details=details, order=order
         )
         return dialect["nested"].format(sql)
 
     return _MEASURE_SQL.format(
+        **_NAMES,
         measure=measure,
-        array=dialect["array"],
+        array=array,
         first=entry("ASC"),
-        latest=entry("DESC", f", v.severity, {dialect['band']}, av.title"),
+        latest=entry("DESC", f", v.{_V.severity}, {dialect['band']}, av.{_AV.title}"),
     )
-
-
-def _db_value(value):
-    """A parameter as the database stores it (UUIDs are text on SQLite, times naive UTC)."""
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, uuid.UUID) and not connection.features.has_native_uuid_field:
-        return value.hex
-    return value
-
-
-def _uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
-
-
-def _moment(value) -> datetime | None:
-    """A timestamp as read by SQL or from JSON: a datetime, or ISO text (with an offset from
-    PostgreSQL's JSON); naive on SQLite, where times are stored in UTC."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is None or value.tzinfo:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
-def _json(value):
-    """A JSON value: decoded already by psycopg2 (``json`` type), text on SQLite."""
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _measure_figures(cells: tuple, measures: list[Measure]) -> list[MeasureFigure]:
@@ -409,7 +349,7 @@ def _measure_figures(cells: tuple, measures: list[Measure]) -> list[MeasureFigur
     ``_MEASURE_SQL``), most recently scored first."""
     figures = []
     for measure, entries in zip(measures, cells, strict=True):
-        first, latest = _json(entries) or (None, None)
+        first, latest = json_value(entries) or (None, None)
         if first is None or latest is None:
             continue
         first_id, first_at, baseline = first
@@ -419,11 +359,11 @@ def _measure_figures(cells: tuple, measures: list[Measure]) -> list[MeasureFigur
                 activity_id=measure.activity_id,
                 title=title,
                 latest=total,
-                latest_at=_moment(latest_at),
+                latest_at=moment(latest_at),
                 band=band or "",
                 severity=severity or "",
                 baseline=baseline,
-                baseline_at=_moment(first_at),
+                baseline_at=moment(first_at),
                 change=None
                 if first_id == latest_id
                 else classify(baseline, total, measure.thresholds),
@@ -486,27 +426,22 @@ def caseload_dashboard(
         status,
         therapist_name,
         therapist_email,
-        adherence,
+        counts,
         streak,
         open_flags,
         last_entry_at,
         last_action_at,
         *measure_cells,
     ) in _client_figures(clients, membership.practice_id, now, measures):
-        due, done, overdue = _json(adherence)
-        activity = [_moment(t) for t in (last_entry_at, last_action_at) if t is not None]
+        activity = [moment(t) for t in (last_entry_at, last_action_at) if t is not None]
         rows.append(
             ClientRow(
-                client_id=_uuid(client_id),
+                client_id=as_uuid(client_id),
                 name=preferred_name or full_name,
                 full_name=full_name,
                 status=status,
                 therapist=therapist_name or therapist_email,
-                due=due,
-                done=done,
-                completion=_rate(done, due),
-                streak=streak,
-                overdue=overdue,
+                adherence=adherence.from_cells(counts, streak),
                 open_flags=open_flags,
                 last_activity=max(activity) if activity else None,
                 measures=_measure_figures(measure_cells, measures),
@@ -553,6 +488,10 @@ class ActivityInsight:
     helpful: float | None  # mean 0–10
     ratings: int  # how many check-ins rated helpfulness
 
+    @property
+    def level(self) -> str:
+        return adherence.level(self.completion)
+
 
 @dataclass
 class TherapistInsight:
@@ -595,7 +534,7 @@ def _month_start(day: date, months_back: int) -> date:
 
 
 def _median(values: list) -> float | None:
-    return _plain(statistics.median(values)) if values else None
+    return plain(statistics.median(values)) if values else None
 
 
 def _mean(values: list) -> float | None:
@@ -668,7 +607,7 @@ def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=N
             clients=row["clients"],
             due=row["due"],
             done=row["done"],
-            completion=_rate(row["done"], row["due"]),
+            completion=rate(row["done"], row["due"]),
             median_minutes=_median(minutes_by.get(row["activity_id"], [])),
             helpful=_mean(helpful_by.get(row["activity_id"], [])),
             ratings=len(helpful_by.get(row["activity_id"], [])),
@@ -685,7 +624,7 @@ def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=N
                 clients=row["clients"],
                 due=row["due"],
                 done=row["done"],
-                completion=_rate(row["done"], row["due"]),
+                completion=rate(row["done"], row["due"]),
             )
             for row in occurrences.values(
                 therapist_id=F("client__primary_therapist_id"),
@@ -705,14 +644,14 @@ def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=N
         month = _month_start(today, back)
         row = trend_rows.get(month) or trend_rows.get(_as_datetime_key(month, trend_rows))
         due_n, done_n = (row["due"], row["done"]) if row else (0, 0)
-        trend.append(MonthInsight(month, due_n, done_n, _rate(done_n, due_n)))
+        trend.append(MonthInsight(month, due_n, done_n, rate(done_n, due_n)))
 
     return Insights(
         months=months,
         since=since,
         due=totals["due"],
         done=totals["done"],
-        completion=_rate(totals["done"], totals["due"]),
+        completion=rate(totals["done"], totals["due"]),
         clients=totals["clients"],
         checkins=len(checkins),
         median_minutes=_median(all_minutes),
@@ -801,7 +740,7 @@ def csv_safe(value) -> str | int | float:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
-        return _plain(value)
+        return plain(value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -821,7 +760,7 @@ def export_row(occurrence, now) -> list:
             submitted.astimezone(UTC).isoformat() if submitted else None,
             None if submitted is None else submitted <= occurrence.due_at,
             occurrence.minutes,
-            _plain(helpful),
+            plain(helpful),
             occurrence.score_total,
             occurrence.score_band,
         )

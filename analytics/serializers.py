@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from assignments.adherence import DEFINITIONS
+
 
 class DashboardChangeSerializer(serializers.Serializer):
     delta = serializers.FloatField(allow_null=True)
@@ -28,14 +30,16 @@ class DashboardRowSerializer(serializers.Serializer):
     full_name = serializers.CharField()
     status = serializers.CharField()
     therapist = serializers.CharField()
-    due = serializers.IntegerField(help_text="Due in the last 28 days.")
+    due = serializers.IntegerField(help_text=DEFINITIONS["completion"])
     done = serializers.IntegerField(help_text="Of those, sent.")
+    on_time = serializers.IntegerField(help_text=DEFINITIONS["on_time"])
     completion = serializers.IntegerField(allow_null=True, help_text="Percent; null: none due.")
-    streak = serializers.IntegerField()
-    overdue = serializers.IntegerField(help_text="Due in the last 14 days, not sent.")
+    adherence_level = serializers.CharField(allow_blank=True, help_text=DEFINITIONS["level"])
+    streak = serializers.IntegerField(help_text=DEFINITIONS["streak"])
+    overdue = serializers.IntegerField(help_text=DEFINITIONS["overdue"])
     open_flags = serializers.IntegerField()
     last_activity = serializers.DateTimeField(allow_null=True)
-    slipping = serializers.BooleanField()
+    slipping = serializers.BooleanField(help_text=DEFINITIONS["slipping"])
     flagged = serializers.BooleanField()
     improving = serializers.BooleanField()
     measures = DashboardMeasureSerializer(many=True, help_text="Most recently scored first.")

@@ -14,8 +14,6 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import (
     Avg,
-    Case,
-    CharField,
     Count,
     F,
     IntegerField,
@@ -26,12 +24,13 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from assignments import adherence
+from assignments.measures import measure_history, plain
 from assignments.models import (
     AdherenceEvent,
     Assignment,
@@ -50,10 +49,6 @@ from assignments.models import (
 )
 from clients.selectors import clients_visible_to
 
-# What the caseload counts as "recent" for adherence at a glance, and how far back an
-# unsubmitted occurrence still makes a client "slipping".
-ADHERENCE_WINDOW = timedelta(days=28)
-SLIPPING_WINDOW = timedelta(days=14)
 # Without a recorded session, the session review looks back this far.
 DEFAULT_REVIEW_WINDOW = timedelta(days=14)
 # The client's to-do shows this far back (still-open items) and ahead (upcoming).
@@ -286,8 +281,10 @@ def _summarise(assignment: Assignment, now) -> None:
 
 
 def adherence_by_activity(client, *, now=None) -> list[dict]:
-    """Completion and on-time rates per activity, with the quality ratings: the client's
-    check-in (helpful, difficulty, minutes) and the therapist's rating. Three queries."""
+    """Completion and on-time rates per activity over all time, with due, done and on time
+    as ``assignments.adherence`` defines them (what has come due or was already sent), and
+    the quality ratings: the client's check-in (helpful, difficulty, minutes) and the
+    therapist's rating. Three queries."""
     now = now or timezone.now()
     key = "assignment__activity_version__activity_id"
     rows = (
@@ -329,8 +326,8 @@ def adherence_by_activity(client, *, now=None) -> list[dict]:
                 "due": row["due"],
                 "done": row["done"],
                 "on_time": row["on_time"],
-                "completion_rate": _rate(row["done"], row["due"]),
-                "on_time_rate": _rate(row["on_time"], row["due"]),
+                "completion_rate": adherence.rate(row["done"], row["due"]),
+                "on_time_rate": adherence.rate(row["on_time"], row["due"]),
                 "helpful": quality.get("helpful"),
                 "difficulty": quality.get("difficulty"),
                 "minutes": quality.get("minutes"),
@@ -348,13 +345,9 @@ def overall_adherence(stats: list[dict]) -> dict:
         "due": due,
         "done": done,
         "on_time": on_time,
-        "completion_rate": _rate(done, due),
-        "on_time_rate": _rate(on_time, due),
+        "completion_rate": adherence.rate(done, due),
+        "on_time_rate": adherence.rate(on_time, due),
     }
-
-
-def _rate(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
 
 
 def adherence_log(client) -> QuerySet:
@@ -379,43 +372,42 @@ def _count(queryset) -> Coalesce:
     )
 
 
-def annotate_adherence(clients: QuerySet, *, now=None) -> QuerySet:
-    """Adherence at a glance on a client queryset, as correlated subqueries (one query for
-    the whole list, each subquery on a practice-leading index): occurrences due in the last
-    four weeks, how many were done and on time, the completion rate, how many of the last
-    two weeks' are overdue or missed ("slipping"), open flags, entries waiting for review
-    and the last entry. (Subqueries, not joins: a visibility filter may itself join the
-    care team and would multiply joined counts.)"""
+# The caseload's sorts on adherence: lowest completion first (clients with nothing due last);
+# slipping clients first, the most overdue of them first.
+_ADHERENCE_SORTS = {
+    "adherence": lambda c: (c.adherence.completion is None, c.adherence.completion or 0),
+    "-adherence": lambda c: (c.adherence.completion is None, -(c.adherence.completion or 0)),
+    "slipping": lambda c: (not c.adherence.slipping, -c.adherence.overdue),
+}
+CASELOAD_SORTS = ("name", "-name", "updated", *_ADHERENCE_SORTS)
+
+
+def caseload_rows(clients: QuerySet, *, practice_id, sort: str = "name", now=None) -> list:
+    """The caseload's clients (``clients.selectors.caseload``, already scoped) with their
+    ``adherence`` (``assignments.adherence``, the dashboard's figures) and what needs
+    attention: open flags, entries waiting for review and the last entry. Two queries,
+    whatever the number of clients. (Subqueries, not joins: a visibility filter may itself
+    join the care team and would multiply joined counts.)"""
     now = now or timezone.now()
-    occurrences = Occurrence.objects.filter(client=OuterRef("pk")).exclude(
-        status=OccurrenceStatus.CANCELLED
+    occurrences = Occurrence.objects.filter(client=OuterRef("pk"))
+    ordering = {"-name": "-full_name", "updated": "-updated_at"}.get(sort, "full_name")
+    rows = list(
+        clients.annotate(
+            open_flags=_count(Flag.objects.filter(client=OuterRef("pk"), acknowledged_at=None)),
+            to_review=_count(occurrences.filter(status=OccurrenceStatus.SUBMITTED)),
+            last_entry_at=Subquery(
+                Response.objects.filter(client=OuterRef("pk"))
+                .order_by("-submitted_at")
+                .values("submitted_at")[:1]
+            ),
+        ).order_by(ordering, "full_name", "pk")
     )
-    due = occurrences.filter(due_at__gt=now - ADHERENCE_WINDOW, due_at__lte=now)
-    return clients.annotate(
-        recent_due=_count(due),
-        recent_done=_count(due.filter(submitted_at__isnull=False)),
-        recent_on_time=_count(due.filter(submitted_at__lte=F("due_at"))),
-        slipping=_count(
-            occurrences.filter(
-                submitted_at__isnull=True, due_at__lte=now, due_at__gt=now - SLIPPING_WINDOW
-            )
-        ),
-        open_flags=_count(Flag.objects.filter(client=OuterRef("pk"), acknowledged_at=None)),
-        to_review=_count(occurrences.filter(status=OccurrenceStatus.SUBMITTED)),
-        last_entry_at=Subquery(
-            Response.objects.filter(client=OuterRef("pk"))
-            .order_by("-submitted_at")
-            .values("submitted_at")[:1]
-        ),
-    ).annotate(
-        completion=F("recent_done") * 100 / NullIf(F("recent_due"), 0),
-        adherence_level=Case(
-            When(completion__gte=70, then=Value("good")),
-            When(completion__gte=40, then=Value("fair")),
-            default=Value("low"),
-            output_field=CharField(),
-        ),
-    )
+    figures = adherence.adherence_by_client(clients, practice_id=practice_id, now=now)
+    for client in rows:
+        client.adherence = figures.get(client.pk, adherence.NOTHING)
+    if sort in _ADHERENCE_SORTS:
+        rows.sort(key=_ADHERENCE_SORTS[sort])  # stable: ties stay by name
+    return rows
 
 
 # --- Session review ----------------------------------------------------------------------
@@ -501,49 +493,22 @@ def session_review(client, *, now=None) -> SessionReview:
 
 
 def _measure_changes(client, since) -> list[dict]:
-    """Each scored entry since ``since`` with the previous score of the same measure."""
-    rows = (
-        Response.objects.filter(
-            client=client,
-            shared_with_therapist=True,
-            current_revision__score_total__isnull=False,
-        )
-        .order_by("submitted_at")
-        .values(
-            "activity_version__activity_id",
-            "activity_version__title",
-            "submitted_at",
-            "current_revision__score_total",
-            "current_revision__score",
-        )
-    )
-    previous: dict = {}
-    changes = []
-    for row in rows:
-        activity = row["activity_version__activity_id"]
-        total = row["current_revision__score_total"]
-        if row["submitted_at"] >= since:
-            before = previous.get(activity)
-            band = (row["current_revision__score"] or {}).get("band") or {}
-            changes.append(
-                {
-                    "title": row["activity_version__title"],
-                    "submitted_at": row["submitted_at"],
-                    "total": _plain(total),
-                    "band": band.get("label", ""),
-                    "severity": band.get("severity", ""),
-                    "previous": _plain(before),
-                    "change": None if before is None else _plain(total - before),
-                }
-            )
-        previous[activity] = total
-    return changes
-
-
-def _plain(number):
-    if number is None:
-        return None
-    return int(number) if float(number).is_integer() else round(number, 1)
+    """Each scored entry since ``since`` with the score before it on the same measure, from
+    the one measure history (``assignments.measures``), oldest first."""
+    changes = [
+        {
+            "title": measure.title,
+            "submitted_at": score.submitted_at,
+            "total": plain(score.total),
+            "band": score.band,
+            "severity": score.severity,
+            "previous": plain(before),
+            "change": None if before is None else plain(score.total - before),
+        }
+        for measure in measure_history(client)
+        for score, before in measure.since(since)
+    ]
+    return sorted(changes, key=lambda change: change["submitted_at"])
 
 
 # --- Portal (the signed-in client) -----------------------------------------------------

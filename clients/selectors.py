@@ -32,10 +32,9 @@ def caseload(
     search: str = "",
     status: str = "",
     mine_only: bool = False,
-    with_adherence: bool = False,
 ):
-    """``with_adherence`` adds homework adherence at a glance (see
-    ``assignments.selectors.annotate_adherence``), still in one query."""
+    """Clients ``membership`` may see, searched and filtered (adherence is added by
+    ``assignments.selectors.caseload_rows``, which reads homework)."""
     clients = clients_visible_to(membership)
     if mine_only:
         clients = clients.filter(primary_therapist=membership.user)
@@ -50,10 +49,6 @@ def caseload(
             | Q(preferred_name__icontains=term)
             | Q(email__icontains=term)
         )
-    if with_adherence:
-        from assignments.selectors import annotate_adherence
-
-        clients = annotate_adherence(clients)
     return clients.select_related("primary_therapist", "user").order_by("full_name")
 
 

@@ -1,28 +1,17 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
 from accounts.selectors import therapists_for_practice
-from assignments.selectors import client_homework
+from assignments.adherence import DEFINITIONS
+from assignments.selectors import CASELOAD_SORTS, caseload_rows, client_homework
 from clients import selectors, services
 from clients.forms import ClientForm, ClientStatusForm
 from clients.models import ClientStatus
 from core.access import staff_required
 from core.forms import apply_validation_error
-
-SORTS = {
-    "name": "full_name",
-    "-name": "-full_name",
-    "updated": "-updated_at",
-    # Adherence: lowest completion first (clients with nothing due yet last); slipping: most
-    # overdue or missed first.
-    "adherence": F("completion").asc(nulls_last=True),
-    "-adherence": F("completion").desc(nulls_last=True),
-    "slipping": "-slipping",
-}
 
 
 @staff_required
@@ -30,14 +19,13 @@ def caseload(request):
     search = request.GET.get("q", "")
     status = request.GET.get("status", "")
     sort = request.GET.get("sort", "name")
+    sort = sort if sort in CASELOAD_SORTS else "name"
     mine_only = request.GET.get("mine") == "1"
-    clients = selectors.caseload(
-        request.membership,
-        search=search,
-        status=status,
-        mine_only=mine_only,
-        with_adherence=True,
-    ).order_by(SORTS.get(sort, "full_name"), "full_name", "pk")
+    clients = caseload_rows(
+        selectors.caseload(request.membership, search=search, status=status, mine_only=mine_only),
+        practice_id=request.practice.pk,
+        sort=sort,
+    )
     context = {
         "clients": clients,
         "search": search,
@@ -45,6 +33,7 @@ def caseload(request):
         "sort": sort,
         "mine_only": mine_only,
         "statuses": ClientStatus.choices,
+        "definitions": DEFINITIONS,
     }
     template = (
         "clients/_caseload_rows.html"

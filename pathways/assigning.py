@@ -2,7 +2,7 @@
 
 ``library.services.activity_version_for_assignment`` takes a staff ``actor`` and reads its
 ``.user`` (who adopted a global item); a release has no signed-in person, so the adoption is
-credited to the therapist who enrolled the client. ``assignments.services.assignment_create``
+credited to the therapist who enrolled the client. ``assigning.assignment_create``
 takes ``actor=None`` when the system acts, which is the case here.
 """
 

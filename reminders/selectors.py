@@ -7,12 +7,12 @@ queries however many rows they return.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from clients.models import Client
+from clients.models import Client, ClientStatus
 from clients.selectors import clients_visible_to
 from core.tenancy import practice_scope
 from core.timezones import known_timezones
@@ -36,8 +36,6 @@ NOTIFICATIONS_SHOWN = 50
 PROBLEMS_SHOWN = 100
 PROBLEM_DAYS = 14
 CALENDAR_DAYS = 60
-DIGEST_SLIPPING_DAYS = 7
-DIGEST_SLIPPING_MISSES = 2
 
 
 def _practice_id(practice):
@@ -313,34 +311,32 @@ class Digest:
 
 
 def digest_for(membership, *, now=None) -> Digest:
-    """Who among the clients ``membership`` sees sent homework in the last day, and who let
-    two or more things pass their due time unsent in the last week. Two queries."""
-    from assignments.models import Occurrence, OccurrenceStatus
+    """Who among the clients ``membership`` sees (not discharged) sent homework in the last
+    day, and who is slipping, as the caseload and the dashboard say it
+    (``assignments.adherence``). Three queries."""
+    from assignments.adherence import adherence_by_client
+    from assignments.models import Occurrence
 
     now = now or timezone.now()
-    visible = clients_visible_to(membership).values("pk")
+    visible = clients_visible_to(membership)
     submitted = (
-        Occurrence.objects.filter(client__in=visible, submitted_at__gte=now - timedelta(days=1))
+        Occurrence.objects.filter(
+            client__in=visible.values("pk"), submitted_at__gte=now - timedelta(days=1)
+        )
         .values_list("client__preferred_name", "client__full_name")
         .distinct()
         .order_by("client__full_name")
     )
+    current = visible.exclude(status=ClientStatus.DISCHARGED)
+    figures = adherence_by_client(current, practice_id=membership.practice_id, now=now)
     slipping = (
-        Occurrence.objects.filter(
-            client__in=visible,
-            submitted_at=None,
-            due_at__gte=now - timedelta(days=DIGEST_SLIPPING_DAYS),
-            due_at__lt=now,
-        )
-        .exclude(status=OccurrenceStatus.CANCELLED)
-        .values("client__preferred_name", "client__full_name")
-        .annotate(misses=Count("pk"))
-        .filter(misses__gte=DIGEST_SLIPPING_MISSES)
-        .order_by("client__full_name")
+        Client.objects.filter(pk__in=[pk for pk, a in figures.items() if a.slipping])
+        .values_list("preferred_name", "full_name")
+        .order_by("full_name")
     )
     return Digest(
         submitted=[preferred or full for preferred, full in submitted],
-        slipping=[row["client__preferred_name"] or row["client__full_name"] for row in slipping],
+        slipping=[preferred or full for preferred, full in slipping],
     )
 
 

@@ -23,10 +23,10 @@ from django.utils import dateformat, timezone
 from django.utils.text import slugify
 
 from assignments import selectors as assignment_selectors
+from assignments.measures import measure_history, plain
 from assignments.models import Response
 from clients.selectors import client_get
 from library import selectors as library_selectors
-from library.models import ActivityVersion
 from reports.models import (
     DEFAULT_CONFIDENTIALITY_LINE,
     Audience,
@@ -257,7 +257,7 @@ def entry_source(response: Response, *, show_score: bool = True) -> dict:
     score = None
     if show_score and revision.score_total is not None:
         score = {
-            "total": _plain(revision.score_total),
+            "total": plain(revision.score_total),
             "max": (version.definition.get("scoring") or {}).get("max_total"),
             "band": revision.band_label,
         }
@@ -444,8 +444,8 @@ def progress_report_for_staff(membership, client_id) -> DocumentSpec:
                 "done": s["done"],
                 "completion_rate": s["completion_rate"],
                 "on_time_rate": s["on_time_rate"],
-                "helpful": _plain(s["helpful"]),
-                "minutes": _plain(s["minutes"]),
+                "helpful": plain(s["helpful"]),
+                "minutes": plain(s["minutes"]),
             }
             for s in stats
         ],
@@ -464,60 +464,6 @@ def progress_report_for_staff(membership, client_id) -> DocumentSpec:
 
 def measure_series(client) -> list[dict]:
     """One chart series per measure the client has shared scores of (the shape
-    ``reports.charts.measure_chart`` draws), in two queries whatever the number of scores.
-    Bands come from the newest version of each measure."""
-    rows = (
-        Response.objects.filter(
-            client=client,
-            shared_with_therapist=True,
-            current_revision__score_total__isnull=False,
-        )
-        .order_by("submitted_at", "pk")
-        .values(
-            "activity_version_id",
-            "activity_version__activity_id",
-            "activity_version__number",
-            "submitted_at",
-            "current_revision__score_total",
-            "current_revision__score",
-        )
-    )
-    by_activity: dict = {}
-    newest_version: dict = {}
-    for row in rows:
-        activity = row["activity_version__activity_id"]
-        band = (row["current_revision__score"] or {}).get("band") or {}
-        by_activity.setdefault(activity, []).append(
-            {
-                "date": timezone.localtime(row["submitted_at"], client.tz).date().isoformat(),
-                "total": _plain(row["current_revision__score_total"]),
-                "band": band.get("label", ""),
-            }
-        )
-        number, _ = newest_version.get(activity, (-1, None))
-        if row["activity_version__number"] > number:
-            newest_version[activity] = (row["activity_version__number"], row["activity_version_id"])
-    versions = ActivityVersion.objects.in_bulk([pk for _, pk in newest_version.values()])
-    series = []
-    for activity, points in by_activity.items():
-        version = versions[newest_version[activity][1]]
-        scoring = version.definition.get("scoring") or {}
-        series.append(
-            {
-                "title": version.title,
-                "min_total": scoring.get("min_total", 0),
-                "max_total": scoring.get("max_total", max(p["total"] for p in points)),
-                "bands": [
-                    {k: band.get(k) for k in ("min", "max", "label", "severity")}
-                    for band in scoring.get("bands", [])
-                ],
-                "points": points,
-            }
-        )
-    return sorted(series, key=lambda s: s["title"].lower())
-
-
-def _plain(number):
-    if number is None:
-        return None
-    return int(number) if float(number).is_integer() else round(number, 1)
+    ``reports.charts.measure_chart`` draws), from the one measure history
+    (``assignments.measures``) the progress page reads too."""
+    return [m.series for m in measure_history(client) if m.scores]

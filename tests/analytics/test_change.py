@@ -1,11 +1,12 @@
-"""Reliable and clinically significant change on PHQ-9 and GAD-7, at the boundaries."""
+"""Reliable and clinically significant change on PHQ-9 and GAD-7, at the boundaries; the
+thresholds come from the measure definitions (their `outcomes`), with their source."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from analytics.change import (
+from assignments.measures import (
     DETERIORATED,
     IMPROVED,
     NO_RELIABLE_CHANGE,
@@ -80,3 +81,15 @@ def test_labels_and_unknowns():
     unknown_measure = classify(30, 10, None)
     assert (unknown_measure.direction, unknown_measure.delta) == (UNKNOWN, -20)
     assert not unknown_measure.clinically_significant
+
+
+def test_thresholds_come_from_the_measures_outcomes_with_their_source():
+    from worksheets import load_measure
+    from worksheets.measures import measure_outcomes
+
+    for thresholds in (PHQ9, GAD7):
+        assert "NHS Talking Therapies" in thresholds.source
+        assert "Jacobson & Truax (1991)" in thresholds.source
+    assert measure_outcomes("44249-1")["reliable_change"] == PHQ9.reliable_change
+    # The outcomes are not part of the worksheet definition a practice copies and edits.
+    assert "outcomes" not in load_measure("phq9")

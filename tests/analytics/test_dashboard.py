@@ -13,6 +13,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import AuditEvent
 from analytics import selectors
+from assignments import adherence
 from assignments.models import Response, ResponseRevision
 from core.tenancy import practice_scope
 from tests.analytics import fixtures_dashboard as fx
@@ -84,7 +85,8 @@ def test_the_page_shows_each_cell(world, caseload, frozen, web):
     assert "nothing due" in cleo and "no activity yet" in cleo and "no scores yet" in cleo
     assert "Colleague" not in html and "Beta Client" not in html
     assert "How these are counted" in html
-    assert f"below {selectors.SLIPPING_COMPLETION}%" in html
+    assert f"below {adherence.SLIPPING_BELOW}%" in html
+    assert "NHS Talking Therapies" in html  # the thresholds' source, from the measure data
 
 
 def _row_html(html: str, client_id) -> str:

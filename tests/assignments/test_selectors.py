@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
-from assignments.selectors import adherence_by_activity, annotate_adherence
+from assignments.selectors import adherence_by_activity, caseload_rows
 from assignments.services import completing, reviewing
 from clients.models import Client
 from core.tenancy import practice_scope
@@ -50,12 +50,16 @@ def _homework_for(client, acts, assign, submit):
 def test_adherence_counts_done_on_time_and_slipping(world, acts, assign, submit):
     _homework_for(world.client_a, acts, assign, submit)
     with time_machine.travel(MONDAY, tick=False), practice_scope(world.practice_a):
-        row = annotate_adherence(Client.objects.filter(pk=world.client_a.pk)).get()
+        clients = Client.objects.filter(pk=world.client_a.pk)
+        (row,) = caseload_rows(clients, practice_id=world.practice_a.pk)
         stats = {s["title"]: s for s in adherence_by_activity(world.client_a)}
     # Due so far: 7 thought records (26 May – 1 June) and the PHQ-9.
-    assert (row.recent_due, row.recent_done, row.recent_on_time) == (8, 4, 3)
-    assert row.completion == 50
-    assert row.slipping == 4  # 29 May – 1 June not done
+    figures = row.adherence
+    assert (figures.due, figures.done, figures.on_time) == (8, 4, 3)
+    assert figures.completion == 50
+    assert figures.overdue == 4  # 29 May – 1 June not done
+    assert figures.slipping  # 50 % is not below 50 %, but 4 overdue is 2 or more
+    assert figures.streak == 0  # the most recent item due, 1 June, was not sent
     assert row.to_review == 4
     thought = stats["Thought record (7 columns)"]
     assert (thought["due"], thought["done"], thought["completion_rate"]) == (7, 3, 43)
@@ -76,7 +80,7 @@ def test_the_caseload_sorts_by_adherence_and_slipping(world, acts, assign, submi
         low_first = browser.get("/clients/?sort=adherence").content.decode()
         high_first = browser.get("/clients/?sort=-adherence").content.decode()
     assert slipping.index("Alpha Client") < slipping.index("Steady Sam")
-    assert "Slipping · 4" in slipping
+    assert "Slipping</span>" in slipping and "4 overdue" in slipping
     assert low_first.index("Alpha Client") < low_first.index("Steady Sam")
     assert high_first.index("Steady Sam") < high_first.index("Alpha Client")
     assert "50%" in slipping and "100%" in slipping

@@ -1,18 +1,52 @@
-"""Standard measures shipped with Bridgework, as worksheet definitions (JSON files here)."""
+"""Standard measures shipped with Bridgework, as worksheet definitions (JSON files here).
+
+Each file is a worksheet definition plus an ``outcomes`` object that is not part of the
+definition (a worksheet never carries it): how change on the measure is judged — the points of
+reliable change, the clinical cut-off (a score at or above it is in the clinical range) and the
+source of both. ``measure_outcomes`` finds them by the LOINC panel a definition's scoring
+carries, so a practice's copy of PHQ-9 is judged like PHQ-9.
+"""
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from importlib.resources import files
 from typing import Any, Final
 
 MEASURES: Final = ("phq9", "gad7")
 
 
-def load_measure(name: str) -> dict[str, Any]:
-    """A fresh copy of a standard measure's definition, e.g. ``load_measure("phq9")``; each
-    call parses the file again, so callers may modify the result."""
+def _read(name: str) -> dict[str, Any]:
     if name not in MEASURES:
         raise KeyError(f"No standard measure named {name!r}; known: {', '.join(MEASURES)}.")
     text = files(__name__).joinpath(f"{name}.json").read_text(encoding="utf-8")
     return json.loads(text)
+
+
+def load_measure(name: str) -> dict[str, Any]:
+    """A fresh copy of a standard measure's definition, e.g. ``load_measure("phq9")``; each
+    call parses the file again, so callers may modify the result."""
+    definition = _read(name)
+    definition.pop("outcomes", None)
+    return definition
+
+
+@cache
+def _outcomes_by_panel() -> dict[str, dict[str, Any]]:
+    by_panel = {}
+    for name in MEASURES:
+        data = _read(name)
+        by_panel[data["scoring"]["loinc"]["panel"]] = data["outcomes"]
+    return by_panel
+
+
+def measure_outcomes(panel: str | None) -> dict[str, Any] | None:
+    """The ``outcomes`` of the standard measure with this LOINC panel code, if there is one:
+    ``{"name", "reliable_change", "clinical_cutoff", "source"}``."""
+    return _outcomes_by_panel().get(panel) if isinstance(panel, str) else None
+
+
+def standard_outcomes() -> list[dict[str, Any]]:
+    """The ``outcomes`` of every standard measure, for pages that explain the thresholds."""
+    return list(_outcomes_by_panel().values())
