@@ -8,7 +8,7 @@ from pathways.models import (
     MAX_DAYS_TO_COMPLETE,
     PHASES,
     Comparison,
-    Delivery,
+    ReleaseRule,
 )
 
 
@@ -64,7 +64,7 @@ class DeliveryFields(forms.Form):
     the HTML form and the API give the same message next to the same field."""
 
     delivery = forms.ChoiceField(
-        label="When it arrives", choices=Delivery.choices, widget=forms.RadioSelect
+        label="When it arrives", choices=ReleaseRule.choices, widget=forms.RadioSelect
     )
     delay_days = forms.IntegerField(
         label="Days",

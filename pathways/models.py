@@ -45,7 +45,7 @@ class PathwayStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-class Delivery(models.TextChoices):
+class ReleaseRule(models.TextChoices):
     ON_ENROLMENT = "on_enrolment", "At once on enrolment"
     DAYS_AFTER_ENROLMENT = "days_after_enrolment", "Some days after enrolment"
     AFTER_PREVIOUS = "after_previous", "When the previous step is done"
@@ -53,8 +53,8 @@ class Delivery(models.TextChoices):
 
 
 # Rules counted from the previous (required) step being done, not from the calendar.
-AFTER_PREVIOUS_RULES = (Delivery.AFTER_PREVIOUS, Delivery.DAYS_AFTER_PREVIOUS)
-RULES_WITH_DAYS = (Delivery.DAYS_AFTER_ENROLMENT, Delivery.DAYS_AFTER_PREVIOUS)
+AFTER_PREVIOUS_RULES = (ReleaseRule.AFTER_PREVIOUS, ReleaseRule.DAYS_AFTER_PREVIOUS)
+RULES_WITH_DAYS = (ReleaseRule.DAYS_AFTER_ENROLMENT, ReleaseRule.DAYS_AFTER_PREVIOUS)
 
 
 class Comparison(models.TextChoices):
@@ -115,7 +115,7 @@ class StepContent(models.Model):
         blank=True,
         related_name="+",
     )
-    delivery = models.CharField(max_length=24, choices=Delivery.choices)
+    delivery = models.CharField(max_length=24, choices=ReleaseRule.choices)
     delay_days = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(MAX_DELAY_DAYS)]
     )

@@ -13,13 +13,13 @@ from pathways.models import (
     MAX_DELAY_DAYS,
     RULES_WITH_DAYS,
     Comparison,
-    Delivery,
+    ReleaseRule,
 )
 from pathways.schedule import previous_required
 
 
 def check_delay(delivery: str, delay_days, *, field: str = "delay_days") -> None:
-    if delivery not in Delivery.values:
+    if delivery not in ReleaseRule.values:
         raise ValidationError({"delivery": "Choose when this step arrives."})
     if delivery not in RULES_WITH_DAYS:
         return

@@ -28,7 +28,7 @@ from django.utils.text import slugify
 from django_scopes import scopes_disabled
 
 from assignments.models import Visibility
-from library.models import Status as LibraryStatus
+from library.models import PublicationStatus
 from pathways import rules, schedule
 from pathways.assigning import assign_step
 from pathways.models import (
@@ -186,12 +186,12 @@ def _check_activity(pathway, activity, curated_activity) -> None:
         raise ValidationError({"activity": "A global pathway uses global activities only."})
     if (activity is None) == (curated_activity is None):
         raise ValidationError({"activity": "Choose one activity from the library."})
-    if curated_activity is not None and curated_activity.status != LibraryStatus.PUBLISHED:
+    if curated_activity is not None and curated_activity.status != PublicationStatus.PUBLISHED:
         raise ValidationError({"activity": "This global activity is not available."})
     if activity is not None:
         if activity.practice_id != pathway.practice_id:
             raise ValidationError({"activity": "Choose an activity from your practice's library."})
-        if activity.status != LibraryStatus.PUBLISHED:
+        if activity.status != PublicationStatus.PUBLISHED:
             raise ValidationError({"activity": "Publish this activity before using it in a step."})
 
 

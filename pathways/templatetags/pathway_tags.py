@@ -2,7 +2,7 @@
 
 from django import template
 
-from pathways.models import Delivery
+from pathways.models import ReleaseRule
 
 register = template.Library()
 
@@ -15,11 +15,11 @@ def _days(count: int) -> str:
 def rule_text(step) -> str:
     """ "2 days after the previous step is done, at 18:00"."""
     at = f", at {step.time_of_day:%H:%M}" if step.time_of_day else ""
-    if step.delivery == Delivery.ON_ENROLMENT:
+    if step.delivery == ReleaseRule.ON_ENROLMENT:
         return f"On enrolment{at}" if at else "At once on enrolment"
-    if step.delivery == Delivery.DAYS_AFTER_ENROLMENT:
+    if step.delivery == ReleaseRule.DAYS_AFTER_ENROLMENT:
         return f"{_days(step.delay_days)} after enrolment{at or ', at 09:00'}"
-    if step.delivery == Delivery.AFTER_PREVIOUS:
+    if step.delivery == ReleaseRule.AFTER_PREVIOUS:
         return f"When the previous step is done{at}"
     return f"{_days(step.delay_days)} after the previous step is done{at or ', at 09:00'}"
 
