@@ -6,6 +6,7 @@ from rest_framework import serializers
 from assignments.models import Visibility
 from clients.selectors import clients_visible_to
 from library.models import Activity, CuratedActivity, PublicationStatus
+from pathways import release_rules
 from pathways.models import (
     AUDIENCES,
     FUNCTIONS,
@@ -14,7 +15,6 @@ from pathways.models import (
     EnrolmentStep,
     Pathway,
     PathwayStep,
-    ReleaseRule,
 )
 
 
@@ -45,7 +45,7 @@ class StepSerializer(serializers.Serializer):
     title = serializers.CharField(read_only=True)
     activity = PracticeScoped(Activity, required=False, allow_null=True)
     curated_activity = PublishedCuratedActivity(required=False, allow_null=True)
-    delivery = serializers.ChoiceField(choices=ReleaseRule.choices)
+    delivery = serializers.ChoiceField(choices=release_rules.choices())
     delay_days = serializers.IntegerField(required=False, default=0)
     time_of_day = serializers.TimeField(required=False, allow_null=True, default=None)
     days_to_complete = serializers.IntegerField(required=False, default=7)
@@ -60,7 +60,7 @@ class StepSerializer(serializers.Serializer):
 
 class StepUpdateSerializer(StepSerializer):
     pathway = PracticeScoped(Pathway, read_only=True)
-    delivery = serializers.ChoiceField(choices=ReleaseRule.choices, required=False)
+    delivery = serializers.ChoiceField(choices=release_rules.choices(), required=False)
 
 
 class PathwaySerializer(serializers.Serializer):
@@ -138,7 +138,7 @@ class EnrolmentStepUpdateSerializer(serializers.Serializer):
 
     activity = PracticeScoped(Activity, required=False, allow_null=True)
     curated_activity = PublishedCuratedActivity(required=False, allow_null=True)
-    delivery = serializers.ChoiceField(choices=ReleaseRule.choices, required=False)
+    delivery = serializers.ChoiceField(choices=release_rules.choices(), required=False)
     delay_days = serializers.IntegerField(required=False)
     time_of_day = serializers.TimeField(required=False, allow_null=True)
     days_to_complete = serializers.IntegerField(required=False)

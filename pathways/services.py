@@ -29,14 +29,13 @@ from django_scopes import scopes_disabled
 
 from assignments.models import Visibility
 from library.models import PublicationStatus
-from pathways import rules, schedule
+from pathways import clock, release_rules, rules, schedule
 from pathways.assigning import assign_step
 from pathways.models import (
     AUDIENCES,
     FUNCTIONS,
     PENDING_STEP_STATUSES,
     PHASES,
-    RULES_WITH_DAYS,
     RUNNING_STATUSES,
     Comparison,
     CuratedPathway,
@@ -202,7 +201,7 @@ def _step_values(fields: dict) -> dict:
     values = dict(fields)
     if "delivery" in values:
         rules.check_delay(values["delivery"], values.get("delay_days"))
-        if values["delivery"] not in RULES_WITH_DAYS:
+        if not release_rules.rule_for(values["delivery"]).has_days:
             values["delay_days"] = 0
     if "days_to_complete" in values:
         rules.check_days_to_complete(values["days_to_complete"])
@@ -374,7 +373,7 @@ def _advance(enrolment: Enrolment, *, now) -> None:
     queue at once the steps already due (the sweeper would find them within a minute)."""
     steps = enrolment_steps(enrolment)
     tz = enrolment.client.tz
-    start = schedule.enrolment_anchor(
+    start = clock.enrolment_anchor(
         start_date=enrolment.start_date + timedelta(days=enrolment.shift_days),
         enrolled_at=enrolment.created_at,
         tz=tz,
@@ -488,13 +487,13 @@ def enrolment_resume(*, enrolment: Enrolment, actor, now=None) -> Enrolment:
     if enrolment.status != EnrolmentStatus.PAUSED:
         raise ValidationError({"status": "Only a paused enrolment can be resumed."})
     tz = enrolment.client.tz
-    resumed_on = schedule.local_date(now, tz)
-    paused_on = schedule.local_date(enrolment.paused_at, tz)
+    resumed_on = clock.local_date(now, tz)
+    paused_on = clock.local_date(enrolment.paused_at, tz)
     for step in EnrolmentStep.objects.filter(enrolment=enrolment, status=StepStatus.SCHEDULED):
-        started_on = max(paused_on, schedule.local_date(step.anchor_at or enrolment.paused_at, tz))
+        started_on = max(paused_on, clock.local_date(step.anchor_at or enrolment.paused_at, tz))
         days = (resumed_on - started_on).days
         if days > 0:
-            step.release_at = schedule.shift_days(step.release_at, days, tz)
+            step.release_at = clock.shift_days(step.release_at, days, tz)
             step.save(update_fields=["release_at", "updated_at"])
     enrolment.shift_days += max(0, (resumed_on - paused_on).days)
     enrolment.status = EnrolmentStatus.ACTIVE
