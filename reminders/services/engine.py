@@ -34,9 +34,7 @@ import uuid
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
-from operator import attrgetter
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Q
@@ -44,24 +42,19 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from reminders import links, selectors
-from reminders.channels import open_channels
+from reminders import channels, links, selectors
 from reminders.messages import Message, client_message, staff_message
 from reminders.models import (
     OCCURRENCE_KINDS,
-    PUSH_CHANNELS,
-    Channel,
     ClientPreference,
     Delivery,
     DeliveryStatus,
-    EmailBounce,
     Kind,
-    Notification,
     Reminder,
     StaffPreference,
     Status,
 )
-from reminders.rows import insert_rows
+from reminders.rows import insert_records
 from reminders.timing import ClientRules, client_rules, local_day
 
 SWEEP_BATCH = 500
@@ -191,7 +184,7 @@ class Plan:
     until: datetime | None = None
     message: Message | None = None
     preferences_url: str = ""
-    in_app: bool = False
+    fallback: bool = False  # shown through the fallback channel (the app): see reminders.channels
     to_send: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     notes: list = field(default_factory=list)
@@ -217,41 +210,7 @@ class NewDelivery:
     pk: uuid.UUID = field(default_factory=uuid.uuid4)
 
     def get_channel_display(self) -> str:
-        return Channel(self.channel).label
-
-
-@dataclass(slots=True)
-class NewNotification:
-    """An in-app notification ``_finish`` is about to write."""
-
-    practice_id: uuid.UUID
-    client_id: uuid.UUID | None
-    recipient_user_id: uuid.UUID | None
-    reminder_id: uuid.UUID
-    kind: str
-    title: str
-    body: str
-    link: str
-    read_at: datetime | None = None
-    pk: uuid.UUID = field(default_factory=uuid.uuid4)
-
-
-def _insert_new(model, records: list, *, ignore_conflicts: bool = False) -> None:
-    """Write new rows of ``model`` from records (``NewDelivery``, ``NewNotification``) with
-    ``insert_rows``: two rows per message, and the ORM's ``bulk_create`` cost more in Python
-    than the inserts cost the database. A row's columns are its record's fields, in their
-    order (``pk`` is the ``id`` column), then the two timestamps."""
-    if not records:
-        return
-    names = tuple(f.name for f in dataclass_fields(records[0]))
-    values = attrgetter(*names)
-    now = timezone.now()
-    insert_rows(
-        model,
-        (*("id" if name == "pk" else name for name in names), "created_at", "updated_at"),
-        [(*values(record), now, now) for record in records],
-        ignore_conflicts=ignore_conflicts,
-    )
+        return channels.get(self.channel).label
 
 
 # The first key of the advisory locks the engine takes on clients ("REM1").
@@ -328,18 +287,14 @@ class _Batch:
         self.flags = (
             {f.pk: f for f in Flag.objects.filter(pk__in=ids["flag"])} if ids["flag"] else {}
         )
-        addresses = {r.client.email.lower() for r in reminders if r.client_id and r.client.email}
-        addresses |= {r.recipient_user.email.lower() for r in reminders if r.for_staff}
-        self.bouncing = {
-            email.lower()
-            for email in EmailBounce.objects.filter(
-                email__in=addresses, cleared_at=None
-            ).values_list("email", flat=True)
+        # Addresses each external channel may not use now (email: bouncing), by channel.
+        self.held = {
+            channel.name: channel.held_addresses(reminders) for channel in channels.external()
         }
         self.pushes = defaultdict(list)
         for client_id, reminder_id, at in Delivery.objects.filter(
             client_id__in=client_ids,
-            channel__in=PUSH_CHANNELS,
+            channel__in=channels.interrupting_names(),
             status__in=[DeliveryStatus.STARTED, DeliveryStatus.SENT],
             created_at__gte=now - timedelta(hours=26),
         ).values_list("client_id", "reminder_id", "created_at"):
@@ -414,28 +369,29 @@ class _Batch:
             if reminder.kind != Kind.NOT_DONE and occurrence and until >= occurrence.due_at:
                 return Plan(reminder, SKIP, "Quiet hours last until after it is due.")
             return Plan(reminder, DEFER, "Held until the end of quiet hours.", until=until)
+        policy = self.policies[reminder.practice_id]
+        preference = self.preferences.get(reminder.client_id)
+
+        def address(channel):
+            return channel.client_address(client=client, policy=policy, preference=preference)
+
         plan = Plan(
             reminder,
             SEND,
-            message=client_message(
-                kind=reminder.kind,
-                wording=self.policies[reminder.practice_id].wording,
-                client=client,
-            ),
+            message=client_message(kind=reminder.kind, wording=policy.wording, client=client),
             preferences_url=links.client_preferences_url(client),
-            in_app=rules.in_app,
+            fallback=address(channels.fallback()) is not None,
         )
         if rules.zone_note:
             plan.notes.append(rules.zone_note)
-        channels = []
-        if rules.email and client.email:
-            channels.append((Channel.EMAIL, client.email))
-        if rules.sms:
-            channels.append((Channel.SMS, rules.phone))
-        held = self._push_held(reminder, rules) if channels else ""
-        for channel, address in channels:
-            self._journal(plan, channel, address, held)
-        if not (plan.to_send or plan.in_app or self._already_sent(reminder)):
+        targets = [(channel, address(channel)) for channel in channels.external()]
+        targets = [(channel, to) for channel, to in targets if to is not None]
+        held = ""
+        if any(channel.interrupts for channel, _ in targets):
+            held = self._push_held(reminder, rules)
+        for channel, to in targets:
+            self._journal(plan, channel, to, held if channel.interrupts else "")
+        if not (plan.to_send or plan.fallback or self._already_sent(reminder)):
             return Plan(reminder, SKIP, "The client turned every channel off.")
         return plan
 
@@ -459,26 +415,25 @@ class _Batch:
             if rid == reminder.pk
         )
 
-    def _journal(self, plan: Plan, channel: str, address: str, held: str) -> None:
-        """Record what happens on ``channel`` before anything is sent."""
+    def _journal(self, plan: Plan, channel, address: str, held: str) -> None:
+        """Record what happens on ``channel`` (an external one) before anything is sent."""
         reminder = plan.reminder
-        delivery = self.deliveries.get((reminder.pk, channel))
+        delivery = self.deliveries.get((reminder.pk, channel.name))
         if delivery is not None and delivery.status in (
             DeliveryStatus.SENT,
             DeliveryStatus.SKIPPED,
         ):
             # Decided by an earlier attempt; a push held then still falls back to the app.
-            plan.in_app = plan.in_app or delivery.status == DeliveryStatus.SKIPPED
+            plan.fallback = plan.fallback or delivery.status == DeliveryStatus.SKIPPED
             return
-        if channel == Channel.EMAIL and address.lower() in self.bouncing:
-            held = "Email address is bouncing: shown in the app only."
+        held = self.held[channel.name].get(address.lower()) or held
         if delivery is None:
             delivery = NewDelivery(
                 practice_id=reminder.practice_id,
                 reminder_id=reminder.pk,
                 client_id=None if reminder.for_staff else reminder.client_id,
-                channel=channel,
-                idempotency_key=f"{reminder.pk}.{channel}",
+                channel=channel.name,
+                idempotency_key=f"{reminder.pk}.{channel.name}",
                 address=address,
             )
             self.new_deliveries.append(delivery)
@@ -489,12 +444,12 @@ class _Batch:
         if held:
             delivery.status, delivery.detail = DeliveryStatus.SKIPPED, held
             plan.notes.append(held)
-            plan.in_app = True  # the app is the fallback for every held push
+            plan.fallback = True  # the fallback shows every held push
             return
         delivery.status, delivery.detail = DeliveryStatus.STARTED, ""
         delivery.attempts += 1
         plan.to_send.append(delivery)
-        if delivery.client_id:
+        if delivery.client_id and channel.interrupts:
             self.pushes[delivery.client_id].append((reminder.pk, self.now))
 
     def _plan_staff(self, reminder) -> Plan:
@@ -510,6 +465,7 @@ class _Batch:
             if digest.is_empty:
                 return Plan(reminder, SKIP, "Nothing to report.")
         preference = self.staff_preferences.get(reminder.recipient_user_id) or StaffPreference()
+        fallback = channels.fallback()
         plan = Plan(
             reminder,
             SEND,
@@ -519,14 +475,16 @@ class _Batch:
             preferences_url=links.staff_preferences_url(
                 user_id=member.user_id, practice_id=reminder.practice_id
             ),
-            in_app=True,
+            fallback=fallback.staff_address(user=member.user, preference=preference) is not None,
         )
-        if preference.email and member.user.email:
-            self._journal(plan, Channel.EMAIL, member.user.email, "")
+        for channel in channels.external():
+            address = channel.staff_address(user=member.user, preference=preference)
+            if address is not None:
+                self._journal(plan, channel, address, "")
         return plan
 
     def save_journal(self) -> None:
-        _insert_new(Delivery, self.new_deliveries)
+        insert_records(Delivery, self.new_deliveries)
         if self.changed_deliveries:
             Delivery.objects.bulk_update(
                 self.changed_deliveries, ["status", "detail", "attempts", "uncertain", "updated_at"]
@@ -631,11 +589,11 @@ def _send(plans: list[Plan]) -> None:
     each outcome (``_Marks``). A provider error is recorded on the plan: retried with
     backoff, or failed after ``MAX_ATTEMPTS``."""
     marks = _Marks()
-    with open_channels() as channels:
+    with channels.sessions() as senders:
         for plan in plans:
             for delivery in plan.to_send:
                 try:
-                    channels[delivery.channel].send(
+                    senders[delivery.channel].send(
                         message=plan.message,
                         address=delivery.address,
                         idempotency_key=delivery.idempotency_key,
@@ -710,24 +668,8 @@ def _finish(plans: list[Plan], token, now) -> Counter:
             members = [plan for plan in members if plan.reminder.pk in ours]
         outcomes[status] += len(members)
         if status in (Status.SENT, Status.FAILED):
-            notify += [plan for plan in members if plan.in_app or status == Status.FAILED]
-    _insert_new(
-        Notification,
-        [
-            NewNotification(
-                practice_id=plan.reminder.practice_id,
-                client_id=plan.reminder.client_id,
-                recipient_user_id=plan.reminder.recipient_user_id,
-                reminder_id=plan.reminder.pk,
-                kind=plan.reminder.kind,
-                title=plan.message.title,
-                body=plan.message.in_app_body,
-                link=plan.message.link,
-            )
-            for plan in notify
-        ],
-        ignore_conflicts=True,  # one per reminder: written already by an earlier attempt
-    )
+            notify += [plan for plan in members if plan.fallback or status == Status.FAILED]
+    channels.fallback().record(notify)
     return +outcomes  # without the zero counts
 
 
