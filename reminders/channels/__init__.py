@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from functools import cache
 
 _REGISTRY: dict[str, type[ReminderChannel]] = {}
@@ -79,36 +80,50 @@ class ReminderChannel:
         raise NotImplementedError
 
 
+@dataclass(frozen=True)
+class _Registry:
+    by_name: dict[str, ReminderChannel]  # in the order of the choices
+    external: tuple[ReminderChannel, ...]
+    fallback: ReminderChannel
+    interrupting: tuple[str, ...]
+
+
 @cache
-def _channels() -> dict[str, ReminderChannel]:
-    """Every channel module of this package, imported once, in the order of the choices."""
+def _registry() -> _Registry:
+    """Every channel module of this package, imported once; what the engine asks for on
+    every reminder worked out here, once."""
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
-    ordered = sorted(_REGISTRY.values(), key=lambda channel: channel.order)
-    return {channel.name: channel() for channel in ordered}
+    ordered = [channel() for channel in sorted(_REGISTRY.values(), key=lambda c: c.order)]
+    (fallback_channel,) = (channel for channel in ordered if channel.fallback)
+    return _Registry(
+        by_name={channel.name: channel for channel in ordered},
+        external=tuple(channel for channel in ordered if channel.external),
+        fallback=fallback_channel,
+        interrupting=tuple(channel.name for channel in ordered if channel.interrupts),
+    )
 
 
 def get(name: str) -> ReminderChannel:
-    return _channels()[name]
+    return _registry().by_name[name]
 
 
-def external() -> list[ReminderChannel]:
-    return [channel for channel in _channels().values() if channel.external]
+def external() -> tuple[ReminderChannel, ...]:
+    return _registry().external
 
 
 def interrupting_names() -> tuple[str, ...]:
     """The channels a client's daily cap and the gap between messages count."""
-    return tuple(channel.name for channel in _channels().values() if channel.interrupts)
+    return _registry().interrupting
 
 
 def fallback() -> ReminderChannel:
-    (channel,) = (channel for channel in _channels().values() if channel.fallback)
-    return channel
+    return _registry().fallback
 
 
 def choices() -> list[tuple[str, str]]:
     """``Delivery.channel``'s choices (a callable: a new channel needs no migration)."""
-    return [(channel.name, channel.label) for channel in _channels().values()]
+    return [(channel.name, channel.label) for channel in _registry().by_name.values()]
 
 
 @contextmanager
