@@ -7,8 +7,8 @@ and the release planner (``pathways.schedule``) both ask the step's rule, throug
 field's come from ``choices()``.
 
 Adding a rule: a module here defining a ``ReleaseRule`` subclass with a new ``value``
-(registered as it is defined), and its tests; Django then asks for the migration that adds
-the value to the field's choices.
+(registered as it is defined), and its tests. The step models take their choices from
+``choices`` (a callable), so no migration is needed.
 """
 
 from __future__ import annotations
