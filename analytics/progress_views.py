@@ -22,7 +22,7 @@ from assignments.services import assigning, sessions
 from clients.selectors import client_get
 from core.access import staff_required
 from core.forms import apply_validation_error
-from library.models import Kind, Status
+from library.models import Kind, PublicationStatus
 from library.selectors import global_activities, practice_activities
 
 
@@ -30,7 +30,7 @@ def measure_choices(membership) -> list[tuple[str, str]]:
     """The measures the member may assign: the practice's own (and its linked copies of global
     ones), then global measures the practice does not use yet. Two queries."""
     own = practice_activities(membership, kind=Kind.MEASURE, include_linked=True).filter(
-        status=Status.PUBLISHED
+        status=PublicationStatus.PUBLISHED
     )
     choices = [(f"activity:{a.pk}", a.current_version.title) for a in own if a.current_version]
     titles = {title for _, title in choices}

@@ -19,7 +19,7 @@ from assignments.services import assigning, reviewing, sessions
 from clients.selectors import caseload, client_get
 from core.access import staff_required
 from core.forms import apply_validation_error
-from library.models import Status
+from library.models import PublicationStatus
 from library.selectors import activities_visible_to, global_activities, library_for
 
 
@@ -51,7 +51,7 @@ def _picked(request, membership):
             found = {
                 str(a.pk): a
                 for a in activities_visible_to(membership)
-                .filter(pk__in=activity_ids, status=Status.PUBLISHED)
+                .filter(pk__in=activity_ids, status=PublicationStatus.PUBLISHED)
                 .select_related("current_version")
             }
             picks += [("activity", found[i]) for i in activity_ids if i in found]
@@ -85,7 +85,7 @@ def assign(request):
         context = {
             "client": client,
             "clients": caseload(membership) if client is None else [],
-            "activities": library.activities.filter(status=Status.PUBLISHED),
+            "activities": library.activities.filter(status=PublicationStatus.PUBLISHED),
             "curated": library.curated,
             "picked": {str(obj.pk) for _, obj in picks},
             "q": q,

@@ -141,7 +141,7 @@ def setup_practice(clients: int):
     from assignments.services.assigning import assignment_create
     from clients.models import Client
     from core.tenancy import practice_scope
-    from library.models import Activity, ActivityVersion, Status
+    from library.models import Activity, ActivityVersion, PublicationStatus
     from reminders.models import Reminder, ReminderPolicy
 
     practice = Practice.objects.create(name="Bench", slug="bench", default_timezone="UTC")
@@ -176,7 +176,7 @@ def setup_practice(clients: int):
                     for user in users[start : start + 5000]
                 )
             ]
-        activity = Activity.objects.create(practice=practice, status=Status.PUBLISHED)
+        activity = Activity.objects.create(practice=practice, status=PublicationStatus.PUBLISHED)
         version = ActivityVersion.objects.create(
             practice=practice,
             activity=activity,

@@ -327,7 +327,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     # Several apps have a "status": name each after what it is.
     "AssignmentStatusEnum": "assignments.models.AssignmentStatus",
     "OccurrenceStatusEnum": "assignments.models.OccurrenceStatus",
-    "LibraryStatusEnum": "library.models.Status",
+    "LibraryStatusEnum": "library.models.PublicationStatus",
     "ActivityKindEnum": ["worksheet", "measure", "practice log", "reading"],
 }
 

@@ -3,7 +3,7 @@ one customised copy of its own (shared with the practice). Idempotent."""
 
 from accounts.models import Membership
 from library import services
-from library.models import Activity, CuratedActivity, Status
+from library.models import Activity, CuratedActivity, PublicationStatus
 from library.seeding import sync_global_library
 from worksheets.editing import add_field
 
@@ -21,7 +21,9 @@ def seed(practice, people) -> None:
     if not CuratedActivity.objects.exists():
         sync_global_library()
     actor = Membership.objects.get(practice=practice, user=people.therapists[0])
-    for curated in CuratedActivity.objects.filter(slug__in=USED_AS_IS, status=Status.PUBLISHED):
+    for curated in CuratedActivity.objects.filter(
+        slug__in=USED_AS_IS, status=PublicationStatus.PUBLISHED
+    ):
         services.activity_adopt(practice=practice, actor=actor, curated=curated)
     if Activity.objects.filter(
         practice=practice, origin__slug=CUSTOMISED, is_customised=True

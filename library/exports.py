@@ -7,10 +7,14 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from library.content import content_of, to_document
-from library.models import Status
+from library.models import PublicationStatus
 from worksheets import to_questionnaire
 
-_FHIR_STATUS = {Status.DRAFT: "draft", Status.PUBLISHED: "active", Status.RETIRED: "retired"}
+_FHIR_STATUS = {
+    PublicationStatus.DRAFT: "draft",
+    PublicationStatus.PUBLISHED: "active",
+    PublicationStatus.RETIRED: "retired",
+}
 
 
 def filename(version) -> str:

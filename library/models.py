@@ -31,7 +31,7 @@ class Kind(models.TextChoices):
     READING = "reading", "Reading"
 
 
-class Status(models.TextChoices):
+class PublicationStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     RETIRED = "retired", "Retired"
@@ -124,7 +124,9 @@ class CuratedActivity(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     slug = models.SlugField(max_length=80, unique=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=12, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
     current_version = models.ForeignKey(
         "CuratedActivityVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -168,7 +170,9 @@ class Activity(TenantModel):
     is_customised = models.BooleanField(
         default=False, help_text="False: a linked copy of the global item, used as it is."
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=12, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
     shared = models.BooleanField(
         default=True, help_text="Visible to everyone in the practice (otherwise only its author)."
     )

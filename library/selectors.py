@@ -26,7 +26,7 @@ from library.models import (
     CuratedActivityVersion,
     CuratedMedia,
     Kind,
-    Status,
+    PublicationStatus,
 )
 
 _WORD = re.compile(r"\w+")
@@ -99,13 +99,13 @@ def practice_activities(
     Global items used as they are (linked copies) are left out unless ``include_linked``."""
     activities = (
         activities_visible_to(membership)
-        .exclude(status=Status.RETIRED)
+        .exclude(status=PublicationStatus.RETIRED)
         .select_related("current_version", "created_by")
     )
     if not include_linked:
         # Shown with the global library instead, unless retired from it.
         activities = activities.exclude(
-            origin__isnull=False, is_customised=False, origin__status=Status.PUBLISHED
+            origin__isnull=False, is_customised=False, origin__status=PublicationStatus.PUBLISHED
         )
     activities = _filter_tags(
         activities, "current_version__", kind=kind, approach=approach, problem=problem
@@ -119,13 +119,13 @@ def global_activities(
 ) -> QuerySet:
     """Published global items; ``in_practice`` says whether the practice uses one as it is."""
     curated = (
-        CuratedActivity.objects.filter(status=Status.PUBLISHED)
+        CuratedActivity.objects.filter(status=PublicationStatus.PUBLISHED)
         .select_related("current_version")
         .annotate(
             in_practice=Exists(
                 Activity.objects.filter(
                     practice=membership.practice, origin=OuterRef("pk"), is_customised=False
-                ).exclude(status=Status.RETIRED)
+                ).exclude(status=PublicationStatus.RETIRED)
             )
         )
     )
@@ -207,13 +207,13 @@ def curated_get(membership, curated_id) -> CuratedActivity:
     """A published global item, for practice staff; 404 for drafts and retired items."""
     try:
         return (
-            CuratedActivity.objects.filter(status=Status.PUBLISHED)
+            CuratedActivity.objects.filter(status=PublicationStatus.PUBLISHED)
             .select_related("current_version")
             .annotate(
                 in_practice=Exists(
                     Activity.objects.filter(
                         practice=membership.practice, origin=OuterRef("pk"), is_customised=False
-                    ).exclude(status=Status.RETIRED)
+                    ).exclude(status=PublicationStatus.RETIRED)
                 )
             )
             .get(pk=curated_id)
@@ -225,7 +225,7 @@ def curated_get(membership, curated_id) -> CuratedActivity:
 def curated_for_curator(*, q: str = "", status: str = "") -> list:
     """Every global item with how many practices use it (as is or customised)."""
     curated = CuratedActivity.objects.select_related("current_version", "draft_version")
-    if status in Status.values:
+    if status in PublicationStatus.values:
         curated = curated.filter(status=status)
     curated = _search(curated, q, "current_version__search_text")
     curated = curated.annotate(practice_count=Count("adoptions__practice", distinct=True))

@@ -33,7 +33,7 @@ from library.models import (
     CuratedActivity,
     CuratedActivityVersion,
     CuratedMedia,
-    Status,
+    PublicationStatus,
 )
 from worksheets import FhirImportError, Issue, from_questionnaire
 
@@ -134,7 +134,7 @@ def _publish(owner):
     draft.save(update_fields=["published_at"])
     owner.current_version = draft
     owner.draft_version = None
-    owner.status = Status.PUBLISHED
+    owner.status = PublicationStatus.PUBLISHED
     owner.save(update_fields=["current_version", "draft_version", "status", "updated_at"])
     return owner
 
@@ -160,12 +160,12 @@ def _discard_draft(owner) -> bool:
 
 def _set_status(owner, status: str):
     owner = _locked(owner)
-    if status == Status.RETIRED:
-        owner.status = Status.RETIRED
+    if status == PublicationStatus.RETIRED:
+        owner.status = PublicationStatus.RETIRED
     elif owner.current_version and owner.current_version.is_published:
-        owner.status = Status.PUBLISHED
+        owner.status = PublicationStatus.PUBLISHED
     else:
-        owner.status = Status.DRAFT
+        owner.status = PublicationStatus.DRAFT
     owner.save(update_fields=["status", "updated_at"])
     return owner
 
@@ -218,7 +218,9 @@ def curated_draft_discard(*, curated: CuratedActivity, actor) -> bool:
 @transaction.atomic
 def curated_set_retired(*, curated: CuratedActivity, actor, retired: bool) -> CuratedActivity:
     """A retired item leaves the library; practices that adopted it keep their copies."""
-    return _set_status(curated, Status.RETIRED if retired else Status.PUBLISHED)
+    return _set_status(
+        curated, PublicationStatus.RETIRED if retired else PublicationStatus.PUBLISHED
+    )
 
 
 # -- a practice's library ---------------------------------------------------------------------
@@ -236,7 +238,7 @@ def _new_activity(*, practice, actor, content: dict, published: bool, **fields) 
     activity = Activity.objects.create(
         practice=practice,
         created_by=actor.user,
-        status=Status.PUBLISHED if published else Status.DRAFT,
+        status=PublicationStatus.PUBLISHED if published else PublicationStatus.DRAFT,
         **fields,
     )
     version = ActivityVersion(
@@ -267,7 +269,7 @@ def activity_create(*, practice, actor, **content) -> Activity:
 
 def _published_curated(curated: CuratedActivity) -> CuratedActivityVersion:
     version = curated.current_version
-    if curated.status != Status.PUBLISHED or version is None or not version.is_published:
+    if curated.status != PublicationStatus.PUBLISHED or version is None or not version.is_published:
         raise ValidationError("This global activity is not available.")
     return version
 
@@ -278,10 +280,10 @@ def _sync_linked_copy(activity: Activity) -> Activity:
     the global library keeps the version it has."""
     activity = _locked(activity)
     origin = activity.origin
-    if origin.status != Status.PUBLISHED and activity.current_version_id:
+    if origin.status != PublicationStatus.PUBLISHED and activity.current_version_id:
         return activity
     source = _published_curated(origin)
-    if activity.origin_version_id == source.pk and activity.status == Status.PUBLISHED:
+    if activity.origin_version_id == source.pk and activity.status == PublicationStatus.PUBLISHED:
         return activity
     if activity.origin_version_id != source.pk:
         version = ActivityVersion(
@@ -293,7 +295,7 @@ def _sync_linked_copy(activity: Activity) -> Activity:
         _write(version, copy.deepcopy(content_of(source)))
         activity.current_version = version
         activity.origin_version = source
-    activity.status = Status.PUBLISHED
+    activity.status = PublicationStatus.PUBLISHED
     activity.save(update_fields=["current_version", "origin_version", "status", "updated_at"])
     return activity
 
@@ -308,7 +310,7 @@ def activity_adopt(*, practice, actor, curated: CuratedActivity) -> Activity:
         practice=practice,
         origin=curated,
         is_customised=False,
-        defaults={"created_by": actor.user, "shared": True, "status": Status.DRAFT},
+        defaults={"created_by": actor.user, "shared": True, "status": PublicationStatus.DRAFT},
     )
     return _sync_linked_copy(activity)
 
@@ -367,7 +369,9 @@ def activity_set_shared(*, activity: Activity, actor, shared: bool) -> Activity:
 @transaction.atomic
 def activity_set_retired(*, activity: Activity, actor, retired: bool) -> Activity:
     """A retired activity leaves the library; what was assigned from it stays as it is."""
-    return _set_status(activity, Status.RETIRED if retired else Status.PUBLISHED)
+    return _set_status(
+        activity, PublicationStatus.RETIRED if retired else PublicationStatus.PUBLISHED
+    )
 
 
 @transaction.atomic
@@ -385,7 +389,7 @@ def activity_version_for_assignment(
         raise ValidationError({"activity": "This activity is not in your practice's library."})
     elif activity.is_linked_copy:
         activity = _sync_linked_copy(activity)
-    if activity.status == Status.RETIRED:
+    if activity.status == PublicationStatus.RETIRED:
         raise ValidationError({"activity": "This activity is retired; restore it to assign it."})
     version = activity.current_version
     if version is None or not version.is_published:

@@ -13,7 +13,7 @@ from accounts.audit import audit_record
 from core.api import TenantAPIMixin, id_filter
 from core.forms import api_validation_error
 from core.permissions import IsPracticeMember
-from pathways import fhir, selectors, services
+from pathways import fhir, selectors
 from pathways.models import Enrolment, EnrolmentStep, Pathway, PathwayStep
 from pathways.serializers import (
     EnrolmentDetailSerializer,
@@ -27,6 +27,7 @@ from pathways.serializers import (
     StepSerializer,
     StepUpdateSerializer,
 )
+from pathways.services import authoring, enrolments
 
 
 def _call(service, **kwargs):
@@ -62,7 +63,7 @@ class PathwayViewSet(
 
     def perform_create(self, serializer):
         pathway = _call(
-            services.pathway_create,
+            authoring.pathway_create,
             practice=self.request.practice,
             actor=self.request.membership,
             **serializer.validated_data,
@@ -71,7 +72,7 @@ class PathwayViewSet(
 
     def perform_update(self, serializer):
         _call(
-            services.pathway_update,
+            authoring.pathway_update,
             pathway=serializer.instance,
             actor=self.request.membership,
             **serializer.validated_data,
@@ -85,7 +86,7 @@ class PathwayViewSet(
         body = PathwayStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         _call(
-            services.pathway_set_status,
+            authoring.pathway_set_status,
             pathway=pathway,
             actor=request.membership,
             status=body.validated_data["status"],
@@ -133,7 +134,7 @@ class PathwayStepViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = _call(
-            services.pathway_step_add,
+            authoring.pathway_step_add,
             pathway=data.pop("pathway"),
             actor=self.request.membership,
             **data,
@@ -141,14 +142,14 @@ class PathwayStepViewSet(
 
     def perform_update(self, serializer):
         serializer.instance = _call(
-            services.pathway_step_update,
+            authoring.pathway_step_update,
             step=serializer.instance,
             actor=self.request.membership,
             **serializer.validated_data,
         )
 
     def perform_destroy(self, instance):
-        _call(services.pathway_step_remove, step=instance, actor=self.request.membership)
+        _call(authoring.pathway_step_remove, step=instance, actor=self.request.membership)
 
     @extend_schema(request=MoveSerializer, responses=StepSerializer(many=True))
     @action(detail=True, methods=["post"])
@@ -158,7 +159,7 @@ class PathwayStepViewSet(
         body = MoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ordered = _call(
-            services.pathway_step_move,
+            authoring.pathway_step_move,
             step=step,
             actor=request.membership,
             offset=-1 if body.validated_data["direction"] == "up" else 1,
@@ -183,17 +184,17 @@ class EnrolmentViewSet(
     def get_queryset(self):
         params = self.request.query_params
         membership = self.request.membership
-        enrolments = selectors.enrolment_progress(membership, running_only=params.get("all") != "1")
+        queryset = selectors.enrolment_progress(membership, running_only=params.get("all") != "1")
         if pathway_id := id_filter(self.request, "pathway"):
-            enrolments = enrolments.filter(pathway_id=pathway_id)
+            queryset = queryset.filter(pathway_id=pathway_id)
         if client_id := id_filter(self.request, "client"):
-            enrolments = enrolments.filter(client_id=client_id)
-        return enrolments
+            queryset = queryset.filter(client_id=client_id)
+        return queryset
 
     def get_object(self):
-        enrolments = selectors.enrolment_progress(self.request.membership, running_only=False)
+        queryset = selectors.enrolment_progress(self.request.membership, running_only=False)
         try:
-            return enrolments.get(pk=self.kwargs["pk"])
+            return queryset.get(pk=self.kwargs["pk"])
         except (Enrolment.DoesNotExist, ValueError, ValidationError):
             raise Http404 from None
 
@@ -219,7 +220,7 @@ class EnrolmentViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enrolment = _call(
-            services.enrolment_create, actor=request.membership, **serializer.validated_data
+            enrolments.enrolment_create, actor=request.membership, **serializer.validated_data
         )
         self.kwargs["pk"] = enrolment.pk
         return Response(self._detail(self.get_object()), status=status.HTTP_201_CREATED)
@@ -233,24 +234,24 @@ class EnrolmentViewSet(
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
         """Nothing is released while paused."""
-        return self._act(request, services.enrolment_pause)
+        return self._act(request, enrolments.enrolment_pause)
 
     @extend_schema(request=None, responses=EnrolmentDetailSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         """Steps still to come move later by the whole days of the pause."""
-        return self._act(request, services.enrolment_resume)
+        return self._act(request, enrolments.enrolment_resume)
 
     @extend_schema(request=None, responses=EnrolmentDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._act(request, services.enrolment_cancel)
+        return self._act(request, enrolments.enrolment_cancel)
 
     @extend_schema(request=None, responses=EnrolmentDetailSerializer)
     @action(detail=True, methods=["post"], url_path="apply-template", url_name="apply_template")
     def apply_template(self, request, pk=None):
         """Make the steps not released yet follow the pathway as it is now."""
-        return self._act(request, services.enrolment_apply_template)
+        return self._act(request, enrolments.enrolment_apply_template)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
@@ -300,7 +301,7 @@ class EnrolmentStepViewSet(TenantAPIMixin, mixins.RetrieveModelMixin, viewsets.G
         body = EnrolmentStepUpdateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         _call(
-            services.enrolment_step_update,
+            enrolments.enrolment_step_update,
             step=step,
             actor=request.membership,
             **body.validated_data,
@@ -314,10 +315,10 @@ class EnrolmentStepViewSet(TenantAPIMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=None, responses=EnrolmentStepSerializer)
     @action(detail=True, methods=["post"])
     def skip(self, request, pk=None):
-        return self._act(request, services.enrolment_step_skip)
+        return self._act(request, enrolments.enrolment_step_skip)
 
     @extend_schema(request=None, responses=EnrolmentStepSerializer)
     @action(detail=True, methods=["post"])
     def unlock(self, request, pk=None):
         """Release the step now, whatever it was waiting for."""
-        return self._act(request, services.enrolment_step_unlock)
+        return self._act(request, enrolments.enrolment_step_unlock)

@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from pathways import views
 from pathways.urls import builder_patterns
-from pathways.views import CURATE
+from pathways.views import authoring
+from pathways.views.authoring import CURATE
 
 app_name = "curate_pathways"
 urlpatterns = [
-    path("", views.curate_index, name="index"),
+    path("", authoring.curate_index, name="index"),
     *builder_patterns(CURATE),
 ]

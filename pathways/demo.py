@@ -5,9 +5,11 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from clients.models import ClientStatus
-from pathways import services
 from pathways.models import CuratedPathway, Pathway, PathwayStatus, StepStatus
 from pathways.seeding import sync_global_pathways
+from pathways.services.authoring import pathway_copy_from_global, pathway_publish
+from pathways.services.enrolments import enrolment_create
+from pathways.services.release import enrolment_step_release
 
 DEMO_PATHWAY = "sleep-routine"
 
@@ -21,11 +23,9 @@ def seed(practice, people) -> None:
     actor = Membership.objects.get(practice=practice, user=therapist)
     pathway = Pathway.objects.filter(practice=practice, origin=source).first()
     if pathway is None:
-        pathway = services.pathway_copy_from_global(
-            practice=practice, actor=actor, curated_pathway=source
-        )
+        pathway = pathway_copy_from_global(practice=practice, actor=actor, curated_pathway=source)
     if pathway.status != PathwayStatus.PUBLISHED:
-        services.pathway_publish(pathway=pathway, actor=actor)
+        pathway_publish(pathway=pathway, actor=actor)
     client = next(
         (
             c
@@ -36,7 +36,7 @@ def seed(practice, people) -> None:
     )
     if client is None or pathway.enrolments.filter(client=client).exists():
         return
-    enrolment = services.enrolment_create(
+    enrolment = enrolment_create(
         pathway=pathway,
         client=client,
         actor=actor,
@@ -44,4 +44,4 @@ def seed(practice, people) -> None:
     )
     # Release what is due now rather than wait for the worker, so the demo shows it at once.
     for step in enrolment.steps.filter(status=StepStatus.SCHEDULED, release_at__lte=timezone.now()):
-        services.enrolment_step_release(step_id=step.pk)
+        enrolment_step_release(step_id=step.pk)

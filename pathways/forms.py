@@ -2,13 +2,13 @@ from django import forms
 
 from assignments.models import Visibility
 from core.forms import NativeDateInput, NativeTimeInput
+from pathways import release_rules
 from pathways.models import (
     AUDIENCES,
     FUNCTIONS,
     MAX_DAYS_TO_COMPLETE,
     PHASES,
     Comparison,
-    Delivery,
 )
 
 
@@ -64,7 +64,7 @@ class DeliveryFields(forms.Form):
     the HTML form and the API give the same message next to the same field."""
 
     delivery = forms.ChoiceField(
-        label="When it arrives", choices=Delivery.choices, widget=forms.RadioSelect
+        label="When it arrives", choices=release_rules.choices, widget=forms.RadioSelect
     )
     delay_days = forms.IntegerField(
         label="Days",

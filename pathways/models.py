@@ -22,6 +22,7 @@ from django.db import models
 
 from assignments.models import Visibility
 from core.db import TenantModel
+from pathways import release_rules
 
 # A delay longer than this is a mistake, not a plan.
 MAX_DELAY_DAYS = 365
@@ -43,18 +44,6 @@ class PathwayStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     ARCHIVED = "archived", "Archived"
-
-
-class Delivery(models.TextChoices):
-    ON_ENROLMENT = "on_enrolment", "At once on enrolment"
-    DAYS_AFTER_ENROLMENT = "days_after_enrolment", "Some days after enrolment"
-    AFTER_PREVIOUS = "after_previous", "When the previous step is done"
-    DAYS_AFTER_PREVIOUS = "days_after_previous", "Some days after the previous step is done"
-
-
-# Rules counted from the previous (required) step being done, not from the calendar.
-AFTER_PREVIOUS_RULES = (Delivery.AFTER_PREVIOUS, Delivery.DAYS_AFTER_PREVIOUS)
-RULES_WITH_DAYS = (Delivery.DAYS_AFTER_ENROLMENT, Delivery.DAYS_AFTER_PREVIOUS)
 
 
 class Comparison(models.TextChoices):
@@ -115,7 +104,9 @@ class StepContent(models.Model):
         blank=True,
         related_name="+",
     )
-    delivery = models.CharField(max_length=24, choices=Delivery.choices)
+    # Its release rule's ``value`` (``pathways.release_rules``). The choices are a callable: a
+    # new rule needs no migration.
+    delivery = models.CharField(max_length=24, choices=release_rules.choices)
     delay_days = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(MAX_DELAY_DAYS)]
     )
@@ -165,7 +156,8 @@ class StepContent(models.Model):
 
     @property
     def waits_for_previous(self) -> bool:
-        return self.delivery in AFTER_PREVIOUS_RULES
+        rule = release_rules.rule_for(self.delivery)
+        return rule is not None and rule.counts_from_previous
 
 
 # --- The global library ----------------------------------------------------------------------

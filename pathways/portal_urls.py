@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pathways import views
+from pathways.views import portal
 
 app_name = "pathways_portal"
-urlpatterns = [path("", views.journey, name="journey")]
+urlpatterns = [path("", portal.journey, name="journey")]

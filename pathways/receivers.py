@@ -9,8 +9,8 @@ marked done together with the submission, or not at all.
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from pathways import services
 from pathways.assigning import ORIGIN
+from pathways.services.release import enrolment_step_complete
 
 
 @receiver(post_save, sender="assignments.ResponseRevision", dispatch_uid="pathways_step_done")
@@ -20,7 +20,7 @@ def step_done_on_first_entry(sender, instance, created, raw=False, **kwargs):
     response = instance.response
     if response.entry_number != 1 or response.assignment.origin != ORIGIN:
         return
-    services.enrolment_step_complete(
+    enrolment_step_complete(
         assignment=response.assignment,
         completed_at=response.submitted_at,
         score=instance.score_total,

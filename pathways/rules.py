@@ -8,20 +8,16 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from pathways.models import (
-    MAX_DAYS_TO_COMPLETE,
-    MAX_DELAY_DAYS,
-    RULES_WITH_DAYS,
-    Comparison,
-    Delivery,
-)
+from pathways import release_rules
+from pathways.models import MAX_DAYS_TO_COMPLETE, MAX_DELAY_DAYS, Comparison
 from pathways.schedule import previous_required
 
 
 def check_delay(delivery: str, delay_days, *, field: str = "delay_days") -> None:
-    if delivery not in Delivery.values:
+    rule = release_rules.rule_for(delivery)
+    if rule is None:
         raise ValidationError({"delivery": "Choose when this step arrives."})
-    if delivery not in RULES_WITH_DAYS:
+    if not rule.has_days:
         return
     if delay_days is None:
         raise ValidationError({field: "Say after how many days."})

@@ -1,15 +1,10 @@
 """When pathway steps arrive. Pure functions over step objects, no database.
 
-A step's delivery rule counts from an *anchor*: the enrolment, or the previous required step
-being done. The day is the anchor's local date plus the delay, in the client's time zone
-(``zoneinfo``), so 18:00 stays 18:00 on both sides of a daylight-saving change:
-
-- with a time of day, the step arrives at that local time on that day (and never before its
-  anchor: "when the previous step is done, at 18:00" after a 19:00 completion means tomorrow);
-- without one, a step with no delay arrives at once and a step with a delay at 09:00.
-
-A time that does not exist on a spring-forward day (02:30) arrives when the clock reads it
-again after the jump (03:30).
+A step's release rule (``pathways.release_rules``) counts from an *anchor*: the enrolment, or
+the previous required step being done (wall-clock arithmetic in ``pathways.clock``). The
+timeline preview and the release planner both work a step's time out with ``release_at``;
+they differ only in what they know about the step it counts from: the preview assumes each
+step is done as soon as it arrives, the planner waits until it is.
 
 "The previous step" is the nearest earlier *required* step: optional steps never hold
 anything up. A conditional step arrives only once its measure's score meets the threshold.
@@ -18,43 +13,11 @@ anything up. A conditional step arrives only once its measure's score meets the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
+from pathways import release_rules
+from pathways.clock import enrolment_anchor
 from pathways.models import PASSED_OVER_STATUSES, Comparison, StepStatus
-
-DEFAULT_TIME = time(9, 0)
-
-
-def at_local(day: date, at: time, tz: tzinfo) -> datetime:
-    """``day`` at wall-clock time ``at`` in ``tz``, as an aware UTC datetime."""
-    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-
-
-def local_date(moment: datetime, tz: tzinfo) -> date:
-    return moment.astimezone(tz).date()
-
-
-def enrolment_anchor(*, start_date: date, enrolled_at: datetime, tz: tzinfo) -> datetime:
-    """The start date's first moment, or the moment of enrolling when that is later."""
-    return max(at_local(start_date, time(0, 0), tz), enrolled_at)
-
-
-def release_moment(
-    *, anchor: datetime, delay_days: int, time_of_day: time | None, tz: tzinfo
-) -> datetime:
-    day = local_date(anchor, tz) + timedelta(days=delay_days)
-    if time_of_day is None:
-        return anchor if delay_days == 0 else at_local(day, DEFAULT_TIME, tz)
-    moment = at_local(day, time_of_day, tz)
-    if moment < anchor:
-        moment = at_local(day + timedelta(days=1), time_of_day, tz)
-    return moment
-
-
-def shift_days(moment: datetime, days: int, tz: tzinfo) -> datetime:
-    """The same local wall-clock time, ``days`` later."""
-    local = moment.astimezone(tz)
-    return at_local(local.date() + timedelta(days=days), local.time(), tz)
 
 
 def previous_required(steps, index: int, *, ignore=()):
@@ -64,6 +27,24 @@ def previous_required(steps, index: int, *, ignore=()):
         if step.required and getattr(step, "status", None) not in ignore:
             return step
     return None
+
+
+def release_at(
+    steps, index: int, *, enrolment_start: datetime, tz: tzinfo, finished_at, ignore=()
+) -> tuple[datetime, datetime] | None:
+    """When ``steps[index]`` arrives under its rule, as (anchor, moment); None while the step
+    it counts from is not done. ``finished_at(step)`` says when a step was done (None: not
+    yet); ``ignore`` as for ``previous_required``."""
+    step = steps[index]
+    rule = release_rules.rule_for(step.delivery)
+    anchor = rule.anchor(
+        enrolment_start=enrolment_start,
+        previous=previous_required(steps, index, ignore=ignore),
+        finished_at=finished_at,
+    )
+    if anchor is None:
+        return None
+    return anchor, rule.moment(anchor=anchor, step=step, tz=tz)
 
 
 def condition_met(operator: str, threshold: int | None, score: float | None) -> bool:
@@ -100,13 +81,12 @@ def timeline(steps, *, start_date: date, tz: tzinfo, now: datetime, title_of) ->
         if index in arrivals:
             return arrivals[index]
         step = steps[index]
-        base = anchor
-        if step.waits_for_previous:
-            previous = previous_required(steps, index)
-            if previous is not None:
-                base = arrival(index_of[previous.pk])
-        moment = release_moment(
-            anchor=base, delay_days=step.delay_days, time_of_day=step.time_of_day, tz=tz
+        _, moment = release_at(
+            steps,
+            index,
+            enrolment_start=anchor,
+            tz=tz,
+            finished_at=lambda previous: arrival(index_of[previous.pk]),
         )
         if step.condition_step_id in index_of:
             moment = max(moment, arrival(index_of[step.condition_step_id]))
@@ -169,21 +149,28 @@ def plan(steps, *, enrolment_start: datetime, tz: tzinfo) -> list:
                     changed.append(step)
                     progress = True
                     continue
-            anchor = enrolment_start
-            if step.waits_for_previous:
-                previous = previous_required(steps, index, ignore=PASSED_OVER_STATUSES)
-                if previous is not None:
-                    if previous.status not in (StepStatus.COMPLETED, StepStatus.SKIPPED):
-                        continue
-                    anchor = previous.finished_at
-            step.anchor_at = anchor
-            step.release_at = release_moment(
-                anchor=anchor, delay_days=step.delay_days, time_of_day=step.time_of_day, tz=tz
+            timing = release_at(
+                steps,
+                index,
+                enrolment_start=enrolment_start,
+                tz=tz,
+                finished_at=_done_at,
+                ignore=PASSED_OVER_STATUSES,
             )
+            if timing is None:
+                continue
+            step.anchor_at, step.release_at = timing
             step.status = StepStatus.SCHEDULED
             changed.append(step)
             progress = True
     return changed
+
+
+def _done_at(step) -> datetime | None:
+    """When an enrolment step was done or skipped (what waits for it counts from then)."""
+    if step.status in (StepStatus.COMPLETED, StepStatus.SKIPPED):
+        return step.finished_at
+    return None
 
 
 def _not_needed(step, measure, *, fallback: datetime) -> None:

@@ -18,8 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clients.selectors import clients_visible_to
-from library.models import Activity, CuratedActivity
-from library.models import Status as LibraryStatus
+from library.models import Activity, CuratedActivity, PublicationStatus
 from pathways import schedule
 from pathways.models import (
     PASSED_OVER_STATUSES,
@@ -95,7 +94,9 @@ def activity_options(membership) -> tuple[list[ActivityOption], list[ActivityOpt
     own = []
     if membership is not None:
         activities = (
-            Activity.objects.filter(practice=membership.practice, status=LibraryStatus.PUBLISHED)
+            Activity.objects.filter(
+                practice=membership.practice, status=PublicationStatus.PUBLISHED
+            )
             .filter(Q(shared=True) | Q(created_by=membership.user))
             .exclude(origin__isnull=False, is_customised=False)
             .select_related("current_version")
@@ -107,7 +108,7 @@ def activity_options(membership) -> tuple[list[ActivityOption], list[ActivityOpt
             if a.current_version_id
         ]
     curated = (
-        CuratedActivity.objects.filter(status=LibraryStatus.PUBLISHED)
+        CuratedActivity.objects.filter(status=PublicationStatus.PUBLISHED)
         .select_related("current_version")
         .order_by("current_version__title", "pk")
     )

@@ -5,14 +5,13 @@ from rest_framework import serializers
 
 from assignments.models import Visibility
 from clients.selectors import clients_visible_to
-from library.models import Activity, CuratedActivity
-from library.models import Status as LibraryStatus
+from library.models import Activity, CuratedActivity, PublicationStatus
+from pathways import release_rules
 from pathways.models import (
     AUDIENCES,
     FUNCTIONS,
     PHASES,
     Comparison,
-    Delivery,
     EnrolmentStep,
     Pathway,
     PathwayStep,
@@ -36,7 +35,7 @@ class PublishedCuratedActivity(serializers.PrimaryKeyRelatedField):
         super().__init__(pk_field=serializers.UUIDField(), **kwargs)
 
     def get_queryset(self):
-        return CuratedActivity.objects.filter(status=LibraryStatus.PUBLISHED)
+        return CuratedActivity.objects.filter(status=PublicationStatus.PUBLISHED)
 
 
 class StepSerializer(serializers.Serializer):
@@ -46,7 +45,7 @@ class StepSerializer(serializers.Serializer):
     title = serializers.CharField(read_only=True)
     activity = PracticeScoped(Activity, required=False, allow_null=True)
     curated_activity = PublishedCuratedActivity(required=False, allow_null=True)
-    delivery = serializers.ChoiceField(choices=Delivery.choices)
+    delivery = serializers.ChoiceField(choices=release_rules.choices())
     delay_days = serializers.IntegerField(required=False, default=0)
     time_of_day = serializers.TimeField(required=False, allow_null=True, default=None)
     days_to_complete = serializers.IntegerField(required=False, default=7)
@@ -61,7 +60,7 @@ class StepSerializer(serializers.Serializer):
 
 class StepUpdateSerializer(StepSerializer):
     pathway = PracticeScoped(Pathway, read_only=True)
-    delivery = serializers.ChoiceField(choices=Delivery.choices, required=False)
+    delivery = serializers.ChoiceField(choices=release_rules.choices(), required=False)
 
 
 class PathwaySerializer(serializers.Serializer):
@@ -139,7 +138,7 @@ class EnrolmentStepUpdateSerializer(serializers.Serializer):
 
     activity = PracticeScoped(Activity, required=False, allow_null=True)
     curated_activity = PublishedCuratedActivity(required=False, allow_null=True)
-    delivery = serializers.ChoiceField(choices=Delivery.choices, required=False)
+    delivery = serializers.ChoiceField(choices=release_rules.choices(), required=False)
     delay_days = serializers.IntegerField(required=False)
     time_of_day = serializers.TimeField(required=False, allow_null=True)
     days_to_complete = serializers.IntegerField(required=False)

@@ -1,10 +1,10 @@
-"""Celery tasks of the release engine. Thin: the work is in pathways.services."""
+"""Celery tasks of the release engine. Thin: the work is in pathways.services.release."""
 
 from celery import shared_task
 from django.utils import timezone
 
 from core.tasks import TenantTask
-from pathways import services
+from pathways.services.release import SWEEP_BATCH, due_steps_claim, enrolment_step_release
 
 # A sweep stops after this many batches; the next minute's sweep carries on.
 MAX_BATCHES_PER_SWEEP = 50
@@ -15,9 +15,9 @@ def sweep_due_steps() -> int:
     """Every minute (CELERY_BEAT_SCHEDULE): queue a release for every due step."""
     queued = 0
     for _ in range(MAX_BATCHES_PER_SWEEP):
-        claimed = services.due_steps_claim(now=timezone.now())
+        claimed = due_steps_claim(now=timezone.now())
         queued += len(claimed)
-        if len(claimed) < services.SWEEP_BATCH:
+        if len(claimed) < SWEEP_BATCH:
             break
     return queued
 
@@ -29,4 +29,4 @@ def sweep_due_steps() -> int:
     reject_on_worker_lost=True,
 )
 def release_pathway_step(*, step_id: str, practice_id: str) -> bool:
-    return services.enrolment_step_release(step_id=step_id)
+    return enrolment_step_release(step_id=step_id)

@@ -45,26 +45,19 @@ SUBJECTS = dict(Wording.choices)
 
 @dataclass(frozen=True)
 class Message:
-    """One reminder, rendered for every channel."""
+    """One reminder, as every channel renders it."""
 
     subject: str
     title: str
     body: str
     link: str  # path inside the site
     greeting_name: str = ""
-    app_body: str = ""  # the notification centre's text when it may say more than the email
+    # The text for a reader signed in to Bridgework, when it may say more (name the client).
+    signed_in_body: str = ""
 
     @property
     def absolute_link(self) -> str:
         return settings.SITE_URL + self.link
-
-    @property
-    def in_app_body(self) -> str:
-        return self.app_body or self.body
-
-    @property
-    def sms_text(self) -> str:
-        return f"{self.title}. {PREHEADER} {self.absolute_link}"
 
 
 @cache
@@ -87,19 +80,19 @@ def client_message(*, kind: str, wording: str, client) -> Message:
 def staff_message(*, kind: str, user, client=None, digest=None) -> Message:
     title, body = STAFF_TEXT[kind]
     link = reverse("reminders:staff_notifications")
-    app_body = ""
+    signed_in_body = ""
     if kind in (Kind.FLAGGED_SCORE, Kind.COMPLETION) and client is not None:
         link = reverse("clients:detail", args=[client.pk])
         verb = "has an answer that was flagged" if kind == Kind.FLAGGED_SCORE else "sent homework"
-        app_body = f"{client.display_name} {verb}."
+        signed_in_body = f"{client.display_name} {verb}."
     elif kind == Kind.DAILY_DIGEST and digest is not None:
         body = digest.email_line
-        app_body = digest.app_line
+        signed_in_body = digest.app_line
     return Message(
         subject=STAFF_SUBJECTS[kind],
         title=title,
         body=body,
         link=link,
         greeting_name=user.get_short_name(),
-        app_body=app_body,
+        signed_in_body=signed_in_body,
     )

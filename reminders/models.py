@@ -8,8 +8,9 @@ reached. Therapists choose their own alerts (``StaffPreference``).
 ``Reminder`` is the outbox (DESIGN.md, Jobs): one row per message to send, with a UTC
 ``due_at`` and a status. The beat sweeper reads the partial index of pending rows; a worker
 claims a row with a conditional UPDATE and only then sends. ``Delivery`` is the journal of
-each channel's send (email, SMS), written *before* the send, so a send whose outcome was lost
-in a crash is known as such. ``Notification`` is the in-app copy (the notification centre).
+each external channel's send (``reminders.channels``: email, SMS), written *before* the
+send, so a send whose outcome was lost in a crash is known as such. ``Notification`` is the
+in-app copy (the notification centre).
 
 Objects a reminder is about (assignments, occurrences, flags) are referred to by type and id,
 not by foreign key: reminders outlive edits to homework, and this app's tables do not depend
@@ -23,19 +24,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from core.db import TenantModel, practice_key
+from reminders import channels
 
 MAX_DAILY_CAP = 10
 MAX_NUDGES = 3
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    IN_APP = "in_app", "In the app"
-    SMS = "sms", "Text message"
-
-
-# Channels that interrupt the person (and so count against the daily cap).
-PUSH_CHANNELS = (Channel.EMAIL, Channel.SMS)
 
 
 class Kind(models.TextChoices):
@@ -315,7 +307,8 @@ class Delivery(TenantModel):
         related_name="+",
         db_index=False,
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # A callable: a new channel (``reminders.channels``) needs no migration.
+    channel = models.CharField(max_length=10, choices=channels.choices)
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
     # "<reminder id>.<channel>": unique because (reminder, channel) is.
     idempotency_key = models.CharField(max_length=80)

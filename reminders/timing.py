@@ -96,7 +96,8 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
 
 @dataclass(frozen=True)
 class ClientRules:
-    """How and when one client is reached: their own choices over the practice's defaults."""
+    """When one client is reached: their own choices over the practice's defaults (how, by
+    which channels, each channel decides: ``reminders.channels``)."""
 
     zone: tzinfo
     zone_note: str
@@ -104,10 +105,6 @@ class ClientRules:
     quiet_start: time
     quiet_end: time
     daily_cap: int
-    email: bool
-    in_app: bool
-    sms: bool
-    phone: str
     snoozed_until: datetime | None
 
     def is_quiet(self, moment: datetime) -> bool:
@@ -136,10 +133,6 @@ def client_rules(*, policy, preference, client) -> ClientRules:
         quiet_start=chosen("quiet_start"),
         quiet_end=chosen("quiet_end"),
         daily_cap=chosen("daily_cap"),
-        email=policy.email and (preference is None or preference.email),
-        in_app=preference is None or preference.in_app,
-        sms=policy.sms and preference is not None and preference.sms and bool(preference.phone),
-        phone=preference.phone if preference is not None else "",
         snoozed_until=preference.snoozed_until if preference is not None else None,
     )
 

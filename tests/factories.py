@@ -83,7 +83,7 @@ def activity_version_for(practice, slug: str = "thought-record", **overrides):
 
     from django.utils import timezone as django_timezone
 
-    from library.models import Activity, ActivityVersion, Status
+    from library.models import Activity, ActivityVersion, PublicationStatus
 
     seed = Path(__file__).resolve().parents[1] / "library" / "seed" / "activities"
     content = json.loads((seed / f"{slug}.json").read_text())
@@ -99,7 +99,7 @@ def activity_version_for(practice, slug: str = "thought-record", **overrides):
         "definition": content["definition"],
     } | overrides
     with scopes_disabled():
-        activity = Activity.objects.create(practice=practice, status=Status.PUBLISHED)
+        activity = Activity.objects.create(practice=practice, status=PublicationStatus.PUBLISHED)
         version = ActivityVersion.objects.create(
             practice=practice,
             activity=activity,

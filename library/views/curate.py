@@ -13,7 +13,7 @@ from core.forms import apply_validation_error
 from library import selectors, services
 from library.content import content_of
 from library.forms import CuratedCreateForm
-from library.models import Status
+from library.models import PublicationStatus
 from library.preview import client_preview
 
 
@@ -25,7 +25,7 @@ def curate_list(request):
         "curated": selectors.curated_for_curator(q=q, status=status),
         "q": q,
         "status": status,
-        "statuses": Status.choices,
+        "statuses": PublicationStatus.choices,
     }
     return render(request, "library/curate/list.html", context)
 

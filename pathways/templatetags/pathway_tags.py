@@ -2,26 +2,17 @@
 
 from django import template
 
-from pathways.models import Delivery
+from pathways import release_rules
 
 register = template.Library()
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
 
 
 @register.filter
 def rule_text(step) -> str:
     """ "2 days after the previous step is done, at 18:00"."""
-    at = f", at {step.time_of_day:%H:%M}" if step.time_of_day else ""
-    if step.delivery == Delivery.ON_ENROLMENT:
-        return f"On enrolment{at}" if at else "At once on enrolment"
-    if step.delivery == Delivery.DAYS_AFTER_ENROLMENT:
-        return f"{_days(step.delay_days)} after enrolment{at or ', at 09:00'}"
-    if step.delivery == Delivery.AFTER_PREVIOUS:
-        return f"When the previous step is done{at}"
-    return f"{_days(step.delay_days)} after the previous step is done{at or ', at 09:00'}"
+    return release_rules.rule_for(step.delivery).describe(
+        delay_days=step.delay_days, time_of_day=step.time_of_day
+    )
 
 
 @register.filter

@@ -12,11 +12,13 @@ worker died) changes nothing, because:
 2. The worker claims rows with one conditional UPDATE (``WHERE status='pending' AND due_at
    <= now``) that also writes a fresh ``claim_token``, and works only on the rows carrying
    its token: a row is claimed by one worker at a time, whatever the queue delivers.
-3. Before each email or text goes out, a ``Delivery`` row is committed as ``started`` with a
-   fixed idempotency key; it is marked ``sent`` once the provider accepts (a few sends at a
-   time, ``MARK_EVERY``, each batch its own quick commit). The reminder is then marked sent,
-   and its in-app notification written, in one transaction — guarded by the claim token, so
-   a worker that lost its claim cannot write over the next one's result.
+3. ``planning`` decides what each claimed reminder gets. Before each send on an external
+   channel (``reminders.channels``: email, text) a ``Delivery`` row is committed as
+   ``started`` with a fixed idempotency key; it is marked ``sent`` once the provider
+   accepts (a few sends at a time, ``MARK_EVERY``, each batch its own quick commit). The
+   reminder is then marked sent, and its in-app notification (the fallback channel)
+   written, in one transaction — guarded by the claim token, so a worker that lost its
+   claim cannot write over the next one's result.
 
 What is left is an at-least-once window per external send: a crash after the provider
 accepted a message and before its ``Delivery`` row says ``sent`` (at most ``MARK_EVERY``
@@ -33,10 +35,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
-from datetime import datetime, timedelta
-from operator import attrgetter
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Q
@@ -44,25 +43,9 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from reminders import links, selectors
-from reminders.channels import open_channels
-from reminders.messages import Message, client_message, staff_message
-from reminders.models import (
-    OCCURRENCE_KINDS,
-    PUSH_CHANNELS,
-    Channel,
-    ClientPreference,
-    Delivery,
-    DeliveryStatus,
-    EmailBounce,
-    Kind,
-    Notification,
-    Reminder,
-    StaffPreference,
-    Status,
-)
-from reminders.rows import insert_rows
-from reminders.timing import ClientRules, client_rules, local_day
+from reminders import channels
+from reminders.models import Delivery, DeliveryStatus, Reminder, Status
+from reminders.services.planning import CANCEL, DEFER, SKIP, Batch, Plan
 
 SWEEP_BATCH = 500
 # Reminders per worker task. Each task has fixed costs (two durable commits, a dozen reads to
@@ -74,10 +57,6 @@ SENDING_LEASE = timedelta(minutes=5)
 REQUEUE_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
-# At most one email or text to a person within this long, whatever the daily cap.
-PUSH_GAP = timedelta(minutes=30)
-
-SEND, CANCEL, SKIP, DEFER = "send", "cancel", "skip", "defer"
 
 
 # --- The sweeper -----------------------------------------------------------------------------
@@ -178,359 +157,7 @@ def reminders_sweep(*, now=None, batch_size: int = SWEEP_BATCH) -> int:
     return enqueued
 
 
-# --- The worker ------------------------------------------------------------------------------
-
-
-@dataclass
-class Plan:
-    """What one claimed reminder gets."""
-
-    reminder: Reminder
-    action: str
-    reason: str = ""
-    until: datetime | None = None
-    message: Message | None = None
-    preferences_url: str = ""
-    in_app: bool = False
-    to_send: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class NewDelivery:
-    """A delivery row this task is about to write (``_Batch.save_journal``), with the
-    attributes of ``Delivery`` the engine reads and sets: a model instance for each cost more
-    to build than the row costs to insert."""
-
-    practice_id: uuid.UUID
-    reminder_id: uuid.UUID
-    client_id: uuid.UUID | None
-    channel: str
-    idempotency_key: str
-    address: str
-    status: str = DeliveryStatus.STARTED
-    detail: str = ""
-    attempts: int = 0
-    uncertain: bool = False
-    sent_at: datetime | None = None
-    pk: uuid.UUID = field(default_factory=uuid.uuid4)
-
-    def get_channel_display(self) -> str:
-        return Channel(self.channel).label
-
-
-@dataclass(slots=True)
-class NewNotification:
-    """An in-app notification ``_finish`` is about to write."""
-
-    practice_id: uuid.UUID
-    client_id: uuid.UUID | None
-    recipient_user_id: uuid.UUID | None
-    reminder_id: uuid.UUID
-    kind: str
-    title: str
-    body: str
-    link: str
-    read_at: datetime | None = None
-    pk: uuid.UUID = field(default_factory=uuid.uuid4)
-
-
-def _insert_new(model, records: list, *, ignore_conflicts: bool = False) -> None:
-    """Write new rows of ``model`` from records (``NewDelivery``, ``NewNotification``) with
-    ``insert_rows``: two rows per message, and the ORM's ``bulk_create`` cost more in Python
-    than the inserts cost the database. A row's columns are its record's fields, in their
-    order (``pk`` is the ``id`` column), then the two timestamps."""
-    if not records:
-        return
-    names = tuple(f.name for f in dataclass_fields(records[0]))
-    values = attrgetter(*names)
-    now = timezone.now()
-    insert_rows(
-        model,
-        (*("id" if name == "pk" else name for name in names), "created_at", "updated_at"),
-        [(*values(record), now, now) for record in records],
-        ignore_conflicts=ignore_conflicts,
-    )
-
-
-# The first key of the advisory locks the engine takes on clients ("REM1").
-_CLIENT_LOCKS = 0x52454D31
-
-
-def _lock_clients(client_ids) -> None:
-    """Two workers sending to the same client take turns, so the daily cap and the gap between
-    messages hold: on PostgreSQL, a transaction-scoped advisory lock per client (the second
-    key is 32 bits of its id; two clients sharing one only wait for each other), taken in
-    one fixed order so that two workers cannot deadlock. No row is written to take them.
-    SQLite needs none: its transactions here are IMMEDIATE, one writer at a time."""
-    if connection.vendor != "postgresql" or not client_ids:
-        return
-    keys = sorted(
-        {int.from_bytes(uuid.UUID(str(pk)).bytes[:4], "big", signed=True) for pk in client_ids}
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, key) FROM unnest(%s::int[]) AS key",
-            [_CLIENT_LOCKS, keys],
-        )
-
-
-class _Batch:
-    """Everything the reminders of one task need, read in a fixed number of queries."""
-
-    def __init__(self, reminders: list[Reminder], now):
-        from accounts.models import Membership, Practice
-        from assignments.models import Assignment, Flag, Occurrence
-
-        self.now = now
-        # A task's reminders share one or two practices: each read once, not joined to
-        # every row (a client's rules fall back on its practice's time zone).
-        practice_ids = {r.client.practice_id for r in reminders if r.client_id}
-        practices = Practice.objects.in_bulk(practice_ids)
-        for reminder in reminders:
-            if reminder.client_id:
-                reminder.client.practice = practices[reminder.client.practice_id]
-        client_ids = {r.client_id for r in reminders if not r.for_staff}
-        user_ids = {r.recipient_user_id for r in reminders if r.for_staff}
-        self.policies = selectors.policies_for({r.practice_id for r in reminders})
-        _lock_clients(client_ids)
-        self.preferences = {
-            p.client_id: p for p in ClientPreference.objects.filter(client_id__in=client_ids)
-        }
-        self.staff_preferences = {
-            p.user_id: p for p in StaffPreference.objects.filter(user_id__in=user_ids)
-        }
-        self.members = {
-            m.user_id: m
-            for m in Membership.objects.filter(user_id__in=user_ids).select_related(
-                "practice", "user"
-            )
-        }
-        ids = defaultdict(set)
-        for r in reminders:
-            ids[r.object_type].add(r.object_id)
-        self.occurrences = (
-            {
-                o.pk: o
-                for o in Occurrence.objects.filter(pk__in=ids["occurrence"]).select_related(
-                    "assignment"
-                )
-            }
-            if ids["occurrence"]
-            else {}
-        )
-        self.assignments = (
-            {a.pk: a for a in Assignment.objects.filter(pk__in=ids["assignment"])}
-            if ids["assignment"]
-            else {}
-        )
-        self.flags = (
-            {f.pk: f for f in Flag.objects.filter(pk__in=ids["flag"])} if ids["flag"] else {}
-        )
-        addresses = {r.client.email.lower() for r in reminders if r.client_id and r.client.email}
-        addresses |= {r.recipient_user.email.lower() for r in reminders if r.for_staff}
-        self.bouncing = {
-            email.lower()
-            for email in EmailBounce.objects.filter(
-                email__in=addresses, cleared_at=None
-            ).values_list("email", flat=True)
-        }
-        self.pushes = defaultdict(list)
-        for client_id, reminder_id, at in Delivery.objects.filter(
-            client_id__in=client_ids,
-            channel__in=PUSH_CHANNELS,
-            status__in=[DeliveryStatus.STARTED, DeliveryStatus.SENT],
-            created_at__gte=now - timedelta(hours=26),
-        ).values_list("client_id", "reminder_id", "created_at"):
-            self.pushes[client_id].append((reminder_id, at))
-        self.deliveries = {
-            (d.reminder_id, d.channel): d
-            for d in Delivery.objects.filter(reminder__in=[r.pk for r in reminders])
-        }
-        self.new_deliveries: list[NewDelivery] = []
-        self.changed_deliveries: list[Delivery] = []
-
-    def rules(self, reminder) -> ClientRules:
-        return client_rules(
-            policy=self.policies[reminder.practice_id],
-            preference=self.preferences.get(reminder.client_id),
-            client=reminder.client,
-        )
-
-    # --- deciding ---------------------------------------------------------------------
-
-    def plan(self, reminder: Reminder) -> Plan:
-        if reminder.for_staff:
-            return self._plan_staff(reminder)
-        return self._plan_client(reminder)
-
-    def _lapsed(self, reminder) -> str:
-        """Why the thing a reminder is about no longer needs it, or ''."""
-        from assignments.models import PENDING_STATUSES, AssignmentStatus, OccurrenceStatus
-
-        kind = reminder.kind
-        if kind in (Kind.NEW_HOMEWORK, Kind.STEP_RELEASED):
-            assignment = self.assignments.get(reminder.object_id)
-            if assignment is None or assignment.status != AssignmentStatus.ACTIVE:
-                return "The homework was cancelled."
-        elif kind in OCCURRENCE_KINDS or kind == Kind.COMPLETION:
-            occurrence = self.occurrences.get(reminder.object_id)
-            if occurrence is None:
-                return "The homework was changed or removed."
-            if kind == Kind.COMPLETION:
-                return ""
-            if occurrence.assignment.status != AssignmentStatus.ACTIVE or (
-                occurrence.status == OccurrenceStatus.CANCELLED
-            ):
-                return "The homework was cancelled."
-            if occurrence.submitted_at is not None:
-                return "Done: the client sent it."
-            if kind != Kind.NOT_DONE and occurrence.status not in PENDING_STATUSES:
-                return "No longer due."
-        elif kind == Kind.FLAGGED_SCORE:
-            flag = self.flags.get(reminder.object_id)
-            if flag is None or flag.acknowledged_at is not None:
-                return "The flag was already seen."
-        return ""
-
-    def _plan_client(self, reminder) -> Plan:
-        from clients.models import ClientStatus
-
-        client = reminder.client
-        if client.status == ClientStatus.DISCHARGED:
-            return Plan(reminder, CANCEL, "Client discharged.")
-        lapsed = self._lapsed(reminder)
-        if lapsed:
-            return Plan(reminder, CANCEL, lapsed)
-        if client.status == ClientStatus.PAUSED:
-            return Plan(reminder, SKIP, "Client paused.")
-        if client.user_id is None:
-            return Plan(reminder, SKIP, "The client has no portal access yet.")
-        rules = self.rules(reminder)
-        if rules.is_quiet(self.now):
-            until = rules.out_of_quiet_hours(self.now)
-            occurrence = self.occurrences.get(reminder.object_id)
-            if reminder.kind != Kind.NOT_DONE and occurrence and until >= occurrence.due_at:
-                return Plan(reminder, SKIP, "Quiet hours last until after it is due.")
-            return Plan(reminder, DEFER, "Held until the end of quiet hours.", until=until)
-        plan = Plan(
-            reminder,
-            SEND,
-            message=client_message(
-                kind=reminder.kind,
-                wording=self.policies[reminder.practice_id].wording,
-                client=client,
-            ),
-            preferences_url=links.client_preferences_url(client),
-            in_app=rules.in_app,
-        )
-        if rules.zone_note:
-            plan.notes.append(rules.zone_note)
-        channels = []
-        if rules.email and client.email:
-            channels.append((Channel.EMAIL, client.email))
-        if rules.sms:
-            channels.append((Channel.SMS, rules.phone))
-        held = self._push_held(reminder, rules) if channels else ""
-        for channel, address in channels:
-            self._journal(plan, channel, address, held)
-        if not (plan.to_send or plan.in_app or self._already_sent(reminder)):
-            return Plan(reminder, SKIP, "The client turned every channel off.")
-        return plan
-
-    def _push_held(self, reminder, rules: ClientRules) -> str:
-        """Why no email or text may go to this client now (snooze, daily cap, a message a
-        moment ago), or ''. Counts what this batch already sent."""
-        if rules.is_snoozed(self.now):
-            return "Reminders are snoozed: shown in the app only."
-        others = [(rid, at) for rid, at in self.pushes[reminder.client_id] if rid != reminder.pk]
-        today = local_day(self.now, rules.zone)
-        if sum(1 for _, at in others if local_day(at, rules.zone) == today) >= rules.daily_cap:
-            return "Daily limit reached: shown in the app only."
-        if any(at > self.now - PUSH_GAP for _, at in others):
-            return "Another reminder went out just before: shown in the app only."
-        return ""
-
-    def _already_sent(self, reminder) -> bool:
-        return any(
-            d.status == DeliveryStatus.SENT
-            for (rid, _), d in self.deliveries.items()
-            if rid == reminder.pk
-        )
-
-    def _journal(self, plan: Plan, channel: str, address: str, held: str) -> None:
-        """Record what happens on ``channel`` before anything is sent."""
-        reminder = plan.reminder
-        delivery = self.deliveries.get((reminder.pk, channel))
-        if delivery is not None and delivery.status in (
-            DeliveryStatus.SENT,
-            DeliveryStatus.SKIPPED,
-        ):
-            # Decided by an earlier attempt; a push held then still falls back to the app.
-            plan.in_app = plan.in_app or delivery.status == DeliveryStatus.SKIPPED
-            return
-        if channel == Channel.EMAIL and address.lower() in self.bouncing:
-            held = "Email address is bouncing: shown in the app only."
-        if delivery is None:
-            delivery = NewDelivery(
-                practice_id=reminder.practice_id,
-                reminder_id=reminder.pk,
-                client_id=None if reminder.for_staff else reminder.client_id,
-                channel=channel,
-                idempotency_key=f"{reminder.pk}.{channel}",
-                address=address,
-            )
-            self.new_deliveries.append(delivery)
-        else:
-            self.changed_deliveries.append(delivery)
-            # A row still "started" means the last attempt died mid-send: outcome unknown.
-            delivery.uncertain = delivery.uncertain or delivery.status == DeliveryStatus.STARTED
-        if held:
-            delivery.status, delivery.detail = DeliveryStatus.SKIPPED, held
-            plan.notes.append(held)
-            plan.in_app = True  # the app is the fallback for every held push
-            return
-        delivery.status, delivery.detail = DeliveryStatus.STARTED, ""
-        delivery.attempts += 1
-        plan.to_send.append(delivery)
-        if delivery.client_id:
-            self.pushes[delivery.client_id].append((reminder.pk, self.now))
-
-    def _plan_staff(self, reminder) -> Plan:
-        member = self.members.get(reminder.recipient_user_id)
-        if member is None:
-            return Plan(reminder, CANCEL, "No longer a member of the practice.")
-        lapsed = self._lapsed(reminder)
-        if lapsed:
-            return Plan(reminder, CANCEL, lapsed)
-        digest = None
-        if reminder.kind == Kind.DAILY_DIGEST:
-            digest = selectors.digest_for(member, now=self.now)
-            if digest.is_empty:
-                return Plan(reminder, SKIP, "Nothing to report.")
-        preference = self.staff_preferences.get(reminder.recipient_user_id) or StaffPreference()
-        plan = Plan(
-            reminder,
-            SEND,
-            message=staff_message(
-                kind=reminder.kind, user=member.user, client=reminder.client, digest=digest
-            ),
-            preferences_url=links.staff_preferences_url(
-                user_id=member.user_id, practice_id=reminder.practice_id
-            ),
-            in_app=True,
-        )
-        if preference.email and member.user.email:
-            self._journal(plan, Channel.EMAIL, member.user.email, "")
-        return plan
-
-    def save_journal(self) -> None:
-        _insert_new(Delivery, self.new_deliveries)
-        if self.changed_deliveries:
-            Delivery.objects.bulk_update(
-                self.changed_deliveries, ["status", "detail", "attempts", "uncertain", "updated_at"]
-            )
+# --- The worker: claim (``planning`` decides), send, record ------------------------------
 
 
 def _claim(reminder_ids, now) -> tuple[uuid.UUID, int]:
@@ -631,11 +258,11 @@ def _send(plans: list[Plan]) -> None:
     each outcome (``_Marks``). A provider error is recorded on the plan: retried with
     backoff, or failed after ``MAX_ATTEMPTS``."""
     marks = _Marks()
-    with open_channels() as channels:
+    with channels.sessions() as senders:
         for plan in plans:
             for delivery in plan.to_send:
                 try:
-                    channels[delivery.channel].send(
+                    senders[delivery.channel].send(
                         message=plan.message,
                         address=delivery.address,
                         idempotency_key=delivery.idempotency_key,
@@ -710,24 +337,8 @@ def _finish(plans: list[Plan], token, now) -> Counter:
             members = [plan for plan in members if plan.reminder.pk in ours]
         outcomes[status] += len(members)
         if status in (Status.SENT, Status.FAILED):
-            notify += [plan for plan in members if plan.in_app or status == Status.FAILED]
-    _insert_new(
-        Notification,
-        [
-            NewNotification(
-                practice_id=plan.reminder.practice_id,
-                client_id=plan.reminder.client_id,
-                recipient_user_id=plan.reminder.recipient_user_id,
-                reminder_id=plan.reminder.pk,
-                kind=plan.reminder.kind,
-                title=plan.message.title,
-                body=plan.message.in_app_body,
-                link=plan.message.link,
-            )
-            for plan in notify
-        ],
-        ignore_conflicts=True,  # one per reminder: written already by an earlier attempt
-    )
+            notify += [plan for plan in members if plan.fallback or status == Status.FAILED]
+    channels.fallback().record(notify)
     return +outcomes  # without the zero counts
 
 
@@ -746,7 +357,7 @@ def reminders_deliver(*, reminder_ids, now=None) -> Counter:
     )
     with _quick_marks():
         with _durable():
-            batch = _Batch(reminders, now)
+            batch = Batch(reminders, now)
             plans = [batch.plan(reminder) for reminder in reminders]
             batch.save_journal()
         _send([plan for plan in plans if plan.to_send])

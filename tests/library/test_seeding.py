@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from library import services
-from library.models import CuratedActivity, CuratedActivityVersion, Status
+from library.models import CuratedActivity, CuratedActivityVersion, PublicationStatus
 from library.seeding import SEED_DIR, SeedError, sync_global_library
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def _edit(path, **changes):
 def test_the_data_migration_seeded_the_whole_global_library():
     files = sorted(SEED_DIR.glob("*.json"))
     assert len(files) >= 22
-    published = CuratedActivity.objects.filter(status=Status.PUBLISHED).select_related(
+    published = CuratedActivity.objects.filter(status=PublicationStatus.PUBLISHED).select_related(
         "current_version"
     )
     assert {c.slug for c in published} >= {f.stem for f in files}
@@ -69,7 +69,9 @@ def test_a_new_file_becomes_a_new_activity(seed_dir):
     document.update(slug="worry-time-short", title="Worry time (short)")
     (seed_dir / "worry-time-short.json").write_text(json.dumps(document))
     assert sync_global_library(directory=seed_dir).created == ["worry-time-short"]
-    assert CuratedActivity.objects.get(slug="worry-time-short").status == Status.PUBLISHED
+    assert (
+        CuratedActivity.objects.get(slug="worry-time-short").status == PublicationStatus.PUBLISHED
+    )
 
 
 def test_invalid_files_are_refused_and_nothing_is_written(seed_dir):

@@ -11,7 +11,7 @@ from core.tenancy import practice_scope
 from library import services
 from library.content import content_of
 from library.exports import activity_document, activity_questionnaire
-from library.models import Activity, ActivityVersion, CuratedActivity, Status
+from library.models import Activity, ActivityVersion, CuratedActivity, PublicationStatus
 from library.services import ContentError
 from tests.factories import curated_activity_for, library_definition, practice_activity_for
 
@@ -172,7 +172,7 @@ def test_own_json_export_imports_back_as_an_equal_activity(world, member_a):
         practice=world.practice_a, actor=member_a, document=document
     )
     assert content_of(imported.current_version) == content_of(original.current_version)
-    assert imported.status == Status.DRAFT and not imported.shared
+    assert imported.status == PublicationStatus.DRAFT and not imported.shared
 
 
 def test_a_fhir_questionnaire_imports_what_maps_and_lists_what_did_not(world, member_a):

@@ -11,9 +11,15 @@ from django_scopes import scopes_disabled
 from core.tenancy import practice_scope
 from library.models import CuratedActivity
 from library.seeding import sync_global_library
-from pathways import services
 from pathways.models import EnrolmentStep, StepStatus
 from pathways.seeding import sync_global_pathways
+from pathways.services.authoring import pathway_create, pathway_publish, pathway_step_add
+from pathways.services.enrolments import enrolment_create
+from pathways.services.release import (
+    due_steps_claim,
+    enrolment_step_complete,
+    enrolment_step_release,
+)
 from tests.assignments.fixtures import membership_of
 from tests.factories import curated_activity_for
 
@@ -49,16 +55,16 @@ def build(world):
         owner = world.owner_a if practice == world.practice_a else world.owner_b
         actor = membership_of(practice, owner)
         with practice_scope(practice):
-            pathway = services.pathway_create(practice=practice, actor=actor, name=name, **fields)
+            pathway = pathway_create(practice=practice, actor=actor, name=name, **fields)
             steps = []
             for spec in specs:
                 spec = dict(spec)
                 condition_index = spec.pop("condition_index", None)
                 if condition_index is not None:
                     spec["condition_step"] = steps[condition_index]
-                steps.append(services.pathway_step_add(pathway=pathway, actor=actor, **spec))
+                steps.append(pathway_step_add(pathway=pathway, actor=actor, **spec))
             if publish:
-                services.pathway_publish(pathway=pathway, actor=actor)
+                pathway_publish(pathway=pathway, actor=actor)
         return pathway
 
     return make
@@ -79,7 +85,7 @@ def enrol(world):
             therapist = client.primary_therapist
         actor = membership_of(practice, therapist)
         with practice_scope(practice), TestCase.captureOnCommitCallbacks(execute=True):
-            return services.enrolment_create(
+            return enrolment_create(
                 pathway=pathway,
                 client=client,
                 actor=actor,
@@ -94,9 +100,9 @@ def sweep_and_release() -> list[str]:
     practice's scope (the tasks the claim queues after commit are not run: this is their
     work). Returns the released step ids."""
     released = []
-    for step_id, practice_id in services.due_steps_claim():
+    for step_id, practice_id in due_steps_claim():
         with practice_scope(practice_id):
-            if services.enrolment_step_release(step_id=step_id):
+            if enrolment_step_release(step_id=step_id):
                 released.append(step_id)
     return released
 
@@ -116,7 +122,7 @@ def complete(step, *, score=None) -> EnrolmentStep:
     with practice_scope(step.practice_id), scopes_disabled():
         assignment = EnrolmentStep.objects.get(pk=step.pk).assignment
     with practice_scope(step.practice_id), TestCase.captureOnCommitCallbacks(execute=True):
-        return services.enrolment_step_complete(assignment=assignment, score=score)
+        return enrolment_step_complete(assignment=assignment, score=score)
 
 
 def released(enrolment) -> list[EnrolmentStep]:

@@ -5,8 +5,9 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Membership
 from core.tenancy import practice_scope
-from pathways import services
 from pathways.models import CuratedPathway, EnrolmentStep
+from pathways.services.authoring import pathway_create, pathway_publish, pathway_step_add
+from pathways.services.enrolments import enrolment_create
 from tests.factories import curated_activity_for
 
 
@@ -15,12 +16,12 @@ def pathway_targets(world) -> dict:
     with scopes_disabled():
         actor = Membership.objects.get(practice=world.practice_b, user=world.owner_b)
     with practice_scope(world.practice_b):
-        pathway = services.pathway_create(practice=world.practice_b, actor=actor, name="Beta's")
-        step = services.pathway_step_add(
+        pathway = pathway_create(practice=world.practice_b, actor=actor, name="Beta's")
+        step = pathway_step_add(
             pathway=pathway, actor=actor, curated_activity=activity, delivery="on_enrolment"
         )
-        services.pathway_publish(pathway=pathway, actor=actor)
-        enrolment = services.enrolment_create(
+        pathway_publish(pathway=pathway, actor=actor)
+        enrolment = enrolment_create(
             pathway=pathway,
             client=world.client_b,
             actor=actor,

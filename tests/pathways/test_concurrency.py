@@ -10,8 +10,8 @@ from django_scopes import scopes_disabled
 
 from assignments.models import Assignment
 from core.tenancy import practice_scope
-from pathways import services
 from pathways.models import EnrolmentStep, StepStatus
+from pathways.services.release import due_steps_claim, enrolment_step_release
 from tests.factories import ClientFactory
 from tests.pathways.conftest import step_spec
 from tests.postgres import postgres_only
@@ -80,7 +80,7 @@ def test_two_sweepers_at_once_release_every_step_exactly_once(world, library, bu
         claimed = []
         # Small batches so the two sweepers interleave; each batch's release tasks run after
         # its commit (eager Celery), in the same thread, like a worker would.
-        while batch := services.due_steps_claim(batch_size=3):
+        while batch := due_steps_claim(batch_size=3):
             claimed += [step_id for step_id, _ in batch]
         return claimed
 
@@ -103,7 +103,7 @@ def test_two_workers_releasing_the_same_step_create_one_assignment(world, librar
         won = []
         for step_id in due:
             with practice_scope(practice_id):
-                won.append(services.enrolment_step_release(step_id=step_id))
+                won.append(enrolment_step_release(step_id=step_id))
         return won
 
     first, second = _in_threads(2, worker)
@@ -120,7 +120,7 @@ def test_a_worker_killed_mid_release_leaves_the_step_to_the_next_one(world, libr
     def dying_worker():
         try:
             with transaction.atomic(), practice_scope(practice_id):
-                outcome["dying"] = services.enrolment_step_release(step_id=step_id)
+                outcome["dying"] = enrolment_step_release(step_id=step_id)
                 claimed.set()
                 killed.wait(30)
                 raise RuntimeError("worker killed")
@@ -134,7 +134,7 @@ def test_a_worker_killed_mid_release_leaves_the_step_to_the_next_one(world, libr
         try:
             with practice_scope(practice_id):
                 # Blocks on the dying worker's locks until its transaction is rolled back.
-                outcome["second"] = services.enrolment_step_release(step_id=step_id)
+                outcome["second"] = enrolment_step_release(step_id=step_id)
         finally:
             connection.close()
 

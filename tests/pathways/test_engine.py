@@ -15,8 +15,9 @@ from assignments.models import Assignment
 from assignments.services.completing import response_submit
 from clients.models import ClientStatus
 from core.tenancy import practice_scope
-from pathways import services
 from pathways.models import EnrolmentStatus, EnrolmentStep, StepStatus
+from pathways.services.enrolments import enrolment_pause, enrolment_resume
+from pathways.services.release import due_steps_claim, enrolment_step_release
 from pathways.tasks import sweep_due_steps
 from tests.pathways.conftest import (
     complete,
@@ -135,13 +136,13 @@ def test_a_second_sweep_and_a_second_worker_change_nothing(world, library, build
     with time_machine.travel(datetime(2026, 6, 1, 8, 0, tzinfo=UTC), tick=False) as clock:
         enrolment = _due_in_five_minutes(library, build, enrol)
         clock.move_to(datetime(2026, 6, 1, 8, 5, tzinfo=UTC))
-        claimed = services.due_steps_claim()
+        claimed = due_steps_claim()
         assert len(claimed) == 1
-        assert services.due_steps_claim() == []  # queued already: not queued again
+        assert due_steps_claim() == []  # queued already: not queued again
         step_id, practice_id = claimed[0]
         with practice_scope(practice_id):
-            assert services.enrolment_step_release(step_id=step_id) is True
-            assert services.enrolment_step_release(step_id=step_id) is False
+            assert enrolment_step_release(step_id=step_id) is True
+            assert enrolment_step_release(step_id=step_id) is False
     assert len(_assignments_for([s.pk for s in steps_of(enrolment)])) == 1
 
 
@@ -156,10 +157,10 @@ def test_a_worker_killed_before_commit_loses_nothing_and_duplicates_nothing(
     with time_machine.travel(start - timedelta(minutes=5), tick=False) as clock:
         enrolment = _due_in_five_minutes(library, build, enrol)
         clock.move_to(start)
-        ((step_id, practice_id),) = services.due_steps_claim()
+        ((step_id, practice_id),) = due_steps_claim()
         # The worker claims the row and creates the assignment, then dies before commit.
         with pytest.raises(WorkerKilled), transaction.atomic(), practice_scope(practice_id):
-            assert services.enrolment_step_release(step_id=step_id) is True
+            assert enrolment_step_release(step_id=step_id) is True
             assert len(_assignments_for([step_id])) == 1
             raise WorkerKilled
         step = steps_of(enrolment)[0]
@@ -169,7 +170,7 @@ def test_a_worker_killed_before_commit_loses_nothing_and_duplicates_nothing(
         # Its message is lost too (say Redis restarted): within five minutes the sweeper
         # leaves the row alone, after that it queues it again.
         clock.move_to(start + timedelta(minutes=4))
-        assert services.due_steps_claim() == []
+        assert due_steps_claim() == []
         clock.move_to(start + timedelta(minutes=6))
         assert len(sweep_and_release()) == 1
         assert sweep_and_release() == []
@@ -200,14 +201,14 @@ def test_enrolling_and_finishing_release_what_is_due_at_once(world, library, bui
 
 def _pause(enrolment, world):
     with practice_scope(world.practice_a):
-        return services.enrolment_pause(
+        return enrolment_pause(
             enrolment=enrolment, actor=membership_of(world.practice_a, world.therapist_a)
         )
 
 
 def _resume(enrolment, world):
     with practice_scope(world.practice_a):
-        return services.enrolment_resume(
+        return enrolment_resume(
             enrolment=enrolment, actor=membership_of(world.practice_a, world.therapist_a)
         )
 
@@ -216,12 +217,12 @@ def test_a_paused_enrolment_releases_nothing_even_if_already_queued(world, libra
     with time_machine.travel(datetime(2026, 6, 1, 8, 0, tzinfo=UTC), tick=False) as clock:
         enrolment = _due_in_five_minutes(library, build, enrol)
         clock.move_to(datetime(2026, 6, 1, 8, 5, tzinfo=UTC))
-        ((step_id, practice_id),) = services.due_steps_claim()
+        ((step_id, practice_id),) = due_steps_claim()
         _pause(enrolment, world)
         with practice_scope(practice_id):
-            assert services.enrolment_step_release(step_id=step_id) is False
+            assert enrolment_step_release(step_id=step_id) is False
         clock.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
-        assert services.due_steps_claim() == []
+        assert due_steps_claim() == []
     assert steps_of(enrolment)[0].status == StepStatus.SCHEDULED
 
 
@@ -370,6 +371,6 @@ def test_a_step_that_cannot_be_released_is_held_with_the_reason(world, library, 
         assert step.status == StepStatus.HELD
         assert "discharged" in step.note
         clock.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
-        assert services.due_steps_claim() == []  # not retried on its own
+        assert due_steps_claim() == []  # not retried on its own
     with scopes_disabled():
         assert not EnrolmentStep.objects.filter(status=StepStatus.RELEASED).exists()

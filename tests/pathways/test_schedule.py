@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from pathways import rules, schedule
+from pathways import clock, release_rules, rules, schedule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -31,7 +31,7 @@ class Step:
 
     @property
     def waits_for_previous(self):
-        return self.delivery in ("after_previous", "days_after_previous")
+        return release_rules.rule_for(self.delivery).counts_from_previous
 
 
 def check(steps):
@@ -42,8 +42,8 @@ def check(steps):
 
 def test_a_time_of_day_is_local_on_both_sides_of_the_spring_change():
     anchor = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)  # Friday; Berlin moves to CEST on Sunday
-    friday = schedule.release_moment(anchor=anchor, delay_days=1, time_of_day=time(18), tz=BERLIN)
-    monday = schedule.release_moment(anchor=anchor, delay_days=3, time_of_day=time(18), tz=BERLIN)
+    friday = clock.release_moment(anchor=anchor, delay_days=1, time_of_day=time(18), tz=BERLIN)
+    monday = clock.release_moment(anchor=anchor, delay_days=3, time_of_day=time(18), tz=BERLIN)
     assert friday == datetime(2026, 3, 28, 17, 0, tzinfo=UTC)  # 18:00 CET
     assert monday == datetime(2026, 3, 30, 16, 0, tzinfo=UTC)  # 18:00 CEST
     assert monday.astimezone(BERLIN).hour == 18
@@ -51,9 +51,7 @@ def test_a_time_of_day_is_local_on_both_sides_of_the_spring_change():
 
 def test_a_time_that_does_not_exist_arrives_after_the_jump():
     anchor = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
-    moment = schedule.release_moment(
-        anchor=anchor, delay_days=1, time_of_day=time(2, 30), tz=BERLIN
-    )
+    moment = clock.release_moment(anchor=anchor, delay_days=1, time_of_day=time(2, 30), tz=BERLIN)
     assert moment.astimezone(BERLIN).time() == time(3, 30)
     assert moment.astimezone(BERLIN).date() == date(2026, 3, 29)
 
@@ -61,29 +59,28 @@ def test_a_time_that_does_not_exist_arrives_after_the_jump():
 def test_without_a_time_no_delay_is_at_once_and_a_delay_is_nine_in_the_morning():
     anchor = datetime(2026, 11, 1, 20, 13, tzinfo=UTC)  # 15:13 in New York, after the fall change
     assert (
-        schedule.release_moment(anchor=anchor, delay_days=0, time_of_day=None, tz=NEW_YORK)
-        == anchor
+        clock.release_moment(anchor=anchor, delay_days=0, time_of_day=None, tz=NEW_YORK) == anchor
     )
-    later = schedule.release_moment(anchor=anchor, delay_days=2, time_of_day=None, tz=NEW_YORK)
+    later = clock.release_moment(anchor=anchor, delay_days=2, time_of_day=None, tz=NEW_YORK)
     assert later.astimezone(NEW_YORK).replace(tzinfo=None) == datetime(2026, 11, 3, 9, 0)
 
 
 def test_a_time_already_past_on_the_anchor_day_means_the_next_day():
     anchor = datetime(2026, 6, 1, 18, 0, tzinfo=UTC)  # 20:00 in Berlin
-    moment = schedule.release_moment(anchor=anchor, delay_days=0, time_of_day=time(19), tz=BERLIN)
+    moment = clock.release_moment(anchor=anchor, delay_days=0, time_of_day=time(19), tz=BERLIN)
     assert moment.astimezone(BERLIN).replace(tzinfo=None) == datetime(2026, 6, 2, 19, 0)
 
 
 def test_enrolment_counts_from_the_start_date_or_the_moment_of_enrolling():
     now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-    assert schedule.enrolment_anchor(start_date=date(2026, 6, 1), enrolled_at=now, tz=BERLIN) == now
-    future = schedule.enrolment_anchor(start_date=date(2026, 6, 8), enrolled_at=now, tz=BERLIN)
+    assert clock.enrolment_anchor(start_date=date(2026, 6, 1), enrolled_at=now, tz=BERLIN) == now
+    future = clock.enrolment_anchor(start_date=date(2026, 6, 8), enrolled_at=now, tz=BERLIN)
     assert future.astimezone(BERLIN).replace(tzinfo=None) == datetime(2026, 6, 8, 0, 0)
 
 
 def test_shift_keeps_the_local_wall_clock_time_across_a_change():
     moment = datetime(2026, 10, 23, 17, 0, tzinfo=UTC)  # 19:00 CEST; CET from 25 October
-    shifted = schedule.shift_days(moment, 3, BERLIN)
+    shifted = clock.shift_days(moment, 3, BERLIN)
     assert shifted.astimezone(BERLIN).time() == moment.astimezone(BERLIN).time()
     assert (shifted - moment).total_seconds() == 3 * 86400 + 3600  # one hour more: CET
 

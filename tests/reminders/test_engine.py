@@ -26,7 +26,7 @@ from reminders.models import (
     ReminderPolicy,
     Status,
 )
-from reminders.services import engine
+from reminders.services import engine, planning
 from reminders.services.preferences import client_preference_snooze
 from tests.postgres import needs_postgres
 from tests.reminders.conftest import reminders_of
@@ -174,7 +174,7 @@ def test_a_worker_that_lost_its_claim_cannot_overwrite_the_next_one(world, due_r
         with scopes_disabled():
             engine._recover_lost_claims(now + engine.SENDING_LEASE + timedelta(seconds=1))
         assert engine.reminders_deliver(reminder_ids=[due_row.pk], now=now) == {"sent": 1}
-        stale = engine.Plan(refreshed(due_row), engine.CANCEL, "stale worker")
+        stale = planning.Plan(refreshed(due_row), planning.CANCEL, "stale worker")
         assert engine._finish([stale], stale_token, now) == {}
     assert refreshed(due_row).status == Status.SENT
 

@@ -80,7 +80,7 @@ REMINDER_HEADERS = ("Message-ID", "X-Bridgework-Delivery", "List-Unsubscribe")
 
 
 def merged_email(name: str, *, key: str = "abc", url: str = "https://bridgework.test/p/abc/"):
-    """A reminder email as ``reminders.channels.EmailChannel`` builds it."""
+    """A reminder email as ``reminders.channels.email.EmailSender`` builds it."""
     subject, text, html = render_email(
         "reminder_message", reminder_context(name, url), merge=("greeting_name", "preferences_url")
     )

@@ -262,7 +262,8 @@ def test_a_pathway_override_covers_its_released_steps(
     world, web, django_capture_on_commit_callbacks
 ):
     from core.tenancy import practice_scope
-    from pathways import services as pathway_services
+    from pathways.services.authoring import pathway_create, pathway_publish, pathway_step_add
+    from pathways.services.enrolments import enrolment_create
     from tests.assignments.fixtures import membership_of
     from tests.factories import curated_activity_for
 
@@ -270,15 +271,13 @@ def test_a_pathway_override_covers_its_released_steps(
     owner = membership_of(world.practice_a, world.owner_a)
     with time_machine.travel(datetime(2025, 6, 2, 9, 0, tzinfo=LONDON), tick=False):
         with practice_scope(world.practice_a):
-            pathway = pathway_services.pathway_create(
-                practice=world.practice_a, actor=owner, name="P"
-            )
-            pathway_services.pathway_step_add(
+            pathway = pathway_create(practice=world.practice_a, actor=owner, name="P")
+            pathway_step_add(
                 pathway=pathway, actor=owner, curated_activity=curated, delivery="on_enrolment"
             )
-            pathway_services.pathway_publish(pathway=pathway, actor=owner)
+            pathway_publish(pathway=pathway, actor=owner)
             with django_capture_on_commit_callbacks(execute=True):
-                pathway_services.enrolment_create(
+                enrolment_create(
                     pathway=pathway,
                     client=world.client_a,
                     actor=membership_of(world.practice_a, world.therapist_a),

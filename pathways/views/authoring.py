@@ -1,9 +1,5 @@
-"""Pathway pages: the practice's pathways and enrolments (staff), the global pathway library
-kept by curators (/curate/pathways/), and the client's journey in the portal.
-
-The builder pages serve both practice and global pathways: the URLconf passes ``area``
-(``STAFF`` or ``CURATE``), which decides who may open the page and how the pathway is found.
-"""
+"""The pathway lists and the builder, for practice pathways (staff) and global ones
+(curators, under /curate/pathways/)."""
 
 from __future__ import annotations
 
@@ -13,20 +9,18 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.audit import audit_record
-from clients.selectors import client_get, clients_visible_to
-from core.access import client_required, curator_required, staff_required
+from core.access import curator_required, staff_required
 from core.forms import apply_validation_error
 from core.timezones import known_timezones
-from pathways import fhir, selectors, services
-from pathways.forms import EnrolForm, EnrolmentStepForm, PathwayForm, StepForm
-from pathways.models import PathwayStatus, StepStatus
+from pathways import fhir, selectors
+from pathways.forms import PathwayForm, StepForm
+from pathways.models import PathwayStatus
+from pathways.services import authoring
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,7 @@ def area_view(view):
     return wrapper
 
 
-def _pathway(request, area: Area, pathway_id):
+def pathway_for(request, area: Area, pathway_id):
     if area.curator:
         return selectors.curated_pathway_get_for_curator(request.user, pathway_id)
     return selectors.pathway_get(request.membership, pathway_id)
@@ -103,9 +97,9 @@ def pathway_create(request, *, area: Area):
     if request.method == "POST" and form.is_valid():
         try:
             if area.curator:
-                pathway = services.curated_pathway_create(actor=request.user, **form.cleaned_data)
+                pathway = authoring.curated_pathway_create(actor=request.user, **form.cleaned_data)
             else:
-                pathway = services.pathway_create(
+                pathway = authoring.pathway_create(
                     practice=request.practice, actor=request.membership, **form.cleaned_data
                 )
         except ValidationError as exc:
@@ -120,12 +114,12 @@ def pathway_create(request, *, area: Area):
 
 @area_view
 def pathway_edit(request, pathway_id, *, area: Area):
-    pathway = _pathway(request, area, pathway_id)
-    initial = {field: getattr(pathway, field) for field in services.PATHWAY_FIELDS}
+    pathway = pathway_for(request, area, pathway_id)
+    initial = {field: getattr(pathway, field) for field in authoring.PATHWAY_FIELDS}
     form = PathwayForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.pathway_update(
+            authoring.pathway_update(
                 pathway=pathway, actor=_actor(request, area), **form.cleaned_data
             )
         except ValidationError as exc:
@@ -174,11 +168,11 @@ def _builder_context(request, area: Area, pathway, *, form=None, moved=None, ann
 
 @area_view
 def builder(request, pathway_id, *, area: Area):
-    pathway = _pathway(request, area, pathway_id)
+    pathway = pathway_for(request, area, pathway_id)
     return render(request, "pathways/builder.html", _builder_context(request, area, pathway))
 
 
-def _activity_from_choice(membership, value: str):
+def activity_from_choice(membership, value: str):
     try:
         return selectors.activity_from_choice(membership, value)
     except LookupError:
@@ -189,7 +183,7 @@ def _step_arguments(request, area: Area, form, steps) -> dict:
     """The service arguments from a valid step form; ValidationError for a bad choice."""
     data = dict(form.cleaned_data)
     membership = None if area.curator else request.membership
-    activity, curated = _activity_from_choice(membership, data.pop("activity"))
+    activity, curated = activity_from_choice(membership, data.pop("activity"))
     condition = data.pop("condition_step")
     data["condition_step"] = next((s for s in steps if str(s.pk) == condition), None)
     if condition and data["condition_step"] is None:
@@ -203,12 +197,12 @@ def _step_arguments(request, area: Area, form, steps) -> dict:
 @require_POST
 @area_view
 def step_add(request, pathway_id, *, area: Area):
-    pathway = _pathway(request, area, pathway_id)
+    pathway = pathway_for(request, area, pathway_id)
     steps = selectors.template_steps(pathway)
     form = _step_form(request, area, steps, data=request.POST)
     if form.is_valid():
         try:
-            step = services.pathway_step_add(
+            step = authoring.pathway_step_add(
                 pathway=pathway,
                 actor=_actor(request, area),
                 **_step_arguments(request, area, form, steps),
@@ -222,7 +216,7 @@ def step_add(request, pathway_id, *, area: Area):
     return render(request, "pathways/builder.html", context, status=400)
 
 
-def _step_initial(step) -> dict:
+def step_initial(step) -> dict:
     activity_value = f"a:{step.activity_id}" if getattr(step, "activity_id", None) else ""
     return {
         "activity": activity_value or f"c:{step.curated_activity_id}",
@@ -240,7 +234,7 @@ def _step_initial(step) -> dict:
 
 @area_view
 def step_edit(request, pathway_id, pathway_step_id, *, area: Area):
-    pathway = _pathway(request, area, pathway_id)
+    pathway = pathway_for(request, area, pathway_id)
     step = selectors.pathway_step_get(pathway, pathway_step_id)
     steps = selectors.template_steps(pathway)
     form = _step_form(
@@ -248,12 +242,12 @@ def step_edit(request, pathway_id, pathway_step_id, *, area: Area):
         area,
         steps,
         data=request.POST or None,
-        initial=_step_initial(step),
+        initial=step_initial(step),
         editing=step,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.pathway_step_update(
+            authoring.pathway_step_update(
                 step=step,
                 actor=_actor(request, area),
                 **_step_arguments(request, area, form, steps),
@@ -291,11 +285,11 @@ def _order_error(request, area: Area, pathway, exc: ValidationError):
 @require_POST
 @area_view
 def step_move(request, pathway_id, pathway_step_id, *, area: Area):
-    pathway = _pathway(request, area, pathway_id)
+    pathway = pathway_for(request, area, pathway_id)
     step = selectors.pathway_step_get(pathway, pathway_step_id)
     offset = -1 if request.POST.get("direction") == "up" else 1
     try:
-        ordered = services.pathway_step_move(step=step, actor=_actor(request, area), offset=offset)
+        ordered = authoring.pathway_step_move(step=step, actor=_actor(request, area), offset=offset)
     except ValidationError as exc:
         return _order_error(request, area, pathway, exc)
     position = [s.pk for s in ordered].index(step.pk) + 1
@@ -306,9 +300,9 @@ def step_move(request, pathway_id, pathway_step_id, *, area: Area):
 @require_POST
 @area_view
 def steps_order(request, pathway_id, *, area: Area):
-    pathway = _pathway(request, area, pathway_id)
+    pathway = pathway_for(request, area, pathway_id)
     try:
-        services.pathway_steps_reorder(
+        authoring.pathway_steps_reorder(
             pathway=pathway, actor=_actor(request, area), step_ids=request.POST.getlist("step")
         )
     except ValidationError as exc:
@@ -319,10 +313,10 @@ def steps_order(request, pathway_id, *, area: Area):
 @require_POST
 @area_view
 def step_remove(request, pathway_id, pathway_step_id, *, area: Area):
-    pathway = _pathway(request, area, pathway_id)
+    pathway = pathway_for(request, area, pathway_id)
     step = selectors.pathway_step_get(pathway, pathway_step_id)
     try:
-        services.pathway_step_remove(step=step, actor=_actor(request, area))
+        authoring.pathway_step_remove(step=step, actor=_actor(request, area))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -333,10 +327,10 @@ def step_remove(request, pathway_id, pathway_step_id, *, area: Area):
 @require_POST
 @area_view
 def pathway_status(request, pathway_id, *, area: Area):
-    pathway = _pathway(request, area, pathway_id)
+    pathway = pathway_for(request, area, pathway_id)
     wanted = request.POST.get("status", "")
     try:
-        services.pathway_set_status(pathway=pathway, actor=_actor(request, area), status=wanted)
+        authoring.pathway_set_status(pathway=pathway, actor=_actor(request, area), status=wanted)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -347,247 +341,9 @@ def pathway_status(request, pathway_id, *, area: Area):
 @area_view
 def pathway_fhir(request, pathway_id, *, area: Area):
     """The pathway as a FHIR R4 PlanDefinition (a template: no client data)."""
-    pathway = _pathway(request, area, pathway_id)
+    pathway = pathway_for(request, area, pathway_id)
     resource = fhir.plan_definition(pathway, selectors.template_steps(pathway))
     response = JsonResponse(resource, json_dumps_params={"indent": 2})
     response["Content-Type"] = "application/fhir+json"
     response["Content-Disposition"] = f'attachment; filename="pathway-{pathway.pk}.json"'
     return response
-
-
-# --- A practice pathway's enrolments -----------------------------------------------------------
-
-
-@staff_required
-def pathway_detail(request, pathway_id):
-    pathway = _pathway(request, STAFF, pathway_id)
-    context = {
-        "area": STAFF,
-        "pathway": pathway,
-        "steps": selectors.template_steps(pathway),
-        "enrolments": selectors.enrolment_progress(request.membership, pathway=pathway),
-        "ended": selectors.enrolment_progress(
-            request.membership, pathway=pathway, running_only=False
-        ).exclude(status__in=("active", "paused"))[:20],
-    }
-    return render(request, "pathways/pathway_detail.html", context)
-
-
-@staff_required
-def enrol(request, pathway_id):
-    pathway = _pathway(request, STAFF, pathway_id)
-    clients = clients_visible_to(request.membership).order_by("full_name")
-    form = EnrolForm(
-        request.POST or None,
-        clients=clients,
-        initial={"start_date": timezone.localdate(), "client": request.GET.get("client", "")},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            client = client_get(request.membership, form.cleaned_data["client"])
-            enrolment = services.enrolment_create(
-                pathway=pathway,
-                client=client,
-                actor=request.membership,
-                start_date=form.cleaned_data["start_date"],
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        except Http404:
-            form.add_error("client", "Choose one of your clients.")
-        else:
-            messages.success(request, f"{client.display_name} is enrolled.")
-            return redirect("pathways:enrolment", enrolment_id=enrolment.pk)
-    status = 400 if form.errors else 200
-    context = {"area": STAFF, "pathway": pathway, "form": form}
-    return render(request, "pathways/enrol.html", context, status=status)
-
-
-# --- The global library, for practices ------------------------------------------------------
-
-
-@staff_required
-def library(request):
-    return render(
-        request, "pathways/library.html", {"pathways": selectors.global_pathways(), "area": STAFF}
-    )
-
-
-@staff_required
-def library_detail(request, curated_pathway_id):
-    pathway = selectors.global_pathway_get(curated_pathway_id)
-    steps = selectors.template_steps(pathway)
-    tz_name = request.practice.default_timezone
-    context = {
-        "area": STAFF,
-        "pathway": pathway,
-        "steps": steps,
-        "preview": selectors.pathway_preview(steps, tz=ZoneInfo(tz_name)),
-        "preview_tz": tz_name,
-    }
-    return render(request, "pathways/library_detail.html", context)
-
-
-@require_POST
-@staff_required
-def library_copy(request, curated_pathway_id):
-    source = selectors.global_pathway_get(curated_pathway_id)
-    try:
-        pathway = services.pathway_copy_from_global(
-            practice=request.practice, actor=request.membership, curated_pathway=source
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("pathways:library")
-    messages.success(request, "Copied to your pathways as a draft. Adjust it, then publish it.")
-    return redirect("pathways:builder", pathway_id=pathway.pk)
-
-
-# --- One client's enrolment ------------------------------------------------------------------
-
-
-@staff_required
-def enrolment_detail(request, enrolment_id):
-    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
-    audit_record(
-        actor=request.user,
-        practice=request.practice,
-        action="view",
-        obj=enrolment,
-        client=enrolment.client,
-    )
-    steps = selectors.enrolment_steps(enrolment)
-    context = {
-        "enrolment": enrolment,
-        "client": enrolment.client,
-        "steps": steps,
-        "tz": enrolment.client.tz,
-        "template_changed": selectors.template_changed_since(enrolment),
-        "has_pending": any(step.is_pending for step in steps),
-        "StepStatus": StepStatus,
-    }
-    return render(request, "pathways/enrolment_detail.html", context)
-
-
-ENROLMENT_ACTIONS = {
-    "pause": (services.enrolment_pause, "Paused. Nothing will be released until you resume."),
-    "resume": (services.enrolment_resume, "Resumed. Steps still to come moved by the pause."),
-    "cancel": (services.enrolment_cancel, "Enrolment ended. Steps not released were cancelled."),
-    "apply-template": (
-        services.enrolment_apply_template,
-        "The steps still to come now follow the pathway as it is.",
-    ),
-}
-
-
-@require_POST
-@staff_required
-def enrolment_action(request, enrolment_id, action):
-    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
-    if action not in ENROLMENT_ACTIONS:
-        raise Http404
-    service, done = ENROLMENT_ACTIONS[action]
-    try:
-        service(enrolment=enrolment, actor=request.membership)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect("pathways:enrolment", enrolment_id=enrolment.pk)
-
-
-STEP_ACTIONS = {
-    "skip": (services.enrolment_step_skip, "Step skipped for this client."),
-    "unlock": (services.enrolment_step_unlock, "Step unlocked: the client gets it now."),
-}
-
-
-@require_POST
-@staff_required
-def enrolment_step_action(request, enrolment_id, enrolment_step_id, action):
-    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
-    step = selectors.enrolment_step_get(enrolment, enrolment_step_id)
-    if action not in STEP_ACTIONS:
-        raise Http404
-    service, done = STEP_ACTIONS[action]
-    try:
-        service(step=step, actor=request.membership)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect(reverse("pathways:enrolment", args=[enrolment.pk]) + f"#step-{step.pk}")
-
-
-PER_CLIENT_FIELDS = ("activity", "delivery", "delay_days", "time_of_day", "days_to_complete")
-
-
-@staff_required
-def enrolment_step_edit(request, enrolment_id, enrolment_step_id):
-    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
-    step = selectors.enrolment_step_get(enrolment, enrolment_step_id)
-    audit_record(
-        actor=request.user,
-        practice=request.practice,
-        action="view",
-        obj=step,
-        client=enrolment.client,
-    )
-    initial = {key: value for key, value in _step_initial(step).items() if key in PER_CLIENT_FIELDS}
-    form = EnrolmentStepForm(
-        request.POST or None,
-        initial=initial,
-        activity_options=selectors.activity_options(request.membership),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            activity, curated = _activity_from_choice(request.membership, data.pop("activity"))
-            swapped = (activity is not None and activity.pk != step.activity_id) or (
-                curated is not None and curated.pk != step.curated_activity_id
-            )
-            services.enrolment_step_update(
-                step=step,
-                actor=request.membership,
-                activity=activity if swapped else None,
-                curated_activity=curated if swapped else None,
-                **data,
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, "Saved for this client. The pathway itself is unchanged.")
-            return redirect(reverse("pathways:enrolment", args=[enrolment.pk]) + f"#step-{step.pk}")
-    status = 400 if form.errors else 200
-    context = {"enrolment": enrolment, "step": step, "form": form, "client": enrolment.client}
-    return render(request, "pathways/enrolment_step_form.html", context, status=status)
-
-
-@staff_required
-def enrolment_fhir(request, enrolment_id):
-    """The enrolment as a FHIR R4 CarePlan (client data: audited)."""
-    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
-    audit_record(
-        actor=request.user,
-        practice=request.practice,
-        action="export",
-        obj=enrolment,
-        client=enrolment.client,
-    )
-    resource = fhir.care_plan(enrolment, selectors.enrolment_steps(enrolment))
-    response = JsonResponse(resource, json_dumps_params={"indent": 2})
-    response["Content-Type"] = "application/fhir+json"
-    response["Content-Disposition"] = f'attachment; filename="careplan-{enrolment.pk}.json"'
-    return response
-
-
-# --- The client's journey (portal) -------------------------------------------------------------
-
-
-@client_required
-def journey(request):
-    client = request.client
-    journeys = selectors.journeys_for_client(client)
-    audit_record(actor=request.user, practice=request.practice, action="view", obj=client)
-    context = {"client": client, "journeys": journeys, "tz": client.tz}
-    return render(request, "pathways/journey.html", context)

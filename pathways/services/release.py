@@ -1,0 +1,164 @@
+"""The release engine (DESIGN.md, Jobs), and the planning every enrolment change ends with.
+
+- ``due_steps_claim`` is the beat sweeper's body: it locks due scheduled rows across
+  practices with ``SELECT … FOR UPDATE SKIP LOCKED``, stamps ``enqueued_at`` and enqueues one
+  tenant task per row after commit. Two sweepers at once get disjoint rows.
+- ``enrolment_step_release`` is the worker's body: it locks the enrolment (so a pause cannot
+  interleave), claims the row with a conditional ``UPDATE … WHERE status='scheduled'`` and
+  creates the assignment only if it won, in the same transaction. A worker killed before
+  commit leaves the row scheduled, with nothing created; a second worker finds it claimed.
+- A row queued but still scheduled ``REQUEUE_AFTER`` later lost its message (worker killed,
+  broker restarted) and is queued again by the next sweep.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from pathways import clock, schedule
+from pathways.assigning import assign_step
+from pathways.models import Enrolment, EnrolmentStatus, EnrolmentStep, StepStatus
+from pathways.selectors import enrolment_steps
+
+REQUEUE_AFTER = timedelta(minutes=5)
+SWEEP_BATCH = 200
+
+
+def enrolment_locked(enrolment: Enrolment) -> Enrolment:
+    """Re-read the enrolment with a row lock: every change to an enrolment and every release
+    of one of its steps goes through this lock, one at a time."""
+    return (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("client", "pathway", "practice")
+        .get(pk=enrolment.pk)
+    )
+
+
+def advance(enrolment: Enrolment, *, now) -> None:
+    """Schedule what can now be scheduled, finish the enrolment when nothing is left, and
+    queue at once the steps already due (the sweeper would find them within a minute). The
+    last part of every change to an enrolment, in its transaction, with the enrolment locked
+    (``enrolment_locked``)."""
+    steps = enrolment_steps(enrolment)
+    tz = enrolment.client.tz
+    start = clock.enrolment_anchor(
+        start_date=enrolment.start_date + timedelta(days=enrolment.shift_days),
+        enrolled_at=enrolment.created_at,
+        tz=tz,
+    )
+    for step in schedule.plan(steps, enrolment_start=start, tz=tz):
+        step.save(
+            update_fields=["status", "anchor_at", "release_at", "finished_at", "note", "updated_at"]
+        )
+    outstanding = [
+        step
+        for step in steps
+        if step.is_pending or (step.status == StepStatus.RELEASED and step.required)
+    ]
+    if enrolment.status == EnrolmentStatus.ACTIVE and not outstanding:
+        enrolment.status = EnrolmentStatus.COMPLETED
+        enrolment.ended_at = now
+        enrolment.save(update_fields=["status", "ended_at", "updated_at"])
+        return
+    if enrolment.status == EnrolmentStatus.ACTIVE:
+        for step in steps:
+            if step.status == StepStatus.SCHEDULED and step.release_at <= now:
+                enqueue_release(step, now=now)
+
+
+def enqueue_release(step: EnrolmentStep, *, now) -> None:
+    from pathways.tasks import release_pathway_step
+
+    EnrolmentStep.objects.filter(pk=step.pk).update(enqueued_at=now)
+    release_pathway_step.delay_on_commit(step_id=str(step.pk), practice_id=str(step.practice_id))
+
+
+@transaction.atomic
+def due_steps_claim(*, now=None, batch_size: int = SWEEP_BATCH) -> list[tuple[str, str]]:
+    """One batch of the sweeper: lock due rows nobody else holds, mark them queued, and queue
+    a release task for each after commit. Returns (step id, practice id) pairs."""
+    from pathways.tasks import release_pathway_step
+
+    now = now or timezone.now()
+    # The sweeper works across practices on purpose: it only picks ids to hand to tenant
+    # tasks, each of which runs inside its own practice's scope.
+    with scopes_disabled():
+        rows = list(
+            EnrolmentStep.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status=StepStatus.SCHEDULED,
+                release_at__lte=now,
+                enrolment__status=EnrolmentStatus.ACTIVE,
+            )
+            .exclude(enqueued_at__gt=now - REQUEUE_AFTER)
+            .order_by("release_at")
+            .values_list("pk", "practice_id")[:batch_size]
+        )
+        EnrolmentStep.objects.filter(pk__in=[pk for pk, _ in rows]).update(enqueued_at=now)
+    claimed = [(str(pk), str(practice_id)) for pk, practice_id in rows]
+    for step_id, practice_id in claimed:
+        release_pathway_step.delay_on_commit(step_id=step_id, practice_id=practice_id)
+    return claimed
+
+
+@transaction.atomic
+def enrolment_step_release(*, step_id, now=None) -> bool:
+    """Turn a due step into an assignment, exactly once. Runs in the step's practice scope.
+    Returns whether this call released it."""
+    now = now or timezone.now()
+    step = (
+        EnrolmentStep.objects.select_related(
+            "activity__current_version", "curated_activity__current_version"
+        )
+        .filter(pk=step_id)
+        .first()
+    )
+    if step is None:
+        return False
+    enrolment = enrolment_locked(step.enrolment)
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        return False
+    # The claim: only one transaction can move the row out of "scheduled". A concurrent one
+    # waits for this row lock and then matches nothing.
+    won = EnrolmentStep.objects.filter(
+        pk=step.pk, status=StepStatus.SCHEDULED, release_at__lte=now
+    ).update(status=StepStatus.RELEASED, released_at=now, enqueued_at=None, updated_at=now)
+    if not won:
+        return False
+    try:
+        with transaction.atomic():
+            assignment = assign_step(step=step, enrolment=enrolment, now=now)
+    except ValidationError as exc:
+        EnrolmentStep.objects.filter(pk=step.pk).update(
+            status=StepStatus.HELD,
+            released_at=None,
+            note=f"Could not be released: {' '.join(exc.messages)}",
+            updated_at=now,
+        )
+        return False
+    EnrolmentStep.objects.filter(pk=step.pk).update(assignment=assignment)
+    return True
+
+
+@transaction.atomic
+def enrolment_step_complete(*, assignment, completed_at=None, score=None) -> EnrolmentStep | None:
+    """The client submitted the assignment a step released: the step is done, its score (for
+    a measure) recorded, and the steps that waited for it are scheduled. Idempotent: a second
+    submission for the same assignment changes nothing. None when not from a pathway."""
+    completed_at = completed_at or timezone.now()
+    step = EnrolmentStep.objects.filter(assignment=assignment).first()
+    if step is None:
+        return None
+    enrolment = enrolment_locked(step.enrolment)
+    done = EnrolmentStep.objects.filter(pk=step.pk, status=StepStatus.RELEASED).update(
+        status=StepStatus.COMPLETED, finished_at=completed_at, score=score, updated_at=completed_at
+    )
+    if done:
+        advance(enrolment, now=completed_at)
+    step.refresh_from_db()
+    return step
