@@ -19,18 +19,16 @@ CLIENTS = 200
 def main() -> None:
     setup_django()
     with throwaway_database():
-        from rest_framework.authtoken.models import Token
         from rest_framework.test import APIClient
 
         from accounts.models import Role
-        from tests.factories import ClientFactory, MembershipFactory
+        from tests.factories import ClientFactory, MembershipFactory, api_token_for
 
         owner = MembershipFactory(role=Role.OWNER)
         practice = owner.practice
         ClientFactory.create_batch(CLIENTS, practice=practice, primary_therapist=owner.user)
-        token = Token.objects.create(user=owner.user)
         api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(owner.user)}")
 
         def subject():
             response = api.get("/api/v1/clients/?status=all")
