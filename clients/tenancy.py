@@ -2,6 +2,7 @@
 
 from django_scopes import scopes_disabled
 
+from accounts.mfa import mfa_setup_required
 from accounts.models import ApiToken
 from accounts.selectors import memberships_for_user
 from clients.selectors import client_for_portal_user
@@ -9,13 +10,19 @@ from core.tenancy import PORTAL_SESSION_KEY
 
 
 def resolve_signed_in_tenant(request, user) -> None:
-    """Attach ``practice``, ``membership`` and ``client`` for the signed-in user.
+    """Attach ``practice``, ``membership`` and ``client`` for the signed-in user, and
+    ``mfa_setup_required``.
 
     How a person signed in decides what they are: an API token acts as the member it was made
     for, in that practice only; an emailed client link puts the client record in the session
     (portal mode, nothing else); a staff sign-in uses memberships. A staff user may belong to
     several practices; the one in use is kept in the session.
+
+    A member whose practice requires two-factor authentication they have not set up gets no
+    practice at all, whichever way they came in: nothing can be read in an empty scope, and
+    the HTML middleware and the API base tell them why.
     """
+    request.mfa_setup_required = False
     token = getattr(request, "auth", None)  # set by DRF's authentication, never on HTML
     if isinstance(token, ApiToken):
         _use_membership(request, token.membership)
@@ -40,5 +47,8 @@ def resolve_signed_in_tenant(request, user) -> None:
 
 
 def _use_membership(request, membership) -> None:
+    if mfa_setup_required(membership):
+        request.mfa_setup_required = True
+        return
     request.membership = membership
     request.practice = membership.practice
