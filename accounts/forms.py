@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 
 from accounts.models import Practice, Role
+from accounts.services import API_TOKEN_DEFAULT_DAYS, API_TOKEN_LIFETIMES
 from core.timezones import known_timezones, validate_timezone
 
 
@@ -99,3 +100,20 @@ class InvitationAcceptForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords do not match.")
         return data
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="What will use it, e.g. “Weekly export script”. Shown in your token list.",
+    )
+    days = forms.TypedChoiceField(
+        label="Expires after",
+        coerce=int,
+        choices=[(days, f"{days} days") for days in API_TOKEN_LIFETIMES],
+        initial=API_TOKEN_DEFAULT_DAYS,
+        help_text="A script that runs longer needs a new token then.",
+    )

@@ -3,25 +3,16 @@ from django.urls import reverse
 
 
 class MfaRequiredMiddleware:
-    """When a practice requires two-factor authentication, members without an authenticator
-    app can only reach the pages that set one up (and sign out)."""
+    """Send a member who must set up two-factor authentication (see accounts.mfa; the tenant
+    resolver has already withheld their practice) to the set-up page. The account pages stay
+    open so they can, and the API answers for itself with a 403 (core.api)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        membership = getattr(request, "membership", None)
-        if (
-            membership is not None
-            and membership.practice.require_mfa
-            and not request.path.startswith(("/accounts/", "/static/"))
-            and not _has_totp(request.user)
+        if getattr(request, "mfa_setup_required", False) and not request.path.startswith(
+            ("/accounts/", "/static/", "/api/")
         ):
             return redirect(reverse("mfa_activate_totp") + "?required=1")
         return self.get_response(request)
-
-
-def _has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from core.db import TenantModel
+from core.tokens import hash_secret
 
 
 class UserManager(BaseUserManager):
@@ -238,3 +239,59 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+class ApiToken(TenantModel):
+    """A named key a script uses to call the API as one member of one practice.
+
+    The secret is shown once when the token is made; only its SHA-256 hash is stored, next to
+    a short random prefix that finds the row without comparing against every hash. Deleting
+    the membership deletes its tokens, so a removed member's token cannot come back to life if
+    the person is invited again.
+    """
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["practice", "-created_at"], name="apitoken_practice")]
+        ordering = ["-created_at"]
+
+    # A token reads "bw_" + prefix + "_" + secret: the prefix finds the row, the whole string
+    # is hashed. The lead makes a leaked token easy to recognise (secret scanners, logs).
+    LEAD = "bw_"
+    PREFIX_LENGTH = 12
+
+    def __str__(self):
+        return f"{self.name} ({self.display_prefix}…)"
+
+    @property
+    def display_prefix(self) -> str:
+        return f"{self.LEAD}{self.prefix}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @classmethod
+    def prefix_of(cls, raw: str) -> str | None:
+        """The lookup prefix of a presented token, or None when it is not one of ours."""
+        end = len(cls.LEAD) + cls.PREFIX_LENGTH
+        if not raw.startswith(cls.LEAD) or len(raw) <= end + 1 or raw[end] != "_":
+            return None
+        return raw[len(cls.LEAD) : end]
+
+    @staticmethod
+    def hash_of(raw: str) -> str:
+        return hash_secret(raw, salt="api-token")

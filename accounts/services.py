@@ -1,5 +1,7 @@
 """Every write about practices, members and invitations. Keyword-only, atomic."""
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Invitation, Membership, Practice, Role, User
+from accounts.audit import audit_record
+from accounts.models import ApiToken, Invitation, Membership, Practice, Role, User
 from accounts.selectors import owners_count
 from core.emails import send_templated_email
 from core.tenancy import practice_scope
@@ -192,3 +195,68 @@ def membership_remove(*, membership: Membership, actor: Membership) -> None:
             "Move this person's clients to another therapist before removing them."
         )
     membership.delete()
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+# How long a new token lasts, in days: the choices offered, and the one preselected.
+API_TOKEN_LIFETIMES = (7, 30, 90, 180, 365)
+API_TOKEN_DEFAULT_DAYS = 90
+# ``last_used_at`` is for people judging whether a token is still in use; a minute's precision
+# is plenty, and it spares a busy script one write per request.
+API_TOKEN_TOUCH_INTERVAL = timezone.timedelta(minutes=1)
+
+
+@transaction.atomic
+def api_token_create(
+    *, membership: Membership, name: str, days: int = API_TOKEN_DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """Make a token for ``membership`` and return it with its secret, which exists only in
+    this return value: the database keeps its hash."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the token after the script or tool that uses it."})
+    if days not in API_TOKEN_LIFETIMES:
+        raise ValidationError({"days": "Choose one of the offered lifetimes."})
+    prefix = secrets.token_hex(ApiToken.PREFIX_LENGTH // 2)
+    raw = f"{ApiToken.LEAD}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        practice=membership.practice,
+        membership=membership,
+        name=name,
+        prefix=prefix,
+        secret_hash=ApiToken.hash_of(raw),
+        expires_at=timezone.now() + timezone.timedelta(days=days),
+    )
+    audit_record(
+        actor=membership.user, practice=membership.practice, action="api_token_create", obj=token
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: Membership) -> None:
+    """Stop ``token`` working now. Its person or an owner of its practice may do this; doing it
+    twice changes nothing."""
+    mine = token.membership_id == actor.pk
+    if token.practice_id != actor.practice_id or not (mine or actor.role == Role.OWNER):
+        raise PermissionError("Only the token's owner or an owner of the practice can revoke it.")
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor.user
+    token.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+    audit_record(actor=actor.user, practice=token.practice_id, action="api_token_revoke", obj=token)
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Note that ``token`` was just used, unless that was noted less than a minute ago. One
+    UPDATE, atomic as it stands: no transaction (and its savepoint) on every API request."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < API_TOKEN_TOUCH_INTERVAL:
+        return
+    # Authentication runs before the request's scope is entered; the token's own practice is
+    # the one this row belongs to.
+    with practice_scope(token.practice_id):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

@@ -17,4 +17,7 @@ urlpatterns = [
     path("switch/", views.practice_switch, name="practice_switch"),
     path("audit/", views.audit_log, name="audit_log"),
     path("api-token/", views.api_token, name="api_token"),
+    path("api-token/new/", views.api_token_create, name="api_token_create"),
+    path("api-token/<uuid:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("api-tokens/", views.api_token_practice, name="api_token_practice"),
 ]

@@ -1,3 +1,4 @@
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -6,7 +7,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import InvitationAcceptForm, InvitationForm, PracticeSettingsForm, RoleForm
+from accounts.forms import (
+    ApiTokenForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    PracticeSettingsForm,
+    RoleForm,
+)
 from core.access import manager_required, staff_required
 from core.forms import apply_validation_error
 from portal.selectors import crisis_resources_for
@@ -146,24 +153,51 @@ def audit_log(request):
     return render(request, "accounts/audit_log.html", {"page": page, "actor": actor})
 
 
+# --- API tokens ------------------------------------------------------------------------------
+
+
 @staff_required
 def api_token(request):
-    """Tokens are issued here, after a full sign-in (with two-factor when set up), never by
-    trading a password over the API."""
-    from rest_framework.authtoken.models import Token
+    """The signed-in member's own tokens in this practice."""
+    tokens = selectors.api_tokens_of_member(membership=request.membership)
+    return render(request, "accounts/api_token.html", {"tokens": tokens})
 
-    new_token = None
-    if request.method == "POST":
-        Token.objects.filter(user=request.user).delete()
-        if request.POST.get("action") == "create":
-            new_token = Token.objects.create(user=request.user).key
-            messages.success(request, "Token created. Copy it now: it will not be shown again.")
+
+@staff_required
+@reauthentication_required
+def api_token_create(request):
+    """Tokens are issued here, after a full sign-in (with two-factor when set up) and a fresh
+    password (or code) check, never by trading a password over the API."""
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = services.api_token_create(
+                membership=request.membership, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
         else:
-            messages.success(request, "Token revoked.")
-    token = Token.objects.filter(user=request.user).first()
-    context = {
-        "new_token": new_token,
-        "has_token": token is not None,
-        "created": token and token.created,
-    }
-    return render(request, "accounts/api_token.html", context)
+            # Rendered, not redirected: the secret must not pass through the session (messages)
+            # on its way to the one page that shows it.
+            context = {"token": token, "secret": secret}
+            return render(request, "accounts/api_token_created.html", context)
+    status = 400 if form.errors else 200
+    return render(request, "accounts/api_token_form.html", {"form": form}, status=status)
+
+
+@require_POST
+@staff_required
+def api_token_revoke(request, token_id):
+    token = selectors.api_token_get(actor=request.membership, token_id=token_id)
+    services.api_token_revoke(token=token, actor=request.membership)
+    messages.success(request, f"The token “{token.name}” was revoked; it no longer works.")
+    if request.POST.get("from") == "practice":
+        return redirect("accounts:api_token_practice")
+    return redirect("accounts:api_token")
+
+
+@staff_required
+def api_token_practice(request):
+    """Owners: every member's tokens, to spot and revoke the ones nobody should hold."""
+    tokens = selectors.api_tokens_of_practice(actor=request.membership)
+    return render(request, "accounts/api_token_practice.html", {"tokens": tokens})

@@ -14,7 +14,6 @@ Answers that do not fit the worksheet answer 400 with every problem by path:
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django_scopes import scopes_disabled
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -46,11 +45,10 @@ from assignments.serializers import (
     SubmitSerializer,
 )
 from assignments.services import assigning, completing, reviewing
-from clients.selectors import client_for_portal_user, client_get
+from clients.selectors import client_get
 from core.api import TenantAPIMixin, id_filter
 from core.forms import api_validation_error
 from core.permissions import IsPracticeMember
-from core.tenancy import practice_scope
 from library.selectors import activity_get, curated_get
 
 CLIENT_FILTER = OpenApiParameter("client", OpenApiTypes.UUID, description="Only this client's.")
@@ -254,22 +252,11 @@ class ReviewViewSet(
 
 
 class PortalAPIMixin(TenantAPIMixin):
-    """The client API: a portal session, or an API token of a client's login (which has no
-    session to say which client record it is, so its first active record is used). Anyone
-    else sees nothing here: lists are empty and every object answers 404."""
+    """The client API, for a portal session (API tokens belong to practice members, so a
+    client never has one). Anyone else sees nothing here: lists are empty and every object
+    answers 404."""
 
     permission_classes = [IsAuthenticated]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.client is None and request.membership is None and request.auth is not None:
-            # Which record a token belongs to decides the scope, so it is read before one.
-            with scopes_disabled():
-                client = client_for_portal_user(request.user)
-            if client is not None and not client.is_discharged:
-                for target in (request, request._request):
-                    target.client, target.practice = client, client.practice
-                self._tenant_scope.enter_context(practice_scope(client.practice))
 
     def portal_client(self):
         if self.request.client is None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from rest_framework import parsers
-from rest_framework.exceptions import APIException, ParseError, ValidationError
+from rest_framework.exceptions import APIException, ParseError, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from core.tenancy import practice_scope, resolve_request_tenant
@@ -15,6 +15,13 @@ from core.tenancy import practice_scope, resolve_request_tenant
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+MFA_SETUP_REQUIRED = (
+    "Your practice requires two-factor authentication. Sign in on the web and set up an "
+    "authenticator app (Your account → Two-factor authentication); until then the API is "
+    "closed to you, with any token."
+)
 
 
 if TYPE_CHECKING:
@@ -38,6 +45,10 @@ class TenantAPIMixin(_MixinBase):
     def initial(self, request, *args, **kwargs):
         self.perform_authentication(request)
         resolve_request_tenant(request)
+        if getattr(request, "mfa_setup_required", False):
+            # The resolver has already withheld the practice; this only says why, instead of
+            # answering with empty lists and 404s.
+            raise PermissionDenied({"detail": MFA_SETUP_REQUIRED, "code": "mfa_setup_required"})
         # DRF's Request proxies unknown attributes to the Django request, but the ones we set
         # must be visible from both.
         for name in ("practice", "membership", "client"):

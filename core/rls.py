@@ -61,8 +61,6 @@ NO_POLICY = {
     "sign-in, sign-up and password reset, before a practice is known.",
     "account_emailconfirmation": "allauth's email confirmation keys: looked up by key from "
     "an emailed link, before a practice is known.",
-    "authtoken_token": "API tokens are looked up by key during authentication, before the "
-    "API view enters the practice scope (TenantAPIMixin does so after authentication).",
     "mfa_authenticator": "A user's TOTP secret and recovery codes: read at the two-factor "
     "step of sign-in, before a practice is known, and by the per-practice 2FA requirement.",
     "django_session": "Sessions are read by key on every request before the practice is "

@@ -169,3 +169,19 @@ def practice_activity_for(practice, author, *, publish=True, shared=True, **cont
                 activity=activity, actor=membership, shared=True
             )
     return activity
+
+
+def api_token_for(user, *, practice=None, days: int = 90, name: str = "Test script") -> str:
+    """The secret of a new API token for ``user`` as a member of ``practice`` (default: their
+    first practice), made through the service as the token page would."""
+    from accounts.services import api_token_create
+    from core.tenancy import practice_scope
+
+    with scopes_disabled():
+        memberships = Membership.objects.filter(user=user).select_related("practice")
+        if practice is not None:
+            memberships = memberships.filter(practice=practice)
+        membership = memberships.order_by("created_at").first()
+    with practice_scope(membership.practice):
+        _, secret = api_token_create(membership=membership, name=name, days=days)
+    return secret

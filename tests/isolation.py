@@ -182,3 +182,17 @@ def _reminder_targets(world) -> dict:
 
 
 EXTENSIONS.append(_reminder_targets)
+
+
+def _api_token_targets(world) -> dict:
+    """Practice B's API token (its therapist's)."""
+    from accounts.models import ApiToken
+    from tests.factories import api_token_for
+
+    secret = api_token_for(world.therapist_b)
+    with scopes_disabled():
+        token = ApiToken.objects.get(prefix=ApiToken.prefix_of(secret))
+    return {"token_id": token.pk}
+
+
+EXTENSIONS.append(_api_token_targets)

@@ -1,27 +1,108 @@
 import pytest
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django_scopes import scopes_disabled
+from rest_framework.test import APIClient
+
+from accounts.models import AuditEvent, Role
+from clients.models import Client
+from tests.factories import MembershipFactory, api_token_for
 
 pytestmark = pytest.mark.django_db
 
 
+def _require_mfa(practice):
+    practice.require_mfa = True
+    practice.save()
+
+
+def _token_api(secret):
+    browser = APIClient()
+    browser.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    return browser
+
+
+def _session_api(web, user):
+    browser = APIClient()
+    browser.cookies = web(user).cookies
+    return browser
+
+
+def _refused_for_mfa(response):
+    assert response.status_code == 403, response.content
+    body = response.json()
+    assert body["code"] == "mfa_setup_required"
+    assert "two-factor authentication" in body["detail"]
+
+
 def test_when_the_practice_requires_mfa_members_must_set_it_up(web, world):
-    world.practice_a.require_mfa = True
-    world.practice_a.save()
+    _require_mfa(world.practice_a)
     response = web(world.therapist_a).get("/clients/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/totp/activate")
+    # The set-up page itself stays open.
+    assert web(world.therapist_a).get(response["Location"]).status_code in (200, 302)
     # Other practices are unaffected.
     assert web(world.therapist_b).get("/clients/").status_code == 200
 
 
-def test_members_with_an_authenticator_pass(web, world):
-    world.practice_a.require_mfa = True
-    world.practice_a.save()
+def test_every_way_in_is_refused_until_the_member_has_an_authenticator(web, world):
+    """Session page, session API and a token made before the owner required two-factor."""
+    secret = api_token_for(world.therapist_a)
+    client_url = f"/api/v1/clients/{world.client_a.pk}/"
+    _require_mfa(world.practice_a)
+
+    assert web(world.therapist_a).get(f"/clients/{world.client_a.pk}/").status_code == 302
+    _refused_for_mfa(_session_api(web, world.therapist_a).get(client_url))
+    _refused_for_mfa(_token_api(secret).get(client_url))
+    created = _token_api(secret).post(
+        "/api/v1/clients/", {"full_name": "Nope", "email": "nope@alpha.test"}, format="json"
+    )
+    _refused_for_mfa(created)
+    _refused_for_mfa(_token_api(secret).get("/api/v1/portal/occurrences/"))
+    with scopes_disabled():
+        assert not Client.objects.filter(full_name="Nope").exists()
+        assert not AuditEvent.objects.filter(action__in=["view", "api_view"]).exists()
+
     Authenticator.objects.create(
         user=world.therapist_a, type=Authenticator.Type.TOTP, data={"secret": "x"}
     )
-    assert web(world.therapist_a).get("/clients/").status_code == 200
+    assert web(world.therapist_a).get(f"/clients/{world.client_a.pk}/").status_code == 200
+    assert _session_api(web, world.therapist_a).get(client_url).status_code == 200
+    assert _token_api(secret).get(client_url).status_code == 200
+
+
+def test_recovery_codes_alone_are_not_an_authenticator_app(web, world):
+    _require_mfa(world.practice_a)
+    Authenticator.objects.create(
+        user=world.therapist_a, type=Authenticator.Type.RECOVERY_CODES, data={}
+    )
+    assert web(world.therapist_a).get("/clients/").status_code == 302
+
+
+def test_the_requirement_belongs_to_the_practice_the_request_acts_in(world):
+    """A therapist of A (which requires two-factor) who also works in B (which does not): a
+    token for B works, a token for A does not."""
+    MembershipFactory(practice=world.practice_b, user=world.therapist_a, role=Role.THERAPIST)
+    in_a = api_token_for(world.therapist_a, practice=world.practice_a)
+    in_b = api_token_for(world.therapist_a, practice=world.practice_b)
+    _require_mfa(world.practice_a)
+    _refused_for_mfa(_token_api(in_a).get("/api/v1/clients/"))
+    assert _token_api(in_b).get("/api/v1/clients/").status_code == 200
+
+
+def test_the_resolver_gives_a_member_without_an_authenticator_no_practice(rf, world):
+    """The decision is made once, where the tenant is resolved: a view that forgot to check
+    still has no practice to read from."""
+    from core.tenancy import resolve_request_tenant
+
+    _require_mfa(world.practice_a)
+    request = rf.get("/anything/")
+    request.user = world.therapist_a
+    request.session = {}
+    resolve_request_tenant(request)
+    assert request.mfa_setup_required is True
+    assert request.practice is None and request.membership is None
 
 
 def test_sessions_expire_after_idle_time():

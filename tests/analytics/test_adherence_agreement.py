@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from analytics.selectors import caseload_dashboard, dashboard_clients
@@ -23,7 +22,7 @@ from reminders.selectors import digest_for
 from sampledata.caseload import bulk_caseload
 from tests.analytics import fixtures_dashboard as fx
 from tests.assignments.fixtures import membership_of, phq9_answers
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -147,10 +146,8 @@ def test_caseload_dashboard_api_and_digest_agree_on_every_figure(world, every_ca
         board = {r.client_id: r for r in caseload_dashboard(membership, now=NOW).rows}
         digest = digest_for(membership, now=NOW)
         page = web(world.therapist_a).get(reverse("clients:caseload")).content.decode()
-        with scopes_disabled():
-            token, _ = Token.objects.get_or_create(user=world.therapist_a)
         api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(world.therapist_a)}")
         rows = api.get("/api/v1/analytics/dashboard/?page_size=100").json()["results"]
     from_api = {row["client_id"]: row for row in rows}
 

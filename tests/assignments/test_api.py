@@ -1,4 +1,4 @@
-"""The REST API: staff endpoints, the client API (session and token), bad input, isolation."""
+"""The REST API: staff endpoints, the client API (portal session), bad input, isolation."""
 
 import itertools
 import uuid
@@ -6,11 +6,11 @@ import uuid
 import pytest
 import time_machine
 from django_scopes import scopes_disabled
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assignments.models import Assignment, OccurrenceStatus, Response
 from clients.models import ClientStatus
+from core.tenancy import PORTAL_SESSION_KEY
 from library.models import CuratedActivity
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, phq9_answers
 from tests.factories import ClientFactory, portal_user_for
@@ -23,10 +23,13 @@ MONDAY = "2025-06-02 08:00:00+00:00"
 def api(user=None, client_record=None):
     browser = APIClient()
     if client_record is not None:
+        # Clients reach their API with a portal session: API tokens belong to staff members.
         with scopes_disabled():
             user = client_record.user
-        token, _ = Token.objects.get_or_create(user=user)
-        browser.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        browser.force_login(user)
+        session = browser.session
+        session[PORTAL_SESSION_KEY] = str(client_record.pk)
+        session.save()
     elif user is not None:
         browser.force_authenticate(user)
     return browser
@@ -101,7 +104,7 @@ def test_bad_assignments_are_refused_with_the_field_named(world, acts):
 
 
 @time_machine.travel(MONDAY, tick=False)
-def test_a_client_submits_through_the_api_with_a_token(world, acts, assign):
+def test_a_client_submits_through_the_api(world, acts, assign):
     occurrence = _only(assign(acts.phq9))
     client = api(client_record=world.client_a)
     todo = client.get("/api/v1/portal/occurrences/").json()
@@ -147,7 +150,7 @@ def test_the_client_api_autosaves_drafts_and_takes_questions(world, acts, assign
     assignment = assign(acts.thought_record)
     occurrence = _only(assignment)
     client = APIClient()
-    client.cookies = portal(world.client_a).cookies  # a portal session works too
+    client.cookies = portal(world.client_a).cookies  # the portal's own browser session
     draft = client.put(
         f"/api/v1/portal/occurrences/{occurrence.pk}/draft/",
         {"answers": {"situation": "At the bus stop"}},
