@@ -1,7 +1,8 @@
 """Assignments over REST (/api/v1/...).
 
 Staff (therapists, owners, admins): ``assignments``, ``occurrences``, ``responses`` (shared
-entries only) and ``reviews``, limited to the clients they may see.
+entries only), ``reviews`` and ``flags`` (with what was done about each), limited to the
+clients they may see.
 
 Clients: ``portal/occurrences`` (their to-do; submit an entry, autosave a draft),
 ``portal/responses`` (their entries; edit = a new revision; the check-in) and
@@ -24,7 +25,7 @@ from rest_framework.response import Response as APIResponse
 
 from accounts.audit import audit_record
 from assignments import selectors
-from assignments.models import Assignment, Occurrence, Response, Review
+from assignments.models import Assignment, Flag, Occurrence, Response, Review
 from assignments.serializers import (
     AssignmentCreateSerializer,
     AssignmentSerializer,
@@ -32,6 +33,8 @@ from assignments.serializers import (
     CancelSerializer,
     CheckInSerializer,
     DraftSerializer,
+    FlagRespondSerializer,
+    FlagSerializer,
     OccurrenceSerializer,
     PortalAssignmentSerializer,
     PortalOccurrenceDetailSerializer,
@@ -44,7 +47,7 @@ from assignments.serializers import (
     RevisionCreateSerializer,
     SubmitSerializer,
 )
-from assignments.services import assigning, completing, reviewing
+from assignments.services import assigning, completing, flags, reviewing
 from clients.selectors import client_get
 from core.api import TenantAPIMixin, id_filter
 from core.forms import api_validation_error
@@ -246,6 +249,63 @@ class ReviewViewSet(
     @extend_schema(parameters=[CLIENT_FILTER])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+
+class FlagViewSet(
+    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Flags (critical answers) of the clients the requesting therapist may see, open ones
+    first, each with its history of responses (``events``). Record what was done with
+    POST .../acknowledge/: it closes the flag (a later response is kept as a follow-up)."""
+
+    serializer_class = FlagSerializer
+    permission_classes = [IsPracticeMember]
+    queryset = Flag.objects.none()
+
+    def get_queryset(self):
+        return selectors.flags_for_staff(
+            self.request.membership, client_id=id_filter(self.request, "client")
+        )
+
+    @extend_schema(parameters=[CLIENT_FILTER])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self):
+        return selectors.flag_get(self.request.membership, self.kwargs["pk"])
+
+    def retrieve(self, request, *args, **kwargs):
+        flag = self.get_object()
+        audit_record(
+            actor=request.user,
+            practice=request.practice,
+            action="api_view",
+            obj=flag,
+            client=flag.client,
+        )
+        return APIResponse(self.get_serializer(self._with_history(flag)).data)
+
+    def _with_history(self, flag: Flag) -> Flag:
+        return self.get_queryset().get(pk=flag.pk)
+
+    @extend_schema(request=FlagRespondSerializer, responses={201: FlagSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        flag = self.get_object()
+        body = FlagRespondSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            flags.flag_respond(
+                flag=flag,
+                actor=request.membership,
+                actions=body.validated_data.get("actions", []),
+                note=body.validated_data.get("note", ""),
+            )
+        except ValidationError as exc:
+            raise _error(exc) from None
+        return APIResponse(
+            self.get_serializer(self._with_history(flag)).data, status=status.HTTP_201_CREATED
+        )
 
 
 # --- Clients -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ rules (what a schedule needs, who may do what) are in the services."""
 
 from django import forms
 
-from assignments.models import ScheduleKind, Visibility
+from assignments.models import FlagAction, ScheduleKind, Visibility
 from assignments.schedule import (
     DEFAULT_DUE_TIME,
     MAX_DAYS,
@@ -215,4 +215,23 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Your therapist will answer here. For anything urgent, call them or "
         "emergency services.",
+    )
+
+
+class FlagResponseForm(forms.Form):
+    """What the clinician did about a flag. The rule that "Other" needs a note is the
+    service's (``flags.flag_respond``); its error lands next to the note."""
+
+    actions = forms.MultipleChoiceField(
+        label="What did you do?",
+        choices=FlagAction.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose what you did (one or more)."},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you found or agreed. Needed when you choose “Other”.",
     )

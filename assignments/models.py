@@ -410,6 +410,66 @@ class Flag(TenantModel):
         return self.acknowledged_at is None
 
 
+# --- What was done about a flag --------------------------------------------------------------
+
+
+class FlagAction(models.TextChoices):
+    ASSESSED_RISK = "assessed_risk", "Assessed risk"
+    CONTACTED_CLIENT = "contacted_client", "Contacted the client"
+    REVIEWED_SAFETY_PLAN = "reviewed_safety_plan", "Reviewed the safety plan"
+    CONTACTED_EMERGENCY = "contacted_emergency", "Contacted emergency services"
+    OTHER = "other", "Other"
+
+
+class FlagEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The flag history is append-only.")
+
+    def delete(self):
+        raise PermissionError("The flag history is append-only.")
+
+
+class FlagEvent(TenantModel):
+    """A clinician's response to a flag: what was done (``actions``, values of
+    ``FlagAction``), a note, who and when. The first response closes the flag; later ones are
+    follow-ups. Append-only: ``save``, ``delete`` and the queryset refuse changes, and on
+    PostgreSQL a trigger refuses UPDATE. Rows still go when the client's whole record is
+    erased (the cascade), as the adherence log does."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="events")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who it was, kept as written at the time: the record must still say so after the
+    # account is deleted.
+    actor_name = models.CharField(max_length=200)
+    actions = models.JSONField(default=list)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(
+        practice="practice", _manager_class=models.Manager.from_queryset(FlagEventQuerySet)
+    )
+
+    class Meta:
+        ordering = ["-at", "-created_at"]
+        indexes = [models.Index(fields=["practice", "flag", "-at"], name="flag_event_flag_at")]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The flag history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The flag history is append-only.")
+
+    @property
+    def action_labels(self) -> list[str]:
+        labels = dict(FlagAction.choices)
+        return [labels.get(action, action) for action in self.actions]
+
+
 class AssignmentMessage(TenantModel):
     """A question from the client about an assignment, or the therapist's answer."""
 

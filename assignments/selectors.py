@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     F,
     IntegerField,
@@ -24,6 +25,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -39,6 +41,7 @@ from assignments.models import (
     CheckIn,
     Draft,
     Flag,
+    FlagEvent,
     Occurrence,
     OccurrenceStatus,
     Response,
@@ -48,6 +51,7 @@ from assignments.models import (
     TherapySession,
 )
 from clients.selectors import clients_visible_to
+from worksheets import field_by_id
 
 # Without a recorded session, the session review looks back this far.
 DEFAULT_REVIEW_WINDOW = timedelta(days=14)
@@ -98,6 +102,39 @@ def flag_get(membership, flag_id) -> Flag:
         return Flag.objects.select_related("client").get(pk=flag_id, client__in=visible)
     except (Flag.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def flags_for_staff(membership, *, client_id=None) -> QuerySet:
+    """Flags of the clients ``membership`` may see, each with its responses (``events``,
+    newest first): open flags first, then newest first."""
+    visible = clients_visible_to(membership).values("pk")
+    flags = Flag.objects.filter(client__in=visible)
+    if client_id is not None:
+        flags = flags.filter(client_id=client_id)
+    return _with_history(flags)
+
+
+def _with_history(flags: QuerySet) -> QuerySet:
+    return (
+        flags.select_related("assignment__activity_version")
+        .prefetch_related(
+            Prefetch("events", queryset=FlagEvent.objects.order_by("-at", "-created_at"))
+        )
+        .order_by(
+            Case(When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1)),
+            "-created_at",
+        )
+    )
+
+
+def flag_history(client) -> list[Flag]:
+    """One client's flags with what was done about each, for the client page: open flags
+    first, then newest first. ``item_label`` is the question whose answer raised it."""
+    flags = list(_with_history(Flag.objects.filter(client=client)))
+    for flag in flags:
+        field = field_by_id(flag.assignment.activity_version.definition, flag.field_id)
+        flag.item_label = field.get("label", "") if field else ""
+    return flags
 
 
 def response_get(membership, response_id) -> Response:
@@ -210,11 +247,13 @@ class ClientHomework:
     questions: list[Assignment]
     stats: list[dict]
     overall: dict
+    flag_history: list[Flag]
 
 
 def client_homework(client, *, now=None) -> ClientHomework:
     """Assignments of one client with state counts, what waits for review (with the entries),
-    open flags, unanswered questions and adherence per activity."""
+    open flags and the history of every flag, unanswered questions and adherence per
+    activity."""
     now = now or timezone.now()
     occurrences = Occurrence.objects.exclude(status=OccurrenceStatus.CANCELLED)
     assignments = list(
@@ -241,20 +280,17 @@ def client_homework(client, *, now=None) -> ClientHomework:
         )
         .order_by("submitted_at")
     )
-    flags = list(
-        Flag.objects.filter(client=client, acknowledged_at=None)
-        .select_related("assignment__activity_version")
-        .defer(*_light("assignment__activity_version"))
-    )
+    history = flag_history(client)
     questions = [a for a in assignments if a.last_message_from_client]
     stats = adherence_by_activity(client, now=now)
     return ClientHomework(
         assignments=assignments,
         to_review=to_review,
-        flags=flags,
+        flags=[flag for flag in history if flag.is_open],
         questions=questions,
         stats=stats,
         overall=overall_adherence(stats),
+        flag_history=history,
     )
 
 

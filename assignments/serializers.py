@@ -10,6 +10,9 @@ from rest_framework import serializers
 from assignments.models import (
     Assignment,
     CheckIn,
+    Flag,
+    FlagAction,
+    FlagEvent,
     Occurrence,
     Response,
     ResponseRevision,
@@ -315,6 +318,57 @@ class ReviewSerializer(serializers.ModelSerializer):
 class ReviewCreateSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     rating = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10)
+
+
+# --- Flags -------------------------------------------------------------------------------
+
+
+class FlagEventSerializer(serializers.ModelSerializer):
+    """One response to a flag: who (as recorded at the time), what was done, the note."""
+
+    class Meta:
+        model = FlagEvent
+        fields = ["id", "actor_name", "actions", "note", "at"]
+        read_only_fields = fields
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    is_open = serializers.BooleanField(read_only=True)
+    acknowledged_by = serializers.EmailField(
+        source="acknowledged_by.email", read_only=True, default=None
+    )
+    events = FlagEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Flag
+        fields = [
+            "id",
+            "client",
+            "assignment",
+            "occurrence",
+            "response",
+            "kind",
+            "field_id",
+            "message",
+            "created_at",
+            "is_open",
+            "acknowledged_at",
+            "acknowledged_by",
+            "events",
+        ]
+        read_only_fields = fields
+
+
+class FlagRespondSerializer(serializers.Serializer):
+    """Parsed only: which actions exist and when a note is needed is the service's rule, so
+    the API answers with the same messages as the page."""
+
+    actions = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="One or more of: " + ", ".join(FlagAction.values) + ".",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
 # --- The client's view of an occurrence -------------------------------------------------

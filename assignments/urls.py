@@ -10,7 +10,7 @@ urlpatterns = [
     path("<uuid:assignment_id>/cancel/", views.assignment_cancel, name="cancel"),
     path("<uuid:assignment_id>/messages/", views.assignment_message, name="message"),
     path("occurrences/<uuid:occurrence_id>/review/", views.occurrence_review, name="review"),
-    path("flags/<uuid:flag_id>/seen/", views.flag_acknowledge, name="flag_seen"),
+    path("flags/<uuid:flag_id>/respond/", views.flag_respond, name="flag_respond"),
     path("clients/<uuid:client_id>/session-review/", views.session_review, name="session_review"),
     path("clients/<uuid:client_id>/adherence/", views.adherence, name="adherence"),
 ]

@@ -12,10 +12,17 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
 from assignments import selectors
-from assignments.forms import AssignmentForm, CancelForm, MessageForm, ReviewForm, SessionForm
+from assignments.forms import (
+    AssignmentForm,
+    CancelForm,
+    FlagResponseForm,
+    MessageForm,
+    ReviewForm,
+    SessionForm,
+)
 from assignments.models import Visibility
 from assignments.schedule import first_due_day
-from assignments.services import assigning, reviewing, sessions
+from assignments.services import assigning, flags, reviewing, sessions
 from clients.selectors import caseload, client_get
 from core.access import staff_required
 from core.forms import apply_validation_error
@@ -218,13 +225,30 @@ def occurrence_review(request, occurrence_id):
     return _back(request, reverse("assignments:detail", args=[occurrence.assignment_id]))
 
 
-@require_POST
 @staff_required
-def flag_acknowledge(request, flag_id):
+def flag_respond(request, flag_id):
+    """Record what was done about a flag. The form usually opens in place on the client page
+    and posts here; this page shows it on its own (and again, with what was typed, when
+    something is missing)."""
     flag = selectors.flag_get(request.membership, flag_id)
-    reviewing.flag_acknowledge(flag=flag, actor=request.membership)
-    messages.success(request, "Flag marked as seen.")
-    return _back(request, reverse("clients:detail", args=[flag.client_id]))
+    form = FlagResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flags.flag_respond(flag=flag, actor=request.membership, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Your response is recorded in the flag's history.")
+            history = reverse("clients:detail", args=[flag.client_id]) + "#flag-history"
+            return _back(request, history)
+    context = {
+        "flag": flag,
+        "client": flag.client,
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    status = 400 if form.errors else 200
+    return _render(request, flag.client, "assignments/flag_respond.html", context, status=status)
 
 
 # --- Per client -------------------------------------------------------------------------------

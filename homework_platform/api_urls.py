@@ -8,6 +8,7 @@ from analytics.api import DashboardView, InsightsView
 from analytics.progress_api import ClientProgressView
 from assignments.api import (
     AssignmentViewSet,
+    FlagViewSet,
     OccurrenceViewSet,
     PortalAssignmentViewSet,
     PortalOccurrenceViewSet,
@@ -34,6 +35,7 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("occurrences", OccurrenceViewSet, basename="occurrence")
 router.register("responses", ResponseViewSet, basename="response")
 router.register("reviews", ReviewViewSet, basename="review")
+router.register("flags", FlagViewSet, basename="flag")
 router.register("portal/occurrences", PortalOccurrenceViewSet, basename="portal-occurrence")
 router.register("portal/responses", PortalResponseViewSet, basename="portal-response")
 router.register("portal/assignments", PortalAssignmentViewSet, basename="portal-assignment")

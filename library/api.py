@@ -123,6 +123,19 @@ class ActivityViewSet(
             raise _error(exc) from None
         return Response(VersionSerializer(draft).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={201: ActivitySerializer})
+    @action(detail=True, methods=["post"])
+    def adapt(self, request, pk=None):
+        """An unlocked copy of this validated instrument (see ``library/global/{id}/adapt``)."""
+        try:
+            adapted = services.activity_adapt(
+                practice=request.practice, actor=request.membership, activity=self.get_object()
+            )
+        except ValidationError as exc:
+            raise _error(exc) from None
+        adapted = selectors.activity_get(request.membership, adapted.pk)
+        return Response(ActivitySerializer(adapted).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=None, responses=ActivitySerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
@@ -203,6 +216,14 @@ class CuratedActivityViewSet(
     def copy(self, request, pk=None):
         """Copy it into the practice library to change it (a private copy)."""
         return self._to_practice(services.activity_customise, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: ActivitySerializer})
+    @action(detail=True, methods=["post"])
+    def adapt(self, request, pk=None):
+        """An unlocked copy of a validated instrument (PHQ-9, GAD-7, …) to change its
+        questions: "Adapted from <name>", without the instrument's LOINC codes, so its scores
+        are not counted as the instrument's. 400 for anything else (use ``copy``)."""
+        return self._to_practice(services.activity_adapt, status.HTTP_201_CREATED)
 
     def _to_practice(self, service, code=status.HTTP_200_OK):
         request = self.request

@@ -84,6 +84,18 @@ class VersionContent(models.Model):
         return bool(self.definition.get("scoring"))
 
     @property
+    def instrument(self) -> dict:
+        """Which published instrument this is, or was adapted from, with its credit (the
+        definition's ``instrument`` block; empty for the practice's own worksheets)."""
+        return self.definition.get("instrument") or {}
+
+    @property
+    def is_locked_instrument(self) -> bool:
+        """A validated instrument (PHQ-9, GAD-7, …): a practice's copy of it may not change
+        its questions, options, scoring or risk alerts (``library.services``)."""
+        return self.instrument.get("validated") is True
+
+    @property
     def allows_multiple_entries(self) -> bool:
         return self.definition.get("entry_mode") == "multiple"
 

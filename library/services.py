@@ -36,6 +36,7 @@ from library.models import (
     PublicationStatus,
 )
 from worksheets import FhirImportError, Issue, from_questionnaire
+from worksheets.measures import MEASURES, load_measure
 
 
 class ContentError(ValidationError):
@@ -108,14 +109,19 @@ def _locked(owner):
     return type(owner).objects.select_for_update().get(pk=owner.pk)
 
 
-def _save_draft(owner, *, version_model, user, changes: dict, **extra):
+def _save_draft(owner, *, version_model, user, changes: dict, check=None, **extra):
+    """``check(base, content)`` may refuse the change first (before the content checks, so
+    that a change that is not allowed at all says so rather than what else is wrong)."""
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"Not activity content: {', '.join(sorted(unknown))}.")
     owner = _locked(owner)
     draft = owner.draft_version
     base = draft or owner.current_version
-    content = _checked(content_of(base) | changes)
+    merged = content_of(base) | changes
+    if check is not None:
+        check(base, merged)
+    content = _checked(merged)
     if draft is None:
         draft = version_model(activity=owner, number=_next_number(owner), created_by=user, **extra)
     _write(draft, content)
@@ -234,6 +240,73 @@ def _editable(activity: Activity) -> None:
         )
 
 
+# A validated instrument (the definition's ``instrument`` block says ``"validated": true``) is
+# only valid as published: in a practice's copy its questions, options, scoring and risk alerts
+# stay exactly as they are, so its scores stay comparable with the norms, its LOINC codes and
+# change thresholds stay true, and its risk alert cannot be dropped. What may change is what
+# frames it for the client: title, summary, rationale, instructions, time and tags. A variant
+# is an adapted copy (``activity_adapt``): unlocked, and without the instrument's name, LOINC
+# codes and so change thresholds.
+
+
+def _validated_loinc_codes() -> dict[str, str]:
+    """LOINC code → instrument name, for the standard measures marked validated."""
+    codes = {}
+    for name in MEASURES:
+        definition = load_measure(name)
+        instrument = definition.get("instrument") or {}
+        if instrument.get("validated") is True:
+            for code in (definition.get("scoring") or {}).get("loinc", {}).values():
+                codes[code] = instrument["name"]
+    return codes
+
+
+def _refuse_claimed_instrument(definition) -> None:
+    """Practice content that is not a copy of a validated instrument may not claim to be one.
+    Shapes that are wrong in other ways are left to the content checks."""
+    if not isinstance(definition, dict):
+        return
+    instrument = definition.get("instrument")
+    if isinstance(instrument, dict) and instrument.get("validated") is True:
+        raise ValidationError(
+            {
+                "definition": "Only an instrument added from the global library can be marked "
+                "validated. Remove “validated” from “instrument”."
+            }
+        )
+    scoring = definition.get("scoring")
+    loinc = scoring.get("loinc") if isinstance(scoring, dict) else None
+    codes = loinc.values() if isinstance(loinc, dict) else ()
+    claimed = _validated_loinc_codes()
+    taken = sorted({claimed[code] for code in codes if isinstance(code, str) and code in claimed})
+    if taken:
+        raise ValidationError(
+            {
+                "definition": f"These LOINC codes belong to the {', '.join(taken)}: only the "
+                "unchanged instrument may carry them, so that adapted questionnaires are never "
+                "counted as its outcomes. Remove “loinc” from “scoring”."
+            }
+        )
+
+
+def _check_instrument_edit(base, content: dict) -> None:
+    if not base.is_locked_instrument:
+        _refuse_claimed_instrument(content["definition"])
+        return
+    name = base.instrument["name"]
+    if content["definition"] != base.definition:
+        raise ValidationError(
+            {
+                "definition": f"The {name} is a validated instrument: its questions, answer "
+                "options, scoring and risk alerts cannot be changed. You can change its title, "
+                "summary, rationale and instructions; to change the questions, make an adapted "
+                "copy."
+            }
+        )
+    if content["kind"] != base.kind:
+        raise ValidationError({"kind": f"The {name} stays a measure."})
+
+
 def _new_activity(*, practice, actor, content: dict, published: bool, **fields) -> Activity:
     activity = Activity.objects.create(
         practice=practice,
@@ -258,12 +331,10 @@ def _new_activity(*, practice, actor, content: dict, published: bool, **fields) 
 @transaction.atomic
 def activity_create(*, practice, actor, **content) -> Activity:
     """A new activity built in the practice: a private draft until published and shared."""
+    content = _checked(_new_content(**content))
+    _refuse_claimed_instrument(content["definition"])
     return _new_activity(
-        practice=practice,
-        actor=actor,
-        content=_checked(_new_content(**content)),
-        published=False,
-        shared=False,
+        practice=practice, actor=actor, content=content, published=False, shared=False
     )
 
 
@@ -333,6 +404,50 @@ def activity_customise(*, practice, actor, curated: CuratedActivity) -> Activity
 
 
 @transaction.atomic
+def activity_adapt(
+    *, practice, actor, curated: CuratedActivity | None = None, activity: Activity | None = None
+) -> Activity:
+    """An unlocked copy of a validated instrument (global, or the practice's copy of it) to
+    change freely: a private draft called "Adapted from <name>" that credits its source and no
+    longer carries the instrument's name, LOINC codes or change thresholds, so its scores are
+    never charted or counted as the instrument's. Its risk alerts are kept as they were."""
+    if (curated is None) == (activity is None):
+        raise ValueError("Pass exactly one of curated and activity.")
+    if curated is not None:
+        source = _published_curated(curated)
+        origin, origin_version = curated, source
+    else:
+        if activity.practice_id != practice.pk:
+            raise ValidationError({"activity": "This activity is not in your practice's library."})
+        source = activity.current_version
+        origin, origin_version = activity.origin, activity.origin_version
+    if source is None or not source.is_locked_instrument:
+        raise ValidationError(
+            "Only a validated instrument needs an adapted copy: copy this activity to change it."
+        )
+    instrument = source.instrument
+    content = copy.deepcopy(content_of(source))
+    definition = content["definition"]
+    (definition.get("scoring") or {}).pop("loinc", None)
+    definition["instrument"] = {
+        "validated": False,
+        "adapted_from": instrument["name"],
+        "attribution": instrument["attribution"],
+    }
+    content["title"] = f"Adapted from {instrument['name']}"
+    return _new_activity(
+        practice=practice,
+        actor=actor,
+        content=_checked(content),
+        published=False,
+        shared=False,
+        origin=origin,
+        origin_version=origin_version,
+        is_customised=True,
+    )
+
+
+@transaction.atomic
 def activity_draft_save(*, activity: Activity, actor, **changes) -> ActivityVersion:
     """Change the draft (starting one from the current version when there is none)."""
     _editable(activity)
@@ -341,6 +456,7 @@ def activity_draft_save(*, activity: Activity, actor, **changes) -> ActivityVers
         version_model=ActivityVersion,
         user=actor.user,
         changes=changes,
+        check=_check_instrument_edit,
         practice=activity.practice,
     )
 
@@ -406,8 +522,10 @@ def activity_import_document(*, practice, actor, document) -> Activity:
     content, _slug, issues = from_document(document)
     if issues:
         raise ContentError(issues)
+    content = _checked(content)
+    _refuse_claimed_instrument(content["definition"])
     return _new_activity(
-        practice=practice, actor=actor, content=_checked(content), published=False, shared=False
+        practice=practice, actor=actor, content=content, published=False, shared=False
     )
 
 

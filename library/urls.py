@@ -33,6 +33,7 @@ urlpatterns = [
         practice.curated_customise,
         name="curated_customise",
     ),
+    path("library/global/<uuid:curated_id>/adapt/", practice.curated_adapt, name="curated_adapt"),
     path(
         "library/global/<uuid:curated_id>/export/json/",
         transfer.curated_export,
@@ -55,6 +56,7 @@ urlpatterns = [
     path("library/<uuid:activity_id>/publish/", practice.activity_publish, name="activity_publish"),
     path("library/<uuid:activity_id>/discard/", practice.activity_discard, name="activity_discard"),
     path("library/<uuid:activity_id>/share/", practice.activity_share, name="activity_share"),
+    path("library/<uuid:activity_id>/adapt/", practice.activity_adapt, name="activity_adapt"),
     path("library/<uuid:activity_id>/retire/", practice.activity_retire, name="activity_retire"),
     path(
         "library/<uuid:activity_id>/export/json/",

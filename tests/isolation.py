@@ -112,6 +112,7 @@ def _assignment_targets(world) -> dict:
         "portal-response.pk": response.pk,
         "review.pk": review.pk,
         "flag_id": flag.pk,
+        "flag.pk": flag.pk,
     }
 
 

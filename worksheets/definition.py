@@ -22,7 +22,14 @@ from .issues import Issue, index_path, key_path, quote
 from .types import COLUMN_TYPES, FIELD_TYPES, field_type
 from .types.base import OPS
 
-_TOP_KEYS: Final = frozenset({"schema_version", "entry_mode", "sections", "scoring"})
+_TOP_KEYS: Final = frozenset(
+    {"schema_version", "entry_mode", "sections", "scoring"}
+    | {"instrument"}  # which published instrument this is (or was adapted from), and its credit
+)
+_INSTRUMENT_KEYS: Final = frozenset(
+    {"validated", "name", "adapted_from", "licence", "citation", "attribution"}
+)
+_INSTRUMENT_TEXT_MAX: Final = 1000
 _SECTION_KEYS: Final = frozenset({"id", "title", "description", "fields"})
 _OPTION_KEYS: Final = frozenset({"value", "label", "score"})
 _CONDITION_KEYS: Final = frozenset({"field", "op", "value"})
@@ -89,6 +96,36 @@ class DefinitionChecker:
         scoring = doc.get("scoring")
         if scoring is not None:
             self.check_scoring(scoring, "scoring")
+        if "instrument" in doc:
+            self.check_instrument(doc["instrument"], "instrument")
+
+    def check_instrument(self, instrument: Any, path: str) -> None:
+        """A validated instrument names itself and carries its credit; an adapted copy says
+        what it was adapted from instead (and is never itself validated)."""
+        if not isinstance(instrument, Mapping):
+            self.add(path, "'instrument' must be an object.")
+            return
+        self.keys(instrument, path, _INSTRUMENT_KEYS, ("validated",), "instrument")
+        if not isinstance(instrument.get("validated", False), bool):
+            self.add(key_path(path, "validated"), "'validated' must be true or false.")
+        for key in _INSTRUMENT_KEYS - {"validated"}:
+            value = instrument.get(key)
+            if key in instrument and not (
+                isinstance(value, str) and 0 < len(value.strip()) <= _INSTRUMENT_TEXT_MAX
+            ):
+                self.add(
+                    key_path(path, key),
+                    f"'{key}' must be text of 1 to {_INSTRUMENT_TEXT_MAX} characters.",
+                )
+        if instrument.get("validated") is True:
+            for key in ("name", "attribution"):
+                if key not in instrument:
+                    self.add(key_path(path, key), f"A validated instrument needs '{key}'.")
+            if "adapted_from" in instrument:
+                self.add(
+                    key_path(path, "adapted_from"),
+                    "An adapted copy is not the validated instrument: set 'validated' to false.",
+                )
 
     def check_sections(self, sections: list[Any]) -> None:
         if len(sections) > _MAX_SECTIONS:

@@ -67,6 +67,8 @@ def render_worksheet(
         "mode": mode,
         "sections": sections,
         "error_summary": builder.error_summary(),
+        # A published instrument's credit (or an adapted copy's) goes under the questions.
+        "instrument": definition.get("instrument") or {},
     }
     return render_to_string("worksheets/_worksheet.html", context)
 

@@ -67,6 +67,7 @@ def definition_schema() -> JsonSchema:
                 "items": {"$ref": "#/$defs/section"},
             },
             "scoring": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/scoring"}]},
+            "instrument": _INSTRUMENT,
         },
         "$defs": defs,
     }
@@ -178,6 +179,21 @@ _BAND: Final = {
     },
 }
 _LOINC: Final = {"type": "string", "pattern": "^[0-9]{1,8}-[0-9]$"}
+
+_INSTRUMENT_TEXT: Final = {"type": "string", "minLength": 1, "maxLength": 1000}
+_INSTRUMENT: Final = {
+    "type": "object",
+    "description": "A published instrument (validated: its items, options, scoring and risk "
+    "rules are locked in a practice's copy) or what an adapted copy was adapted from.",
+    "required": ["validated"],
+    "additionalProperties": False,
+    "properties": {
+        "validated": {"type": "boolean"},
+        **dict.fromkeys(
+            ("name", "adapted_from", "licence", "citation", "attribution"), _INSTRUMENT_TEXT
+        ),
+    },
+}
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 - ``assigning``: assign, change the plan or schedule, cancel;
 - ``completing``: the client opens, autosaves a draft, sends and edits an entry, checks in
   (critical answers raise flags);
-- ``reviewing``: the therapist reviews, acknowledges a flag; questions and answers;
+- ``reviewing``: the therapist reviews; questions and answers;
+- ``flags``: the clinician's response to a flag (what was done), which closes it;
 - ``sessions``: sessions held and planned ("before each session" assignments follow them);
 - ``missed``: the sweeper that logs overdue occurrences as missed;
 - ``log``: the adherence log the others append to (package-private).

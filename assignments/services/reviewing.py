@@ -1,5 +1,5 @@
-"""Reviewing (the therapist): mark what was sent as reviewed, acknowledge a flag; and the
-questions and answers about an assignment, from either side.
+"""Reviewing (the therapist): mark what was sent as reviewed; and the questions and answers
+about an assignment, from either side. Responding to a flag is in ``flags``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from assignments.models import (
     Assignment,
     AssignmentMessage,
     EventKind,
-    Flag,
     Occurrence,
     OccurrenceStatus,
     Review,
@@ -54,14 +53,6 @@ def occurrence_review(
         commented=bool(comment),
     )
     return review
-
-
-@transaction.atomic
-def flag_acknowledge(*, flag: Flag, actor) -> Flag:
-    if flag.acknowledged_at is None:
-        flag.acknowledged_at, flag.acknowledged_by = timezone.now(), _user(actor)
-        flag.save(update_fields=["acknowledged_at", "acknowledged_by", "updated_at"])
-    return flag
 
 
 @transaction.atomic

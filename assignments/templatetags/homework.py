@@ -4,6 +4,7 @@ engine, and small labels."""
 from django import template
 from django.urls import reverse
 
+from assignments.forms import FlagResponseForm
 from assignments.models import State
 from worksheets.render import render_worksheet
 
@@ -40,3 +41,9 @@ def one_decimal(value) -> str:
     if value is None:
         return "—"
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+@register.simple_tag
+def flag_response_form(flag):
+    """An empty response form for one flag, its ids unique on a page listing several."""
+    return FlagResponseForm(auto_id=f"flag-{flag.pk}-%s")

@@ -49,6 +49,8 @@ class Target:
     url_kwargs: dict
     base_template: str
     detail_url: str
+    locks_instruments: bool = False
+    adapt_url: str = ""
 
     @property
     def version(self):
@@ -75,6 +77,8 @@ def practice_target(request, activity_id) -> Target:
         url_kwargs=kwargs,
         base_template="staff_base.html",
         detail_url=reverse("library:activity_detail", kwargs=kwargs),
+        locks_instruments=True,
+        adapt_url=reverse("library:activity_adapt", kwargs=kwargs),
     )
 
 
@@ -156,6 +160,9 @@ def _context(target: Target, state: BuilderState) -> dict:
         or DefinitionJsonForm(initial={"definition": _pretty(version.definition)}),
         "open_field": state.open_field,
         "errors": state.errors,
+        # A practice's copy of a validated instrument: only its details may change here.
+        "locked": target.locks_instruments and version.is_locked_instrument,
+        "adapt_url": target.adapt_url,
         "preview": client_preview(content_of(version)),
         "urls": {
             name: target.url(name)

@@ -83,6 +83,40 @@ def curated_customise(request, curated_id):
     return redirect("library:activity_edit", activity_id=activity.pk)
 
 
+def _adapted(request, **source):
+    try:
+        activity = services.activity_adapt(
+            practice=request.practice, actor=request.membership, **source
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    messages.success(
+        request,
+        "Your adapted copy is a private draft. Change it as you need: it is no longer the "
+        "validated instrument, so its scores are not counted as its outcomes.",
+    )
+    return redirect("library:activity_edit", activity_id=activity.pk)
+
+
+@require_POST
+@staff_required
+def curated_adapt(request, curated_id):
+    curated = selectors.curated_get(request.membership, curated_id)
+    return _adapted(request, curated=curated) or redirect(
+        "library:curated_detail", curated_id=curated.pk
+    )
+
+
+@require_POST
+@staff_required
+def activity_adapt(request, activity_id):
+    activity = selectors.activity_get(request.membership, activity_id)
+    return _adapted(request, activity=activity) or redirect(
+        "library:activity_detail", activity_id=activity.pk
+    )
+
+
 @staff_required
 def activity_create(request):
     form = ActivityDetailsForm(request.POST or None, initial={"estimated_minutes": 10})

@@ -41,3 +41,34 @@ def test_postgres_refuses_updates_to_answers_and_the_log(world, acts, assign, su
         cursor.execute(
             "UPDATE assignments_adherenceevent SET actor_id = NULL WHERE id = %s", [event.pk]
         )
+
+
+def test_postgres_refuses_updates_to_the_flag_history(world, acts, assign, submit):
+    from assignments.models import Flag
+    from assignments.services import flags
+    from core.tenancy import practice_scope
+    from tests.assignments.fixtures import membership_of, phq9_answers
+
+    with time_machine.travel("2025-06-02 08:00:00+00:00", tick=False):
+        assignment = assign(acts.phq9)
+        with scopes_disabled():
+            submit(assignment.occurrences.get(), phq9_answers(item9="1"))
+    with scopes_disabled():
+        flag = Flag.objects.get()
+    with practice_scope(world.practice_a):
+        event = flags.flag_respond(
+            flag=flag,
+            actor=membership_of(world.practice_a, world.therapist_a),
+            actions=["assessed_risk"],
+        )
+    with scopes_disabled(), connection.cursor() as cursor:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            cursor.execute(
+                "UPDATE assignments_flagevent SET note = 'rewritten' WHERE id = %s", [event.pk]
+            )
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            cursor.execute(
+                "UPDATE assignments_flagevent SET actions = '[]'::jsonb WHERE id = %s", [event.pk]
+            )
+        # Deleting an account only clears the link; the name as recorded stays.
+        cursor.execute("UPDATE assignments_flagevent SET actor_id = NULL WHERE id = %s", [event.pk])

@@ -168,7 +168,7 @@ def test_edit_cancel_and_answer_a_question(world, acts, assign, web):
 
 
 @time_machine.travel(MONDAY, tick=False)
-def test_flags_are_highlighted_and_can_be_marked_seen(world, acts, assign, submit, web):
+def test_flags_are_highlighted_and_can_be_responded_to(world, acts, assign, submit, web):
     assignment = assign(acts.phq9)
     with scopes_disabled():
         occurrence = assignment.occurrences.get()
@@ -179,7 +179,8 @@ def test_flags_are_highlighted_and_can_be_marked_seen(world, acts, assign, submi
     assert "Thoughts of self-harm reported (item 9)." in body
     with scopes_disabled():
         flag = Flag.objects.get()
-    assert browser.post(f"/assignments/flags/{flag.pk}/seen/").status_code == 302
+    answer = {"actions": ["assessed_risk"], "note": ""}
+    assert browser.post(f"/assignments/flags/{flag.pk}/respond/", answer).status_code == 302
     with scopes_disabled():
         flag.refresh_from_db()
     assert flag.acknowledged_by == world.therapist_a
@@ -260,7 +261,7 @@ def test_every_page_is_404_for_a_colleague_who_does_not_share_the_client(
         f"/assignments/{assignment.pk}/cancel/",
         f"/assignments/{assignment.pk}/messages/",
         f"/assignments/occurrences/{occurrence.pk}/review/",
-        f"/assignments/flags/{flag.pk}/seen/",
+        f"/assignments/flags/{flag.pk}/respond/",
     ):
         assert browser.post(url, {"body": "x"}).status_code == 404, url
     with scopes_disabled():

@@ -1,0 +1,58 @@
+"""PHQ-9 and GAD-7 become validated instruments (their definitions carry an ``instrument``
+block: name, licence, citation, attribution).
+
+The global library gets a new published version of each through the usual idempotent sync.
+Practice copies made before are corrected in place, because what they claim is wrong either
+way: a copy whose questions, options and scoring are still exactly the instrument's gets the
+block (so it is locked and credited); a copy that was changed but still carries the
+instrument's LOINC codes loses them (so its scores are no longer charted or counted as the
+instrument's outcomes) and credits its source as an adapted copy. Nothing a client sent is
+touched.
+"""
+
+from django.db import migrations
+
+_LOCKED_KEYS = ("entry_mode", "sections", "scoring")
+
+
+def forward(apps, schema_editor):
+    from library.seeding import sync_global_library
+    from worksheets.measures import MEASURES, load_measure
+
+    sync_global_library(
+        curated_model=apps.get_model("library", "CuratedActivity"),
+        version_model=apps.get_model("library", "CuratedActivityVersion"),
+    )
+    ActivityVersion = apps.get_model("library", "ActivityVersion")
+    for name in MEASURES:
+        canonical = load_measure(name)
+        instrument = canonical.get("instrument") or {}
+        if instrument.get("validated") is not True:
+            continue
+        panel = canonical["scoring"]["loinc"]["panel"]
+        copies = ActivityVersion.objects.filter(definition__scoring__loinc__panel=panel)
+        for version in copies.iterator():
+            definition = version.definition
+            if "instrument" in definition:
+                continue
+            same = all(
+                definition.get(key, "single" if key == "entry_mode" else None)
+                == canonical.get(key, "single" if key == "entry_mode" else None)
+                for key in _LOCKED_KEYS
+            )
+            if same:
+                definition["instrument"] = instrument
+            else:
+                definition["scoring"].pop("loinc", None)
+                definition["instrument"] = {
+                    "validated": False,
+                    "adapted_from": instrument["name"],
+                    "attribution": instrument["attribution"],
+                }
+            ActivityVersion.objects.filter(pk=version.pk).update(definition=definition)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("library", "0004_seed_safety_plan")]
+
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop, elidable=False)]
