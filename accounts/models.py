@@ -68,7 +68,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class CrisisCountry(models.TextChoices):
     """Where a practice's clients are, which decides the crisis lines the portal shows
-    (portal.crisis holds the lines for each)."""
+    (accounts.crisis holds the lines for each)."""
 
     UNITED_KINGDOM = "GB", "United Kingdom"
     IRELAND = "IE", "Ireland"

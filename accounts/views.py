@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
+from accounts.crisis import crisis_resources_for
 from accounts.forms import (
     ApiTokenForm,
     InvitationAcceptForm,
@@ -16,7 +17,6 @@ from accounts.forms import (
 )
 from core.access import manager_required, staff_required
 from core.forms import apply_validation_error
-from portal.selectors import crisis_resources_for
 
 
 @manager_required

@@ -1,6 +1,6 @@
 """A percentage per month as a vector (SVG) bar chart, drawn on the server.
 
-The same approach, palette and helpers as ``reports.charts`` (one chart style across the
+The same approach, palette and helpers as ``analytics.measure_chart`` (one chart style across the
 product): inline SVG with a ``<title>`` and ``<desc>``, ``role="img"``, and the same numbers as
 a table the chart points at with ``aria-describedby``, for people who cannot see it. Months
 with nothing due get no bar and say so, so an empty month is never read as 0 %.
@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
-from reports.charts import INK, LINE, MUTED, _c, _rule, _text
+from analytics.measure_chart import INK, LINE, MUTED, _c, _rule, _text
 
 WIDTH: Final = 640
 HEIGHT: Final = 220

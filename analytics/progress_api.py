@@ -1,5 +1,5 @@
 """``GET /api/v1/analytics/clients/<id>/progress/``: the progress page's numbers as JSON
-(read-only). Measure series have the shape ``reports.charts.measure_chart`` draws."""
+(read-only). Measure series have the shape ``analytics.measure_chart.measure_chart`` draws."""
 
 from __future__ import annotations
 

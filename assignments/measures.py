@@ -149,7 +149,7 @@ class Score:
 class MeasureHistory:
     activity_id: Any
     title: str
-    series: dict  # reports.charts.measure_chart's input: title, range, bands, points
+    series: dict  # analytics.measure_chart.measure_chart's input: title, range, bands, points
     change: Change
     history: list[Score] = field(default_factory=list)  # oldest first
     incomplete: list[date] = field(default_factory=list)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
+from accounts.crisis import crisis_resources_for
 from assignments import selectors
 from assignments.forms import CheckInForm, QuestionForm
 from assignments.models import Visibility
@@ -194,7 +195,7 @@ def entry(request, response_id):
         "can_flag_risk": portal_selectors.can_flag_risk(definition),
         "show_score": not flagged
         and selectors.client_may_see_score(request.practice, definition, revision),
-        "crisis": portal_selectors.crisis_resources_for(request.practice) if flagged else None,
+        "crisis": crisis_resources_for(request.practice) if flagged else None,
         "safety_plan": portal_selectors.latest_safety_plan(client) if flagged else None,
         "checkin_form": CheckInForm(),
         "reviews": selectors.portal_reviews(occurrence),

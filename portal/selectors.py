@@ -2,21 +2,10 @@
 answer on to the therapist, and the client's safety plan."""
 
 from assignments.models import Response
-from portal.crisis import CrisisResources, crisis_resources
 
 # The global library's safety plan (library/seed/activities/safety-plan.json). A practice's
 # copy of it, linked or customised, keeps it as its origin.
 SAFETY_PLAN_SLUG = "safety-plan"
-
-
-def crisis_resources_for(practice=None) -> CrisisResources:
-    """The practice's crisis lines and its own extra lines; without a practice (signed out),
-    the general advice."""
-    if practice is None:
-        return crisis_resources()
-    return crisis_resources(
-        practice.crisis_country, practice.crisis_resources, practice_name=practice.name
-    )
 
 
 def risk_fields(definition) -> list[dict]:

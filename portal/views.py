@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.crisis import crisis_resources_for
 from clients.services import (
     ClientLoginError,
     ClientSignInPaused,
@@ -15,7 +16,7 @@ from clients.services import (
 )
 from core.tenancy import PORTAL_SESSION_KEY
 from portal.forms import CodeForm, SignInForm
-from portal.selectors import crisis_resources_for, latest_safety_plan
+from portal.selectors import latest_safety_plan
 
 
 def _sign_in_client(request, client):

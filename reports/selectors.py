@@ -464,6 +464,6 @@ def progress_report_for_staff(membership, client_id) -> DocumentSpec:
 
 def measure_series(client) -> list[dict]:
     """One chart series per measure the client has shared scores of (the shape
-    ``reports.charts.measure_chart`` draws), from the one measure history
+    ``analytics.measure_chart.measure_chart`` draws), from the one measure history
     (``assignments.measures``) the progress page reads too."""
     return [m.series for m in measure_history(client) if m.scores]

@@ -2,7 +2,7 @@
 
 from django import template
 
-from reports.charts import measure_chart as build_measure_chart
+from analytics.measure_chart import measure_chart as build_measure_chart
 from worksheets.render import render_worksheet
 
 register = template.Library()

@@ -150,3 +150,13 @@ def crisis_resources(country: str = "", practice_lines: str = "", practice_name:
         practice_lines=tuple(line.strip() for line in practice_lines.splitlines() if line.strip()),
         practice_name=practice_name,
     )
+
+
+def crisis_resources_for(practice=None) -> CrisisResources:
+    """The practice's crisis lines and its own extra lines; without a practice (signed out),
+    the general advice."""
+    if practice is None:
+        return crisis_resources()
+    return crisis_resources(
+        practice.crisis_country, practice.crisis_resources, practice_name=practice.name
+    )

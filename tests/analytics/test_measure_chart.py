@@ -2,7 +2,7 @@
 
 from xml.etree import ElementTree
 
-from reports.charts import BAND_FILLS, measure_chart
+from analytics.measure_chart import BAND_FILLS, measure_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 PHQ9 = {
