@@ -380,16 +380,35 @@ class FlagKind(models.TextChoices):
 
 
 class Flag(TenantModel):
-    """Something the therapist must see at once (e.g. PHQ-9 item 9 above 0). Raising one
-    sends ``assignments.signals.flag_raised`` after the transaction commits."""
+    """An answer that met a risk rule of the worksheet (PHQ-9 item 9 ≥ 1, "Did you hurt
+    yourself today?" = yes): something the therapist must see at once. Raised on every save,
+    autosaved drafts included; raising one (or raising its level) sends
+    ``assignments.signals.flag_raised`` after the transaction commits.
+
+    One open flag per item per entry: while it is open, later saves reuse it. A flag raised
+    from the draft of a new entry has no ``response`` yet; sending the entry attaches it."""
 
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="flags")
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="flags")
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="flags")
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="flags")
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
     kind = models.CharField(max_length=20, choices=FlagKind.choices, default=FlagKind.CRITICAL_ITEM)
     field_id = models.CharField(max_length=50, blank=True)
     message = models.CharField(max_length=300)
+    rule = models.JSONField(
+        default=dict, blank=True, help_text="The rule met: field, op, value and label."
+    )
+    level = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The highest level the answer endorsed while the flag was open (e.g. 3 for "
+        "item 9 answered “Nearly every day”); empty when the answer has no level.",
+    )
+    answer_value = models.CharField(
+        max_length=300, blank=True, help_text="The answer that met the rule, in words."
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -403,6 +422,18 @@ class Flag(TenantModel):
                 condition=models.Q(acknowledged_at__isnull=True),
                 name="flag_open",
             )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "field_id"],
+                condition=models.Q(acknowledged_at__isnull=True, response__isnull=False),
+                name="flag_one_open_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["occurrence", "field_id"],
+                condition=models.Q(acknowledged_at__isnull=True, response__isnull=True),
+                name="flag_one_open_per_draft_item",
+            ),
         ]
 
     @property

@@ -22,6 +22,7 @@ from assignments.models import (
 )
 from assignments.schedule import MAX_DAYS, MAX_INTERVAL_WEEKS, MAX_WEEKS
 from assignments.selectors import client_may_see_score, crisis_resources
+from portal.selectors import raised_risk_flag
 
 # --- Assignments -------------------------------------------------------------------------
 
@@ -269,8 +270,7 @@ class PortalResponseSerializer(serializers.ModelSerializer):
         return None
 
     def get_crisis_resources(self, obj) -> str | None:
-        score = obj.current_revision.score or {}
-        if score.get("flags"):
+        if raised_risk_flag(obj.current_revision):
             return crisis_resources(self.context["request"].practice)
         return None
 

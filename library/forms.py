@@ -19,6 +19,7 @@ from library.models import APPROACHES, PROBLEMS, Kind
 from worksheets import is_answerable
 from worksheets.editing import TYPE_LABELS
 from worksheets.types import FIELD_TYPES, field_type
+from worksheets.types.number import typed_condition_number
 
 SOURCES = [
     ("", "Practice and global"),
@@ -32,6 +33,11 @@ CONDITION_OPS = [
     ("gte", "is at least"),
     ("lte", "is at most"),
     ("answered", "is answered"),
+]
+RISK_KINDS = [
+    ("", "Never"),
+    ("at_least", "the answer is at least"),
+    ("equals", "the answer is (or ticks)"),
 ]
 
 
@@ -190,6 +196,19 @@ class FieldEditForm(forms.Form):
     condition_field = forms.ChoiceField(label="Show only if", required=False)
     condition_op = forms.ChoiceField(label="Condition", required=False, choices=CONDITION_OPS)
     condition_value = forms.CharField(label="Value", required=False, max_length=300)
+    risk_kind = forms.ChoiceField(label="Alert when", required=False, choices=RISK_KINDS)
+    risk_value = forms.CharField(
+        label="Level or option",
+        required=False,
+        max_length=100,
+        help_text="A number (for a scored choice, the option's score), or an option.",
+    )
+    risk_label = forms.CharField(
+        label="What the alert says",
+        required=False,
+        max_length=200,
+        help_text="e.g. “Thoughts of self-harm”. The question's text when empty.",
+    )
 
     def __init__(self, *args, field: dict, earlier: list[dict], **kwargs):
         self.field = field
@@ -222,6 +241,12 @@ class FieldEditForm(forms.Form):
     def condition_inputs(self):
         return [self[name] for name in ("condition_field", "condition_op", "condition_value")]
 
+    def risk_inputs(self):
+        """The risk rule's inputs, for types whose answers can carry one."""
+        if not self.kind.risk_kinds(self.field):
+            return []
+        return [self[name] for name in ("risk_kind", "risk_value", "risk_label")]
+
     @property
     def upload_name(self) -> str:
         return self.field.get("upload", "")
@@ -240,6 +265,11 @@ class FieldEditForm(forms.Form):
                 initial["condition_value"] = ", ".join(str(v) for v in value)
             elif value is not None:
                 initial["condition_value"] = str(value)
+        risk = field.get("risk")
+        if isinstance(risk, dict):
+            kind = next((k for k in ("at_least", "equals") if k in risk), "")
+            initial |= {"risk_kind": kind, "risk_value": str(risk.get(kind, ""))}
+            initial["risk_label"] = risk.get("label", "")
         return initial
 
     def to_field(self, *, upload: str | None = None) -> dict:
@@ -255,7 +285,28 @@ class FieldEditForm(forms.Form):
         condition = self._condition()
         if condition:
             field["show_if"] = condition
+        risk = self._risk(field)
+        if risk:
+            field["risk"] = risk
         return field
+
+    def _risk(self, field: dict) -> dict | None:
+        """The rule as typed; the engine says what is wrong with it (a level outside the
+        scale, a value that is not an option), next to these inputs."""
+        kind = self.cleaned_data.get("risk_kind")
+        if not kind or not self.kind.risk_kinds(self.field):
+            return None
+        text = self.cleaned_data.get("risk_value", "").strip()
+        # A level is a number (on a scored choice, a score: "1", not the option "1").
+        if kind == "at_least":
+            value = typed_condition_number(text)
+        else:
+            value = self.kind.builder_condition_value(field, text)
+        risk = {kind: value}
+        label = self.cleaned_data.get("risk_label", "").strip()
+        if label:
+            risk["label"] = label
+        return risk
 
     def _condition(self) -> dict | None:
         target_id = self.cleaned_data.get("condition_field")

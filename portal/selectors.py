@@ -2,6 +2,7 @@
 answer on to the therapist, and the client's safety plan."""
 
 from assignments.models import Response
+from worksheets import iter_fields, risk_answers, risk_rules
 
 # The global library's safety plan (library/seed/activities/safety-plan.json). A practice's
 # copy of it, linked or customised, keeps it as its origin.
@@ -9,21 +10,12 @@ SAFETY_PLAN_SLUG = "safety-plan"
 
 
 def risk_fields(definition) -> list[dict]:
-    """The fields whose answer can alert the therapist whoever the entry is shared with.
-
-    This is the one place the portal learns it: today only a measure's critical rules raise
-    a flag (``worksheets.scoring`` evaluates ``scoring.critical`` on every send, and
-    ``assignments.services`` raises the flag for private entries too). When risk rules
-    become part of every definition, point this at them.
-    """
-    rules = (definition.get("scoring") or {}).get("critical") or []
-    wanted = {rule["field"] for rule in rules}
-    return [
-        field
-        for section in definition.get("sections", [])
-        for field in section.get("fields", [])
-        if field["id"] in wanted
-    ]
+    """The fields whose answer can alert the therapist whoever the entry is shared with:
+    those with a risk rule (``worksheets.risk_rules``: an item's own ``risk``, or a legacy
+    measure's ``scoring.critical``). ``assignments.services`` raises the flag on every save,
+    for private entries and drafts too; this is the one place the portal learns of it."""
+    wanted = {rule.field for rule in risk_rules(definition)}
+    return [field for field in iter_fields(definition) if field["id"] in wanted]
 
 
 def can_flag_risk(definition) -> bool:
@@ -31,9 +23,12 @@ def can_flag_risk(definition) -> bool:
 
 
 def raised_risk_flag(revision) -> bool:
-    """Whether the entry's answers as they stand now raised a flag (an edit that takes the
+    """Whether the entry's answers as they stand now meet a risk rule (an edit that takes the
     answer back clears it here; the therapist's flag stays until they acknowledge it)."""
-    return bool(revision and revision.score and revision.score.get("flags"))
+    if revision is None:
+        return False
+    definition = revision.response.activity_version.definition
+    return bool(risk_answers(definition, revision.answers))
 
 
 def latest_safety_plan(client) -> Response | None:

@@ -19,7 +19,8 @@ from .response import (
     validate_response,
     visible_field_ids,
 )
-from .scoring import Band, CriticalAnswer, ScoreResult, score_response
+from .risk import CriticalAnswer, RiskRule, risk_answers, risk_rules
+from .scoring import Band, ScoreResult, score_response
 from .types import COLUMN_TYPES, FIELD_TYPES, is_answerable
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "ImportResult",
     "InvalidResponse",
     "Issue",
+    "RiskRule",
     "ScoreResult",
     "clean_response",
     "field_by_id",
@@ -41,6 +43,8 @@ __all__ = [
     "iter_sections",
     "load_measure",
     "render_markdown",
+    "risk_answers",
+    "risk_rules",
     "score_response",
     "to_questionnaire",
     "validate_definition",

@@ -20,7 +20,7 @@ from .conditions import condition_problem
 from .fields import COMMON_KEYS, ID_PATTERN, SCHEMA_VERSION, FieldDef, is_number
 from .issues import Issue, index_path, key_path, quote
 from .types import COLUMN_TYPES, FIELD_TYPES, field_type
-from .types.base import OPS
+from .types.base import OPS, RISK_KINDS
 
 _TOP_KEYS: Final = frozenset(
     {"schema_version", "entry_mode", "sections", "scoring"}
@@ -41,6 +41,7 @@ _SCORING_KEYS: Final = frozenset(
 _SEVERITY_PATTERN: Final = re.compile(r"[a-z][a-z_]{0,29}")
 _LOINC_PATTERN: Final = re.compile(r"\d{1,8}-\d")
 _MAX_SECTIONS: Final = 50
+_RISK_LABEL_LIMIT: Final = 200
 
 
 class _Band(NamedTuple):
@@ -173,6 +174,8 @@ class DefinitionChecker:
         sound = len(self.issues) == before
         if "show_if" in field:
             self.check_show_if(field, key_path(path, "show_if"))
+        if "risk" in field:
+            self.check_risk(field, key_path(path, "risk"), sound=sound)
         field_id = field.get("id")
         if isinstance(field_id, str) and field_id not in self.fields:
             self.fields[field_id] = field
@@ -188,6 +191,11 @@ class DefinitionChecker:
             self.add(
                 key_path(path, "show_if"),
                 "Table columns cannot have show_if; put the condition on the table.",
+            )
+        if "risk" in column:
+            self.add(
+                key_path(path, "risk"),
+                "Table columns cannot carry a risk rule; ask the question as a field of its own.",
             )
         self.field_common(column, path, COLUMN_TYPES, seen)
 
@@ -266,6 +274,47 @@ class DefinitionChecker:
             if problem:
                 key, message = problem
                 self.add(key_path(path, key), message)
+
+    # -- risk rules -------------------------------------------------------------------------
+
+    def check_risk(self, field: FieldDef, path: str, *, sound: bool) -> None:
+        """A field's ``risk``: one of ``at_least``/``equals`` (as its type allows) with a
+        value its answers can reach, and an optional ``label``. The value is only checked
+        against a field whose own settings are sound."""
+        rule = field["risk"]
+        if not isinstance(rule, Mapping):
+            self.add(
+                path, """'risk' must be an object such as {"at_least": 1} or {"equals": "yes"}."""
+            )
+            return
+        self.keys(rule, path, (*RISK_KINDS, "label"), (), "a risk rule")
+        self.text(rule, "label", path, limit=_RISK_LABEL_LIMIT)
+        kinds = [kind for kind in RISK_KINDS if kind in rule]
+        if not kinds:
+            self.add(path, "A risk rule needs 'at_least' (a level) or 'equals' (a value).")
+            return
+        if len(kinds) > 1:
+            self.add(key_path(path, kinds[1]), "Use either 'at_least' or 'equals', not both.")
+            return
+        kind, value_path = kinds[0], key_path(path, kinds[0])
+        if not sound:
+            return
+        field_type_ = field_type(field["type"])
+        supported = field_type_.risk_kinds(field)
+        if kind not in supported:
+            self.add(value_path, _risk_kind_message(field, kind, supported))
+            return
+        value = rule[kind]
+        if kind == "at_least":
+            problem = (
+                field_type_.threshold_problem(field, value)
+                or field_type_.unreachable_problem(field, "gte", value)
+                or field_type_.risk_everyone_problem(field, kind, value)
+            )
+        else:
+            problem = field_type_.value_problem(field, value)
+        if problem:
+            self.add(value_path, problem)
 
     # -- scoring ----------------------------------------------------------------------------
 
@@ -578,6 +627,17 @@ def _unknown_type_message(field_type: Any, types: Collection[str]) -> str:
     if types is FIELD_TYPES:
         return f"Unknown field type {quote(field_type)}; use one of {', '.join(types)}."
     return f"A table column cannot be of type {quote(field_type)}; use one of {', '.join(types)}."
+
+
+def _risk_kind_message(field: FieldDef, kind: str, supported: tuple[str, ...]) -> str:
+    what = f"'{field['id']}' (a {field['type']} field)"
+    if not supported:
+        return (
+            f"{what} cannot carry a risk rule: only numbers, ratings, durations and choices "
+            "have a level or an option to alert on."
+        )
+    hint = field_type(field["type"]).condition_hint if kind == "at_least" else ""
+    return f"'{kind}' cannot be used on {what}; use {' or '.join(supported)}{hint}."
 
 
 def _scorable_types() -> str:

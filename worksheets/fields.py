@@ -21,7 +21,7 @@ ID_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,49}")
 DATE_PATTERN: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 TIME_PATTERN: Final = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 
-COMMON_KEYS: Final = frozenset({"id", "type", "label", "help", "required", "show_if"})
+COMMON_KEYS: Final = frozenset({"id", "type", "label", "help", "required", "show_if", "risk"})
 
 
 def iter_sections(definition: Definition) -> Iterator[Mapping[str, Any]]:

@@ -35,7 +35,7 @@ def definition_schema() -> JsonSchema:
         "column": {
             "$ref": "#/$defs/field",
             "properties": {"type": {"enum": list(COLUMN_TYPES)}},
-            "not": {"required": ["show_if"]},
+            "not": {"anyOf": [{"required": ["show_if"]}, {"required": ["risk"]}]},
         },
     }
     for kind in registered():
@@ -48,7 +48,8 @@ def definition_schema() -> JsonSchema:
             **{key: value for key, value in fragment.items() if key != "properties"},
         }
         defs |= kind.schema_defs()
-    defs |= {"condition": _CONDITION, "scoring": _SCORING, "band": _BAND, "loinc": _LOINC}
+    defs |= {"condition": _CONDITION, "risk": _RISK}
+    defs |= {"scoring": _SCORING, "band": _BAND, "loinc": _LOINC}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://bridgework.app/schemas/worksheet-definition/{SCHEMA_VERSION}",
@@ -89,6 +90,7 @@ def _field_common() -> JsonSchema:
             "help": {"type": "string", "minLength": 1, "maxLength": 1000},
             "required": {"type": "boolean", "default": False},
             "show_if": {"$ref": "#/$defs/condition", "unevaluatedProperties": False},
+            "risk": {"$ref": "#/$defs/risk"},
         },
     }
 
@@ -131,6 +133,19 @@ _CONDITION: Final = {
             "referenced field's type (for gte/lte on a single_choice: an option score)."
         },
     },
+}
+_RISK: Final = {
+    "type": "object",
+    "description": "Alert the therapist when the answer reaches a level (at_least: a number, "
+    "a point of a rating, a score of a scored single_choice) or is a value (equals: an option "
+    "value; for a list, that option is ticked). Which kinds a field takes depends on its type.",
+    "additionalProperties": False,
+    "properties": {
+        "at_least": {"type": "number"},
+        "equals": {"type": "string", "minLength": 1, "maxLength": 100},
+        "label": {"type": "string", "minLength": 1, "maxLength": 200},
+    },
+    "oneOf": [{"required": ["at_least"]}, {"required": ["equals"]}],
 }
 _SCORING: Final = {
     "type": "object",

@@ -1,6 +1,7 @@
-"""Scoring of measures (PHQ-9, GAD-7, …): item scores, total, severity band, critical flags.
+"""Scoring of measures (PHQ-9, GAD-7, …): item scores, total, severity band, and the
+answers that meet a risk rule (``worksheets.risk``).
 
-Critical flags are evaluated on whatever was answered, complete or not: an item-9 answer on a
+Risk rules are evaluated on whatever was answered, complete or not: an item-9 answer on a
 half-finished PHQ-9 must still alert the therapist.
 """
 
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .conditions import condition_holds
 from .fields import Answers, Definition, FieldDef, fields_by_id
+from .risk import CriticalAnswer, risk_answers
 from .types import type_of
 
 Score = int | float
@@ -23,16 +24,6 @@ class Band:
     label: str
     severity: str
     note: str | None = None
-
-
-@dataclass(frozen=True)
-class CriticalAnswer:
-    """An answer that meets one of the measure's ``critical`` rules (PHQ-9 item 9 above 0):
-    the field and the rule's message for the therapist. (``assignments.models.Flag`` is the
-    stored alert raised from it.)"""
-
-    field: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -85,7 +76,7 @@ def score_response(definition: Definition, answers: Answers) -> ScoreResult | No
         total=total,
         band=_band_for(scoring.get("bands") or [], total),
         items=items,
-        flags=_flags(scoring.get("critical") or [], fields, answers),
+        flags=risk_answers(definition, answers),
         complete=missing == 0,
         prorated=prorated,
     )
@@ -129,16 +120,6 @@ def _band_for(bands: list[Mapping[str, Any]], total: Score | None) -> Band | Non
     if chosen is None or total > max(b["max"] for b in bands):
         return None
     return Band(chosen["label"], chosen["severity"], chosen.get("note"))
-
-
-def _flags(
-    rules: list[Mapping[str, Any]], fields: Mapping[str, FieldDef], answers: Answers
-) -> list[CriticalAnswer]:
-    return [
-        CriticalAnswer(rule["field"], rule["message"])
-        for rule in rules
-        if condition_holds(fields[rule["field"]], rule, answers.get(rule["field"]))
-    ]
 
 
 def _plain(number: Decimal) -> Score:

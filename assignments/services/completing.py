@@ -1,7 +1,9 @@
 """Completing (the client): open, autosave a draft, send an entry, edit it, check in.
 
 Answers that do not fit the worksheet raise ``AnswersInvalid``, whose keys are field paths
-such as ``answers.thoughts[0].belief``. A critical answer raises a flag as the entry is sent.
+such as ``answers.thoughts[0].belief``. Every save (an autosaved draft, a sent entry, an
+edit) checks the answers against the worksheet's risk rules and raises a flag for an answer
+that meets one (see ``_raise_flags``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ from assignments.models import (
 )
 from assignments.services.log import _event
 from assignments.signals import flag_raised
-from worksheets import InvalidResponse, clean_response, score_response, validate_draft
+from worksheets import (
+    CriticalAnswer,
+    InvalidResponse,
+    clean_response,
+    risk_answers,
+    score_response,
+    validate_draft,
+)
 
 MAX_MESSAGE_LENGTH = 4000
 MAX_CHECKIN_MINUTES = 1440
@@ -78,6 +87,8 @@ def draft_save(
         response=response,
         defaults={"answers": cleaned, "client": client, "practice_id": occurrence.practice_id},
     )
+    # A client who answers PHQ-9 item 9 and closes the tab has still told us.
+    _raise_flags(occurrence, response, definition, cleaned)
     if response is None and occurrence.status in (
         OccurrenceStatus.ASSIGNED,
         OccurrenceStatus.OPENED,
@@ -137,10 +148,10 @@ def response_submit(
         existing = Response.objects.get(assignment=assignment, submission_key=submission_key)
         existing.replayed = True
         return existing
-    revision = _add_revision(
-        response, cleaned, submission_key=submission_key, number=1, author=client.user
-    )
+    _add_revision(response, cleaned, submission_key=submission_key, number=1, author=client.user)
     Draft.objects.filter(occurrence=occurrence, response=None).delete()
+    # Flags raised while this entry was a draft belong to it now.
+    Flag.objects.filter(occurrence=occurrence, response=None).update(response=response)
     occurrence.submitted_at = occurrence.submitted_at or now
     occurrence.status = OccurrenceStatus.SUBMITTED
     occurrence.save(update_fields=["submitted_at", "status", "updated_at"])
@@ -152,7 +163,7 @@ def response_submit(
         entry=response.entry_number,
         late=now > occurrence.due_at,
     )
-    _raise_flags(response, revision)
+    _raise_flags(occurrence, response, version.definition, cleaned)
     return response
 
 
@@ -169,7 +180,8 @@ def response_revise(
     existing = ResponseRevision.objects.filter(response=response, submission_key=submission_key)
     if existing.exists():
         return existing.get()
-    occurrence = response.occurrence
+    # The occurrence too: the entry's flags are written under its lock, as on autosave.
+    occurrence = _lock_occurrence(response.occurrence)
     _check_can_send(occurrence, client)
     definition = response.activity_version.definition
     try:
@@ -196,7 +208,7 @@ def response_revise(
         entry=response.entry_number,
         revision=revision.number,
     )
-    _raise_flags(response, revision)
+    _raise_flags(occurrence, response, definition, cleaned)
     return revision
 
 
@@ -298,42 +310,93 @@ def _add_revision(
     return revision
 
 
-def _raise_flags(response: Response, revision: ResponseRevision) -> list[Flag]:
-    """A critical answer (PHQ-9 item 9 above 0, …) alerts the therapist at once. Flags are
-    raised whoever the entry is shared with: the flag says which item, not the answers, and
-    the client is told that their therapist was let know."""
-    already = set(
-        Flag.objects.filter(response=response, acknowledged_at=None).values_list(
-            "field_id", flat=True
+def _raise_flags(
+    occurrence: Occurrence, response: Response | None, definition, answers
+) -> list[Flag]:
+    """Alert the therapist to every answer that meets a risk rule; the flags raised or raised
+    in level. Called with the occurrence locked, on every save: ``response`` is None for the
+    draft of a new entry.
+
+    One open flag per item per entry. A later save reuses it: the same or a lower level
+    changes nothing (the flag keeps the highest level endorsed); a higher level is recorded
+    and alerts again, since "nearly every day" after "several days" is news. Once the
+    therapist has acknowledged a flag, the same answer (or a lower level) does not raise
+    another, but a higher one does. Flags are raised whoever the entry is shared with: the
+    flag says which item, not the other answers, and the client was told beforehand.
+    """
+    found = risk_answers(definition, answers)
+    if not found:
+        return []
+    existing = list(
+        Flag.objects.filter(
+            occurrence=occurrence,
+            response=response,
+            field_id__in=[critical.field for critical in found],
         )
     )
-    flags = []
-    for item in (revision.score or {}).get("flags", []):
-        if item["field"] in already:
+    raised = []
+    for critical in found:
+        flags = [flag for flag in existing if flag.field_id == critical.field]
+        open_flag = next((flag for flag in flags if flag.is_open), None)
+        if open_flag is not None:
+            if _higher(critical, open_flag):
+                previous = open_flag.level
+                _record_answer(open_flag, critical)
+                open_flag.save(
+                    update_fields=["message", "rule", "level", "answer_value", "updated_at"]
+                )
+                _flag_event(open_flag, previous_level=previous)
+                raised.append(open_flag)
             continue
-        flag = Flag.objects.create(
-            practice_id=response.practice_id,
-            client_id=response.client_id,
-            assignment_id=response.assignment_id,
-            occurrence_id=response.occurrence_id,
+        if any(not _higher(critical, flag) for flag in flags):
+            continue  # A clinician has already seen this answer on this entry.
+        flag = Flag(
+            practice_id=occurrence.practice_id,
+            client_id=occurrence.client_id,
+            assignment=occurrence.assignment,
+            occurrence=occurrence,
             response=response,
-            field_id=item["field"],
-            message=item["message"][:300],
+            field_id=critical.field,
         )
-        _event(
-            response.assignment,
-            EventKind.FLAG_RAISED,
-            occurrence=response.occurrence,
-            field=item["field"],
-            message=flag.message,
+        _record_answer(flag, critical)
+        flag.save()
+        _flag_event(flag)
+        raised.append(flag)
+    return raised
+
+
+def _higher(critical: CriticalAnswer, flag: Flag) -> bool:
+    """Whether the answer says more than ``flag`` recorded: a higher level, or (for answers
+    without a level) a different answer."""
+    if critical.level is not None and flag.level is not None:
+        return critical.level > flag.level
+    return critical.answer[:300] != flag.answer_value
+
+
+def _record_answer(flag: Flag, critical: CriticalAnswer) -> None:
+    flag.message = critical.message[:300]
+    flag.rule = critical.rule.as_dict()
+    flag.level = critical.level
+    flag.answer_value = critical.answer[:300]
+
+
+def _flag_event(flag: Flag, **detail) -> None:
+    """Log the flag and alert the therapist once the save has committed (the alert path
+    listens to ``flag_raised``)."""
+    _event(
+        flag.assignment,
+        EventKind.FLAG_RAISED,
+        occurrence=flag.occurrence,
+        field=flag.field_id,
+        message=flag.message,
+        level=flag.level,
+        **detail,
+    )
+    transaction.on_commit(
+        lambda: flag_raised.send(
+            sender=Flag,
+            flag_id=flag.pk,
+            practice_id=flag.practice_id,
+            client_id=flag.client_id,
         )
-        flags.append(flag)
-        transaction.on_commit(
-            lambda flag=flag: flag_raised.send(
-                sender=Flag,
-                flag_id=flag.pk,
-                practice_id=flag.practice_id,
-                client_id=flag.client_id,
-            )
-        )
-    return flags
+    )

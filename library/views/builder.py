@@ -336,9 +336,20 @@ def _place_field_errors(
         if key == "show_if" and rest.endswith((".op", ".value")):
             name = "condition_" + rest.rsplit(".", 1)[1]
         detail = rest[len(key) :].lstrip(".")
+        if key == "risk":
+            name, detail = _risk_input(rest), ""
         message = f"{detail}: {issue.message}" if detail and name else issue.message
         form.add_error(name if name in form.fields else None, message)
     return others
+
+
+def _risk_input(rest: str) -> str:
+    """The input a problem with the field's ``risk`` belongs next to: the label's, the
+    value's (``risk.at_least``/``risk.equals``), or the kind's (the rule as a whole)."""
+    part = rest.split(".", 2)[1] if rest.count(".") else ""
+    if part == "label":
+        return "risk_label"
+    return "risk_value" if part in ("at_least", "equals") else "risk_kind"
 
 
 def field_move(request, target: Target):

@@ -176,7 +176,7 @@ def test_flags_are_highlighted_and_can_be_responded_to(world, acts, assign, subm
     browser = web(world.therapist_a)
     body = browser.get(f"/clients/{world.client_a.pk}/").content.decode()
     assert "Needs your attention" in body
-    assert "Thoughts of self-harm reported (item 9)." in body
+    assert "Thoughts of self-harm (item 9): answered “Several days” (level 1)." in body
     with scopes_disabled():
         flag = Flag.objects.get()
     answer = {"actions": ["assessed_risk"], "note": ""}

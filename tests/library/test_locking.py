@@ -51,7 +51,7 @@ def _item9_reworded(definition):
 
 def _without_risk_rule(definition):
     changed = copy.deepcopy(definition)
-    del changed["scoring"]["critical"]
+    del changed["sections"][0]["fields"][8]["risk"]
     return changed
 
 
@@ -178,7 +178,7 @@ def test_an_adapted_copy_loses_the_name_codes_and_thresholds_and_credits_its_sou
     }
     assert not version.is_locked_instrument
     # Its risk alert comes along; what the practice does with it from here is its choice.
-    assert version.definition["scoring"]["critical"][0]["field"] == "q9"
+    assert version.definition["sections"][0]["fields"][8]["risk"]["at_least"] == 1
     assert (adapted.status, adapted.shared, adapted.is_customised) == ("draft", False, True)
     assert adapted.origin == _curated()
     # Unlocked: the practice may now reword item 9.

@@ -236,8 +236,28 @@ def test_another_practice_own_safety_plan_stays_its_own(world, assign, submit, p
 def test_only_items_with_a_critical_rule_can_flag():
     assert can_flag_risk(_definition("phq-9"))
     assert [field["id"] for field in risk_fields(_definition("phq-9"))] == ["q9"]
-    for slug in ["thought-record", "gad-7", "safety-plan", "dbt-diary-card"]:
+    for slug in ["thought-record", "gad-7", "safety-plan"]:
         assert not can_flag_risk(_definition(slug)), slug
+
+
+def test_the_dbt_diary_card_names_its_risk_items():
+    card = _definition("dbt-diary-card")
+    assert can_flag_risk(card)
+    assert [field["id"] for field in risk_fields(card)] == [
+        "suicidal_thoughts",
+        "urge_self_harm",
+        "acted_self_harm",
+    ]
+
+
+def test_a_legacy_critical_rule_still_counts():
+    """A PHQ-9 version pinned before rules moved onto items keeps its ``scoring.critical``."""
+    legacy = _definition("phq-9")
+    del legacy["sections"][0]["fields"][8]["risk"]
+    legacy["scoring"]["critical"] = [
+        {"field": "q9", "op": "gte", "value": 1, "message": "Thoughts of self-harm reported."}
+    ]
+    assert [field["id"] for field in risk_fields(legacy)] == ["q9"]
 
 
 @time_machine.travel(MONDAY, tick=False)
@@ -250,6 +270,16 @@ def test_the_phq9_says_before_starting_that_item_9_is_passed_on(world, acts, ass
     assert body.index("one answer is always passed on") < body.index('id="worksheet-form"')
     assert "Only you can read your answers. Your therapist" not in body
     assert "Only you can read your answers, except an answer that suggests" in body
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_the_dbt_diary_card_says_before_starting_what_is_passed_on(world, assign, portal):
+    version = activity_version_for(world.practice_a, "dbt-diary-card")
+    card = _only(assign(version, visibility=Visibility.CLIENT_ONLY))
+    body = portal(world.client_a).get(f"/portal/do/{card.pk}/").content.decode()
+    assert "one answer is always passed on" in body
+    assert "Did you hurt yourself today?" in body
+    assert "even if you keep this entry private" in body
 
 
 @time_machine.travel(MONDAY, tick=False)

@@ -269,6 +269,8 @@ def test_round_trip_of_conditions_help_and_required():
 def test_round_trip_of_a_measure_keeps_items_and_option_scores_but_not_scoring():
     phq9 = load_measure("phq9")
     result = from_questionnaire(export(phq9))
+    # Risk rules are exported (our extension) but not imported: see the next test.
+    del phq9["sections"][0]["fields"][8]["risk"]
     assert result.definition["sections"] == phq9["sections"]
     assert result.definition["scoring"] is None
     assert result.title == "Test"
@@ -276,6 +278,30 @@ def test_round_trip_of_a_measure_keeps_items_and_option_scores_but_not_scoring()
         "Read-only item 'total-score' (e.g. a calculated score) skipped.",
         "Questionnaire code (44249-1) and any scoring skipped; add scoring by hand.",
     ]
+
+
+def test_risk_rules_are_exported_as_an_extension():
+    fields = [
+        field_of("rating", id="urge", min=0, max=5, risk={"at_least": 4, "label": "Strong urge"}),
+        field_of("single_choice", id="acted", risk={"equals": "yes"}),
+    ]
+    items = export(worksheet(*fields))["item"][0]["item"]
+    risk_url = "https://bridgework.app/fhir/StructureDefinition/risk-rule"
+    rules = [[e for e in item["extension"] if e["url"] == risk_url] for item in items]
+    assert rules == [
+        [
+            {
+                "url": risk_url,
+                "extension": [
+                    {"url": "atLeast", "valueDecimal": 4},
+                    {"url": "label", "valueString": "Strong urge"},
+                ],
+            }
+        ],
+        [{"url": risk_url, "extension": [{"url": "equals", "valueCoding": {"code": "yes"}}]}],
+    ]
+    imported = from_questionnaire(export(worksheet(*fields))).definition
+    assert all("risk" not in f for f in imported["sections"][0]["fields"])
 
 
 def test_round_trip_of_every_condition_kind():

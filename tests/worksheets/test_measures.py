@@ -35,14 +35,10 @@ def test_phq9():
         (15, 19, "moderately_severe"),
         (20, 27, "severe"),
     ]
-    assert scoring["critical"] == [
-        {
-            "field": "q9",
-            "op": "gte",
-            "value": 1,
-            "message": "Thoughts of self-harm reported (item 9).",
-        }
-    ]
+    # The alert on item 9 is the item's own risk rule (no longer ``scoring.critical``).
+    assert "critical" not in scoring
+    assert fields[8]["risk"] == {"at_least": 1, "label": "Thoughts of self-harm (item 9)"}
+    assert [f["id"] for f in fields if "risk" in f] == ["q9"]
     assert scoring["loinc"] == {"panel": "44249-1", "total": "44261-6"}
 
 

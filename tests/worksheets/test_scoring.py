@@ -1,4 +1,4 @@
-"""Scoring: PHQ-9 and GAD-7 on every band boundary, critical flags, incomplete responses."""
+"""Scoring: PHQ-9 and GAD-7 on every band boundary, risk flags, incomplete responses."""
 
 from typing import Any
 
@@ -6,7 +6,6 @@ import pytest
 
 from worksheets import (
     Band,
-    CriticalAnswer,
     clean_response,
     load_measure,
     score_response,
@@ -15,7 +14,14 @@ from worksheets import (
 
 from .examples import field_of, worksheet
 
-SELF_HARM = CriticalAnswer("q9", "Thoughts of self-harm reported (item 9).")
+SELF_HARM = "Thoughts of self-harm (item 9)"
+
+
+def flagged(result) -> list[tuple[str, int | float | None]]:
+    """The flagged items and the level each endorses."""
+    return [(flag.field, flag.level) for flag in result.flags]
+
+
 FURTHER_EVALUATION = "A score of 10 or more suggests further evaluation."
 
 
@@ -62,22 +68,20 @@ def test_phq9_top_band_needs_item_9(total, item9):
     result = score_response(phq9, answers_for_total(9, total, last=item9))
     assert result.total == total
     assert result.band == Band("Severe", "severe")
-    assert result.flags == [SELF_HARM]
+    assert flagged(result) == [("q9", item9)]
 
 
-@pytest.mark.parametrize(
-    ("item9", "flagged"), [("0", False), ("1", True), ("2", True), ("3", True)]
-)
-def test_phq9_item_9_flag(item9, flagged):
+@pytest.mark.parametrize(("item9", "alerts"), [("0", False), ("1", True), ("2", True), ("3", True)])
+def test_phq9_item_9_flag(item9, alerts):
     answers = answers_for_total(9, 2) | {"q9": item9}
     result = score_response(load_measure("phq9"), answers)
-    assert (result.flags == [SELF_HARM]) is flagged
+    assert (flagged(result) == [("q9", int(item9))]) is alerts
     assert result.total == 2 + int(item9)
 
 
 def test_phq9_item_9_flags_an_incomplete_response():
     result = score_response(load_measure("phq9"), {"q9": "1"})
-    assert result.flags == [SELF_HARM]
+    assert flagged(result) == [("q9", 1)]
     assert result.total is None
     assert result.band is None
     assert not result.complete
@@ -133,7 +137,12 @@ def test_as_dict_with_flags_and_no_band():
         "total": None,
         "band": None,
         "items": {"q9": 2},
-        "flags": [{"field": "q9", "message": SELF_HARM.message}],
+        "flags": [
+            {
+                "field": "q9",
+                "message": f"{SELF_HARM}: answered “More than half the days” (level 2).",
+            }
+        ],
         "complete": False,
         "prorated": False,
     }

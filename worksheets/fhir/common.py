@@ -21,6 +21,11 @@ LEGACY_ORDINAL_VALUE: Final = EXT + "iso21090-CO-value"
 ENTRY_FORMAT: Final = EXT + "entryFormat"
 MAX_DECIMAL_PLACES: Final = EXT + "maxDecimalPlaces"
 RENDERING_MARKDOWN: Final = EXT + "rendering-markdown"
+RISK_RULE: Final = "https://bridgework.app/fhir/StructureDefinition/risk-rule"
+"""Our own complex extension for a field's ``risk`` (FHIR has no element for "alert the
+clinician on this answer"): ``atLeast`` (valueDecimal) or ``equals`` (valueCoding, the option
+code), and ``label`` (valueString). Export only: other systems ignore it, and import does
+not read it back, since an alert rule should be set by the practice that acts on it."""
 
 STATUSES: Final = ("draft", "active", "retired", "unknown")
 SECTION_PREFIX: Final = "section-"

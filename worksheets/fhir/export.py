@@ -7,7 +7,15 @@ from typing import Any
 
 from ..fields import Definition, FieldDef, fields_by_id, iter_sections
 from ..types import type_of
-from .common import LOINC, OPERATORS, SECTION_PREFIX, STATUSES, TOTAL_LINK_ID, item_control
+from .common import (
+    LOINC,
+    OPERATORS,
+    RISK_RULE,
+    SECTION_PREFIX,
+    STATUSES,
+    TOTAL_LINK_ID,
+    item_control,
+)
 
 
 def to_questionnaire(
@@ -86,12 +94,25 @@ def field_item(
             "extension": [item_control("help")],
         }
         item.setdefault("item", []).append(help_item)
+    if field.get("risk"):
+        item.setdefault("extension", []).append(_risk_extension(field["risk"]))
     if field.get("show_if") and fields is not None:
         condition = field["show_if"]
         item["enableWhen"] = _enable_when(condition, fields[condition["field"]])
         if len(item["enableWhen"]) > 1:
             item["enableBehavior"] = "any"
     return item
+
+
+def _risk_extension(rule: Mapping[str, Any]) -> dict[str, Any]:
+    parts: list[dict[str, Any]] = []
+    if "at_least" in rule:
+        parts.append({"url": "atLeast", "valueDecimal": rule["at_least"]})
+    else:
+        parts.append({"url": "equals", "valueCoding": {"code": rule["equals"]}})
+    if rule.get("label"):
+        parts.append({"url": "label", "valueString": rule["label"]})
+    return {"url": RISK_RULE, "extension": parts}
 
 
 def _enable_when(condition: Mapping[str, Any], target: FieldDef) -> list[dict[str, Any]]:

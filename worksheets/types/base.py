@@ -48,6 +48,10 @@ PRINT_MIN_ROWS: Final = 5
 OPS: Final = ("equals", "not_equals", "in", "gte", "lte", "answered")
 EQUALITY_OPS: Final = ("equals", "not_equals", "in", "answered")
 
+RISK_KINDS: Final = {"at_least": "gte", "equals": "equals"}
+"""The kinds of risk rule (a field's ``risk``) and the condition operator each one is: "the
+answer reaches this level" and "the answer is (or, for a list, includes) this value"."""
+
 
 class FieldType:
     """One field type of the worksheet format. Subclasses set the class attributes and
@@ -177,6 +181,28 @@ class FieldType:
         page's script, words on paper, FHIR ``enableWhen`` on codings)."""
         return condition
 
+    # -- risk rules ------------------------------------------------------------------------
+
+    def risk_kinds(self, field: FieldDef) -> tuple[str, ...]:
+        """The kinds of risk rule (keys of :data:`RISK_KINDS`) a field of this type can
+        carry; none for types whose answers have no level or value to alert on."""
+        return ()
+
+    def risk_holds(self, field: FieldDef, kind: str, value: Any, answer: Any) -> bool:
+        """Whether a non-blank ``answer`` meets the rule ``kind value``."""
+        return self.holds(field, RISK_KINDS[kind], value, answer)
+
+    def risk_level(self, field: FieldDef, answer: Any) -> int | float | None:
+        """The level an answer endorses (a rating's point, a scored option's score), so a
+        flag can say how much; None when the answer has no level."""
+        subject = self.ordered_subject(field, answer)
+        return subject if is_number(subject) else None
+
+    def risk_everyone_problem(self, field: FieldDef, kind: str, value: Any) -> str | None:
+        """Why a sound rule would alert on every answer (and so on none usefully), or
+        None."""
+        return None
+
     # -- scoring ---------------------------------------------------------------------------
 
     def score_problem(self, field: FieldDef) -> str | None:
@@ -292,6 +318,16 @@ def field_type(name: str) -> FieldType:
 
 def registered() -> tuple[FieldType, ...]:
     return tuple(_REGISTRY.values())
+
+
+def floor_problem(kind: str, value: Any, lowest: int | float | None) -> str | None:
+    """An ``at_least`` rule at or below the lowest possible answer alerts on every answer."""
+    if kind == "at_least" and lowest is not None and is_number(value) and value <= lowest:
+        return (
+            f"Every answer is at least {lowest}, so this would alert on every answer; "
+            "choose a higher level."
+        )
+    return None
 
 
 def text_problem(value: Any, limit: int) -> str | None:

@@ -19,7 +19,17 @@ from ..fhir.common import (
 )
 from ..fields import FieldDef, as_int, is_number
 from ..issues import quote
-from .base import OPS, FieldType, FormData, JsonSchema, Path, View, stripped, whole_value
+from .base import (
+    OPS,
+    FieldType,
+    FormData,
+    JsonSchema,
+    Path,
+    View,
+    floor_problem,
+    stripped,
+    whole_value,
+)
 from .number import typed_condition_number
 
 if TYPE_CHECKING:
@@ -66,6 +76,12 @@ class Duration(FieldType):
         if not is_number(value):
             return f"{quote(value)} is not a number."
         return "A duration cannot be negative." if value < 0 else None
+
+    def risk_kinds(self, field: FieldDef) -> tuple[str, ...]:
+        return ("at_least",)
+
+    def risk_everyone_problem(self, field: FieldDef, kind: str, value: Any) -> str | None:
+        return floor_problem(kind, value, 0)
 
     def view_extras(self, builder: ViewBuilder, view: View, path: Path) -> None:
         view["range_text"] = f"0–{self.setting(view['field'], 'max_minutes')}"

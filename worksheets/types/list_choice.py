@@ -51,6 +51,10 @@ class ListChoiceType(ChoiceType):
             return value not in chosen
         return bool(chosen.intersection(value))
 
+    def risk_kinds(self, field: FieldDef) -> tuple[str, ...]:
+        """``equals X``: X is ticked."""
+        return ("equals",)
+
     def display(self, field: FieldDef, value: Any) -> Any:
         if isinstance(value, list):
             return [self.value_text(field, v) for v in value]

@@ -24,7 +24,18 @@ from ..fhir.common import (
 )
 from ..fields import FieldDef, as_int, is_number
 from ..issues import key_path, quote
-from .base import OPS, SKIP, FieldType, FormData, JsonSchema, Path, View, stripped, within
+from .base import (
+    OPS,
+    SKIP,
+    FieldType,
+    FormData,
+    JsonSchema,
+    Path,
+    View,
+    floor_problem,
+    stripped,
+    within,
+)
 from .inputs import NumberInput, typed_number
 
 if TYPE_CHECKING:
@@ -105,6 +116,12 @@ class Number(FieldType):
 
     def threshold_problem(self, field: FieldDef, value: Any) -> str | None:
         return bounded_threshold_problem(field, value)
+
+    def risk_kinds(self, field: FieldDef) -> tuple[str, ...]:
+        return ("at_least",)
+
+    def risk_everyone_problem(self, field: FieldDef, kind: str, value: Any) -> str | None:
+        return floor_problem(kind, value, field.get("min"))
 
     def view_extras(self, builder: ViewBuilder, view: View, path: Path) -> None:
         field = view["field"]

@@ -21,7 +21,17 @@ from ..fhir.common import (
 )
 from ..fields import FieldDef, as_int
 from ..issues import key_path, quote
-from .base import OPS, FieldType, FormData, JsonSchema, Path, View, stripped, whole_value
+from .base import (
+    OPS,
+    FieldType,
+    FormData,
+    JsonSchema,
+    Path,
+    View,
+    floor_problem,
+    stripped,
+    whole_value,
+)
 from .inputs import AnchorsInput, NumberInput
 from .number import bounded_threshold_problem, typed_condition_number
 
@@ -131,6 +141,12 @@ class Rating(FieldType):
 
     def threshold_problem(self, field: FieldDef, value: Any) -> str | None:
         return bounded_threshold_problem(field, value)
+
+    def risk_kinds(self, field: FieldDef) -> tuple[str, ...]:
+        return ("at_least",)
+
+    def risk_everyone_problem(self, field: FieldDef, kind: str, value: Any) -> str | None:
+        return floor_problem(kind, value, field.get("min"))
 
     def view_extras(self, builder: ViewBuilder, view: View, path: Path) -> None:
         field = view["field"]

@@ -56,6 +56,21 @@ class SingleChoice(ChoiceType):
         option = option_by_value(field, answer)
         return option.get("score") if option else None
 
+    def risk_kinds(self, field: FieldDef) -> tuple[str, ...]:
+        """An option (``equals``); a score level (``at_least``) when every option has a
+        score, as PHQ-9 item 9 ≥ 1."""
+        return ("equals", "at_least") if "gte" in self.condition_ops(field) else ("equals",)
+
+    def risk_everyone_problem(self, field: FieldDef, kind: str, value: Any) -> str | None:
+        if kind == "at_least" and len(options_meeting(field, "gte", value)) == len(
+            field["options"]
+        ):
+            return (
+                f"Every option of '{field['id']}' scores at least {value}, so this would "
+                "alert on every answer."
+            )
+        return None
+
     def equality_condition(
         self, field: FieldDef, condition: Mapping[str, Any]
     ) -> Mapping[str, Any]:
