@@ -147,13 +147,25 @@ def new_page(request, browser, live_server):
         context.close()
 
 
+# The window's size and where the page is scrolled to.
+PLACE = "[innerWidth, innerHeight, scrollX, scrollY]"
+
+
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot named after the viewport width."""
+    """Save a full-page screenshot named after the viewport width, and leave the page where it
+    was. Chromium draws the whole page by stretching the window to the page's height and
+    shrinking it back; a worksheet scrolled part way down came back scrolled to its end, and
+    jumped back only at its next layout, which can come in the middle of the next tap: the
+    double tap on "Send", aimed while the page was at its end, came down on "Add an emotion"
+    once the tap's change of focus had laid the page out."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"]
     label = "phone" if width < 600 else "desktop"
     path = SCREENSHOTS / f"{name}-{label}.png"
+    place = page.evaluate(PLACE)
     page.screenshot(path=str(path), full_page=True)
+    page.evaluate("([x, y]) => window.scrollTo(x, y)", place[2:])
+    page.wait_for_function(f"(place) => {PLACE}.every((value, i) => value === place[i])", arg=place)
     return path
 
 
