@@ -280,6 +280,7 @@ def _sync_linked_copy(activity: Activity) -> Activity:
     the global library keeps the version it has."""
     activity = _locked(activity)
     origin = activity.origin
+    assert origin is not None  # only a linked copy is synced
     if origin.status != PublicationStatus.PUBLISHED and activity.current_version_id:
         return activity
     source = _published_curated(origin)

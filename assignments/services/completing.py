@@ -329,7 +329,8 @@ def _raise_flags(response: Response, revision: ResponseRevision) -> list[Flag]:
         )
         flags.append(flag)
         transaction.on_commit(
-            lambda flag=flag: flag_raised.send(
+            # mypy cannot infer a lambda with a default argument (binding this flag).
+            lambda flag=flag: flag_raised.send(  # type: ignore[misc]
                 sender=Flag,
                 flag_id=flag.pk,
                 practice_id=flag.practice_id,
