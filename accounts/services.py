@@ -1,6 +1,7 @@
 """Every write about practices, members and invitations. Keyword-only, atomic."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -204,7 +205,7 @@ API_TOKEN_LIFETIMES = (7, 30, 90, 180, 365)
 API_TOKEN_DEFAULT_DAYS = 90
 # ``last_used_at`` is for people judging whether a token is still in use; a minute's precision
 # is plenty, and it spares a busy script one write per request.
-API_TOKEN_TOUCH_INTERVAL = timezone.timedelta(minutes=1)
+API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -226,7 +227,7 @@ def api_token_create(
         name=name,
         prefix=prefix,
         secret_hash=ApiToken.hash_of(raw),
-        expires_at=timezone.now() + timezone.timedelta(days=days),
+        expires_at=timezone.now() + timedelta(days=days),
     )
     audit_record(
         actor=membership.user, practice=membership.practice, action="api_token_create", obj=token

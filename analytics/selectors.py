@@ -16,7 +16,7 @@ from __future__ import annotations
 import statistics
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -100,7 +100,7 @@ class MeasureFigure:
     activity_id: object
     title: str
     latest: float | None
-    latest_at: datetime | None
+    latest_at: datetime
     band: str
     severity: str
     baseline: float | None
@@ -344,7 +344,7 @@ def _measure_sql(measure: str) -> str:
     )
 
 
-def _measure_figures(cells: tuple, measures: list[Measure]) -> list[MeasureFigure]:
+def _measure_figures(cells: Sequence, measures: list[Measure]) -> list[MeasureFigure]:
     """One client's measures from its figures row (per measure, its first and latest entry, see
     ``_MEASURE_SQL``), most recently scored first."""
     figures = []

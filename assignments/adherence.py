@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Final
+from typing import Final, overload
 
 from django.db import connection
 from django.db.models import Model, QuerySet
@@ -294,7 +294,11 @@ def json_value(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def moment(value) -> datetime | None:
+@overload
+def moment(value: None) -> None: ...
+@overload
+def moment(value: datetime | str) -> datetime: ...
+def moment(value: datetime | str | None) -> datetime | None:
     """A timestamp as read by SQL or from JSON: a datetime, or ISO text (with an offset from
     PostgreSQL's JSON); naive on SQLite, where times are stored in UTC."""
     if isinstance(value, str):

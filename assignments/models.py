@@ -257,6 +257,9 @@ class Response(TenantModel):
         "ResponseRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revision_count = models.PositiveSmallIntegerField(default=1)
+    # Not a column: True on the entry ``response_submit`` returns for a submission key it had
+    # seen already (a retry), so the API can answer that nothing new was created.
+    replayed = False
 
     class Meta:
         ordering = ["-submitted_at"]

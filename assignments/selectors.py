@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Avg,
@@ -52,6 +53,25 @@ from assignments.models import (
 )
 from clients.selectors import clients_visible_to
 from worksheets import field_by_id
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Summary(TypedDict):
+        """What the client page adds to an assignment: ``last_message_from_client`` (an
+        annotation), then the rest (``_summarise``)."""
+
+        last_message_from_client: bool | None
+        total: int
+        done: int
+        missed: int
+        overdue: int
+        next_due: Occurrence | None
+        state: str
+        state_label: str
+
+    SummarisedAssignment = WithAnnotations[Assignment, _Summary]
+
 
 # Without a recorded session, the session review looks back this far.
 DEFAULT_REVIEW_WINDOW = timedelta(days=14)
@@ -241,10 +261,10 @@ def assignment_detail(assignment: Assignment) -> Assignment:
 class ClientHomework:
     """What the client page shows about homework."""
 
-    assignments: list[Assignment]
+    assignments: list[SummarisedAssignment]
     to_review: list[Occurrence]
     flags: list[Flag]
-    questions: list[Assignment]
+    questions: list[SummarisedAssignment]
     stats: list[dict]
     overall: dict
     flag_history: list[Flag]
@@ -256,7 +276,7 @@ def client_homework(client, *, now=None) -> ClientHomework:
     activity."""
     now = now or timezone.now()
     occurrences = Occurrence.objects.exclude(status=OccurrenceStatus.CANCELLED)
-    assignments = list(
+    assignments: list[SummarisedAssignment] = list(
         Assignment.objects.filter(client=client)
         .select_related("activity_version")
         .defer(*_light("activity_version"))
@@ -294,7 +314,7 @@ def client_homework(client, *, now=None) -> ClientHomework:
     )
 
 
-def _summarise(assignment: Assignment, now) -> None:
+def _summarise(assignment: SummarisedAssignment, now) -> None:
     """Counts and the next due occurrence, from the prefetched occurrences."""
     occurrences = list(assignment.occurrences.all())
     states = [o.state(now) for o in occurrences]

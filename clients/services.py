@@ -1,5 +1,7 @@
 """Every write about client records and client sign-in. Keyword-only, atomic."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -101,7 +103,7 @@ def client_update(*, client: Client, actor: Membership, shared_with=None, **fiel
     client.save()
     if shared_with is not None:
         _set_care_team(client, shared_with)
-    if "email" in fields and client.user_id and client.user.email != client.email:
+    if "email" in fields and client.user is not None and client.user.email != client.email:
         # The portal login follows the address on the record; a new address needs a new invite.
         client.user = None
         client.portal_invited_at = None
@@ -122,7 +124,7 @@ def client_set_status(*, client: Client, actor: Membership, status: str) -> Clie
 
 
 def _portal_user_for(client: Client) -> User:
-    if client.user_id:
+    if client.user is not None:
         return client.user
     user = User.objects.filter(email__iexact=client.email).first()
     if user is None:
@@ -134,7 +136,7 @@ def _portal_user_for(client: Client) -> User:
 
 def _issue_login(client: Client, *, invitation: bool) -> None:
     recent = ClientLoginToken.objects.filter(
-        client=client, created_at__gte=timezone.now() - timezone.timedelta(hours=1)
+        client=client, created_at__gte=timezone.now() - timedelta(hours=1)
     ).count()
     if recent >= MAX_LOGIN_EMAILS_PER_HOUR:
         raise ValidationError(

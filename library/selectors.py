@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -146,7 +147,7 @@ def library_for(
     source: str = "",
 ) -> Library:
     """What the library page lists; ``source`` narrows it to "practice" or "global"."""
-    filters = {"q": q, "kind": kind, "approach": approach, "problem": problem}
+    filters: dict[str, Any] = {"q": q, "kind": kind, "approach": approach, "problem": problem}
     activities = practice_activities(membership, **filters)
     curated = global_activities(membership, **filters)
     if source == "practice":
@@ -288,7 +289,9 @@ def media_get(*, practice, user, media_id):
     """An uploaded file to show: the practice's own (staff or its clients, inside the request's
     practice scope), or a global library file (anyone signed in)."""
     if practice is not None:
-        found = ActivityMedia.objects.filter(practice=practice, pk=media_id).first()
+        found: ActivityMedia | CuratedMedia | None = ActivityMedia.objects.filter(
+            practice=practice, pk=media_id
+        ).first()
         if found is not None:
             return found
     if user is not None and user.is_authenticated:

@@ -351,6 +351,7 @@ def _sync_linked_copy(activity: Activity) -> Activity:
     the global library keeps the version it has."""
     activity = _locked(activity)
     origin = activity.origin
+    assert origin is not None  # only a linked copy is synced
     if origin.status != PublicationStatus.PUBLISHED and activity.current_version_id:
         return activity
     source = _published_curated(origin)
@@ -413,10 +414,14 @@ def activity_adapt(
     never charted or counted as the instrument's. Its risk alerts are kept as they were."""
     if (curated is None) == (activity is None):
         raise ValueError("Pass exactly one of curated and activity.")
+    source: ActivityVersion | CuratedActivityVersion | None
+    origin: CuratedActivity | None
+    origin_version: CuratedActivityVersion | None
     if curated is not None:
         source = _published_curated(curated)
         origin, origin_version = curated, source
     else:
+        assert activity is not None  # exactly one of the two, checked above
         if activity.practice_id != practice.pk:
             raise ValidationError({"activity": "This activity is not in your practice's library."})
         source = activity.current_version

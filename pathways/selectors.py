@@ -10,7 +10,7 @@ rows or two hundred.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -105,7 +105,7 @@ def activity_options(membership) -> tuple[list[ActivityOption], list[ActivityOpt
         own = [
             ActivityOption(f"a:{a.pk}", a.current_version.title, a.current_version.is_measure)
             for a in activities
-            if a.current_version_id
+            if a.current_version is not None  # loaded by select_related: no query
         ]
     curated = (
         CuratedActivity.objects.filter(status=PublicationStatus.PUBLISHED)
@@ -115,7 +115,7 @@ def activity_options(membership) -> tuple[list[ActivityOption], list[ActivityOpt
     shared = [
         ActivityOption(f"c:{c.pk}", c.current_version.title, c.current_version.is_measure)
         for c in curated
-        if c.current_version_id
+        if c.current_version is not None  # loaded by select_related: no query
     ]
     return own, shared
 
@@ -316,7 +316,7 @@ def journeys_for_client(client) -> list[Journey]:
     """The client's running pathways (and those finished in the last 30 days) as journeys:
     what is done, what is open, what comes next and when. Never the therapist's notes, never
     the condition a step depends on: a step whose condition is not settled yet is not shown."""
-    recent = timezone.now() - timezone.timedelta(days=30)
+    recent = timezone.now() - timedelta(days=30)
     enrolments = list(
         Enrolment.objects.filter(practice=client.practice, client=client)
         .filter(

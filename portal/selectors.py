@@ -1,6 +1,9 @@
 """Reads for the portal's safety features: crisis resources, which activities can pass an
 answer on to the therapist, and the client's safety plan."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from assignments.models import Response
 from worksheets import iter_fields, risk_answers, risk_rules
 
@@ -9,7 +12,7 @@ from worksheets import iter_fields, risk_answers, risk_rules
 SAFETY_PLAN_SLUG = "safety-plan"
 
 
-def risk_fields(definition) -> list[dict]:
+def risk_fields(definition) -> list[Mapping[str, Any]]:
     """The fields whose answer can alert the therapist whoever the entry is shared with:
     those with a risk rule (``worksheets.risk_rules``: an item's own ``risk``, or a legacy
     measure's ``scoring.critical``). ``assignments.services`` raises the flag on every save,

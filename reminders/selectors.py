@@ -6,6 +6,7 @@ queries however many rows they return.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -31,6 +32,9 @@ from reminders.models import (
     StaffPreference,
     Status,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import Membership, Practice
 
 NOTIFICATIONS_SHOWN = 50
 PROBLEMS_SHOWN = 100
@@ -345,9 +349,9 @@ def digest_for(membership, *, now=None) -> Digest:
 
 @dataclass(frozen=True)
 class LinkRecipient:
-    practice: object
-    client: object = None
-    membership: object = None
+    practice: "Practice"
+    client: Client | None = None
+    membership: "Membership | None" = None
 
 
 def link_recipient(token: str) -> LinkRecipient:
@@ -364,6 +368,8 @@ def link_recipient(token: str) -> LinkRecipient:
             if client is None:
                 raise links.BadLink
             return LinkRecipient(practice=client.practice, client=client)
+        # read_token sets both ids when it sets no client.
+        assert target.user_id is not None and target.practice_id is not None
         membership = (
             Membership.objects.select_related("practice", "user")
             .filter(user_id=target.user_id, practice_id=target.practice_id)
@@ -380,6 +386,7 @@ def link_preferences(token: str) -> tuple[LinkRecipient, object]:
     with practice_scope(recipient.practice):
         if recipient.client is not None:
             return recipient, client_preference_for(recipient.client)
+        assert recipient.membership is not None  # a recipient is a client or a member
         return recipient, staff_preference_for(
             practice=recipient.practice, user=recipient.membership.user
         )

@@ -253,6 +253,7 @@ def entry_source(response: Response, *, show_score: bool = True) -> dict:
     the same field renderers as the web page."""
     version = response.activity_version
     revision = response.current_revision
+    assert revision is not None  # a submitted entry has its first revision
     local = timezone.localtime(response.submitted_at, response.client.tz)
     score = None
     if show_score and revision.score_total is not None:

@@ -96,7 +96,7 @@ def pdf_request(*, practice, requested_by, audience: str, spec: DocumentSpec) ->
 
 def _needs_render(document: PdfDocument) -> bool:
     if document.status == DocumentStatus.READY:
-        return not (document.file and default_storage.exists(document.file.name))
+        return not (document.file.name and default_storage.exists(document.file.name))
     if document.status == DocumentStatus.FAILED:
         return True
     return document.updated_at < timezone.now() - STALE_AFTER
@@ -116,7 +116,7 @@ def _delete_superseded(document: PdfDocument) -> None:
 
 
 def _delete_file(document: PdfDocument) -> None:
-    if document.file:
+    if document.file.name:  # the same test as ``if document.file``
         name = document.file.name
         transaction.on_commit(lambda: default_storage.delete(name))
 
@@ -142,6 +142,7 @@ def pdf_document_render(*, document_id) -> PdfDocument | None:
         return None
     document = PdfDocument.objects.get(pk=document_id)
     try:
+        assert document.source is not None  # kept until the document is ready
         rendered = render_pdf(document.kind, document.source, resources=_resources(document))
     except Exception:
         logger.exception("Rendering PDF document %s failed", document.pk)
@@ -219,7 +220,7 @@ def branding_update(
 
 
 def _delete_logo(branding: PracticeBranding) -> None:
-    if branding.logo:
+    if branding.logo.name:  # the same test as ``if branding.logo``
         name = branding.logo.name
         transaction.on_commit(lambda: default_storage.delete(name))
 

@@ -108,6 +108,7 @@ def assignment_create(
         interval_weeks=interval_weeks,
         session_dates=_upcoming_session_dates(client) if schedule_kind == BEFORE_SESSIONS else (),
     )
+    assert schedule.starts_on is not None  # set above
     if schedule.starts_on < today:
         raise ValidationError({"starts_on": "Choose today or a later date."})
     _check_schedule(schedule, client)
@@ -162,7 +163,8 @@ def assignments_create(*, client, actor, items: list[dict]) -> list[Assignment]:
                 assignment_create(client=client, actor=actor, activity_version=version, **item)
             )
         except ValidationError as exc:
-            exc.item_index = index  # which activity's form the error belongs to
+            # Which activity's form the error belongs to (views read it with getattr).
+            exc.item_index = index  # type: ignore[attr-defined]
             raise
     return created
 
@@ -276,7 +278,7 @@ def _schedule_of(assignment: Assignment) -> Schedule:
 def _add_occurrences(assignment: Assignment, dates: list[date], *, first_sequence: int) -> None:
     now = timezone.now()
     tz = assignment.client.tz
-    rows = []
+    rows: list[Occurrence] = []
     for day in dates:
         when = due_at(day, assignment.due_time, tz)
         if when <= now:

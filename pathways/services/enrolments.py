@@ -140,6 +140,7 @@ def enrolment_resume(*, enrolment: Enrolment, actor, now=None) -> Enrolment:
     enrolment = enrolment_locked(enrolment)
     if enrolment.status != EnrolmentStatus.PAUSED:
         raise ValidationError({"status": "Only a paused enrolment can be resumed."})
+    assert enrolment.paused_at is not None  # set whenever the status is paused
     tz = enrolment.client.tz
     resumed_on = clock.local_date(now, tz)
     paused_on = clock.local_date(enrolment.paused_at, tz)
@@ -147,6 +148,7 @@ def enrolment_resume(*, enrolment: Enrolment, actor, now=None) -> Enrolment:
         started_on = max(paused_on, clock.local_date(step.anchor_at or enrolment.paused_at, tz))
         days = (resumed_on - started_on).days
         if days > 0:
+            assert step.release_at is not None  # a scheduled step has its release_at
             step.release_at = clock.shift_days(step.release_at, days, tz)
             step.save(update_fields=["release_at", "updated_at"])
     enrolment.shift_days += max(0, (resumed_on - paused_on).days)

@@ -79,7 +79,9 @@ def step_values(fields: dict) -> dict:
     values = dict(fields)
     if "delivery" in values:
         rules.check_delay(values["delivery"], values.get("delay_days"))
-        if not release_rules.rule_for(values["delivery"]).has_days:
+        rule = release_rules.rule_for(values["delivery"])
+        assert rule is not None  # check_delay refused a delivery no rule has
+        if not rule.has_days:
             values["delay_days"] = 0
     if "days_to_complete" in values:
         rules.check_days_to_complete(values["days_to_complete"])

@@ -77,6 +77,7 @@ def enqueue_delivery(rows) -> None:
         by_practice[practice_id].append((str(client_id or ""), str(user_id or ""), str(pk)))
     for practice_id, items in by_practice.items():
         items.sort()
+        chunk: list[str]
         chunk, last_recipient = [], None
         for client_id, user_id, pk in items:
             recipient = (client_id, user_id)
@@ -280,7 +281,7 @@ def _send(plans: list[Plan]) -> None:
 def _finish(plans: list[Plan], token, now) -> Counter:
     """Record every outcome, and write the in-app notifications of the reminders this
     worker still holds (checked by claim token), in one transaction."""
-    outcomes = Counter()
+    outcomes: Counter[str] = Counter()
     groups = defaultdict(list)
     notify = []
     for plan in plans:

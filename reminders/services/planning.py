@@ -103,13 +103,15 @@ class Batch:
         self.now = now
         # A task's reminders share one or two practices: each read once, not joined to
         # every row (a client's rules fall back on its practice's time zone).
-        practice_ids = {r.client.practice_id for r in reminders if r.client_id}
+        practice_ids = {r.client.practice_id for r in reminders if r.client is not None}
         practices = Practice.objects.in_bulk(practice_ids)
         for reminder in reminders:
-            if reminder.client_id:
+            if reminder.client is not None:
                 reminder.client.practice = practices[reminder.client.practice_id]
-        client_ids = {r.client_id for r in reminders if not r.for_staff}
-        user_ids = {r.recipient_user_id for r in reminders if r.for_staff}
+        # ``for_staff`` spelled out for the type checker: a reminder for staff has a
+        # recipient_user, any other a client (the reminder_has_recipient constraint).
+        client_ids = {r.client_id for r in reminders if not r.for_staff and r.client_id is not None}
+        user_ids = {r.recipient_user_id for r in reminders if r.recipient_user_id is not None}
         self.policies = selectors.policies_for({r.practice_id for r in reminders})
         _lock_clients(client_ids)
         self.preferences = {
@@ -124,9 +126,10 @@ class Batch:
                 "practice", "user"
             )
         }
-        ids = defaultdict(set)
+        ids: defaultdict[str, set[uuid.UUID]] = defaultdict(set)
         for r in reminders:
-            ids[r.object_type].add(r.object_id)
+            if r.object_id is not None:
+                ids[r.object_type].add(r.object_id)
         self.occurrences = (
             {
                 o.pk: o
@@ -276,6 +279,7 @@ class Batch:
     def _journal(self, plan: Plan, channel, address: str, held: str) -> None:
         """Record what happens on ``channel`` (an external one) before anything is sent."""
         reminder = plan.reminder
+        delivery: Delivery | NewDelivery | None
         delivery = self.deliveries.get((reminder.pk, channel.name))
         if delivery is not None and delivery.status in (
             DeliveryStatus.SENT,

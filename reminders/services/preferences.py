@@ -229,6 +229,7 @@ def link_unsubscribe(*, token: str, now=None) -> selectors.LinkRecipient:
             preference.email, preference.email_opted_out_at = False, now
             preference.save(update_fields=["email", "email_opted_out_at", "updated_at"])
         else:
+            assert recipient.membership is not None  # a recipient is a client or a member
             staff_preference_update(
                 practice=recipient.practice,
                 user=recipient.membership.user,
@@ -249,6 +250,7 @@ def link_preferences_update(
             if snooze_days:
                 client_preference_snooze(client=recipient.client, days=snooze_days)
         else:
+            assert recipient.membership is not None  # a recipient is a client or a member
             staff_preference_update(
                 practice=recipient.practice, user=recipient.membership.user, email=email
             )

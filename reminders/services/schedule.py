@@ -10,7 +10,8 @@ a re-plan after a preference change — never makes a second row to send.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,9 +39,9 @@ from reminders.timing import (
 class Planned:
     kind: str
     object_type: str
-    object_id: object
+    object_id: UUID | None
     due_at: datetime
-    day: object
+    day: date
 
     def key(self, recipient: str) -> str:
         return f"{recipient}:{self.kind}:{self.object_id or '-'}:{self.day.isoformat()}"
