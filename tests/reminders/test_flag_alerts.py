@@ -236,3 +236,28 @@ def test_open_flags_come_first_in_the_digest_until_acknowledged(world, raise_fla
         assert world.client_a.full_name not in digest.email_line
         acknowledge(flag, world.therapist_a)
         assert digest_for(membership).flagged == []
+
+
+def test_owners_set_the_intervals_and_duty_clinicians_on_a_page(world, web):
+    with scopes_disabled():
+        colleague = Membership.objects.get(practice=world.practice_a, user=world.colleague_a)
+        other = Membership.objects.get(practice=world.practice_b, user=world.colleague_b)
+    browser = web(world.owner_a)
+    url = "/practice/escalation/"
+    assert browser.get(url).status_code == 200
+    refused = browser.post(
+        url, {"escalate_after": "7", "escalate_again_after": "120", "duty_clinicians": [other.pk]}
+    )
+    assert refused.status_code == 400
+    assert 'id="id_escalate_after_error"' in refused.content.decode()
+    saved = browser.post(
+        url,
+        {"escalate_after": "30", "escalate_again_after": "240", "duty_clinicians": [colleague.pk]},
+    )
+    assert saved.status_code == 302
+    with scopes_disabled():
+        practice = Practice.objects.get(pk=world.practice_a.pk)
+        assert practice.escalate_after == timedelta(minutes=30)
+        assert practice.escalate_again_after == timedelta(hours=4)
+        assert list(practice.duty_clinicians.all()) == [colleague]
+    assert web(world.therapist_a).get(url).status_code in (403, 404)
