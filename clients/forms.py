@@ -69,7 +69,8 @@ class DischargeForm(forms.Form):
         label="Final measure",
         required=False,
         choices=[("", "None"), *FINAL_MEASURES.items()],
-        help_text="Assigned now, for the client to complete before access ends.",
+        help_text="Assigned with the discharge and left open, for the closing score. Note: a "
+        "discharged client can no longer sign in to the portal to fill it in.",
     )
     note = forms.CharField(
         label="Discharge note",
