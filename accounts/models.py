@@ -1,5 +1,6 @@
 import re
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -140,6 +141,24 @@ class Practice(models.Model):
         "and its hours).",
     )
     default_timezone = models.CharField(max_length=64, default="Europe/London")
+    # A flag nobody acknowledged is escalated: after ``escalate_after`` to the duty clinicians
+    # (the owners when none are named), and ``escalate_again_after`` later to every owner.
+    escalate_after = models.DurationField(
+        "escalate an unseen flag after",
+        default=timedelta(hours=2),
+        help_text="To the duty clinicians (or the owners when none are named).",
+    )
+    escalate_again_after = models.DurationField(
+        "then escalate to every owner after a further",
+        default=timedelta(hours=2),
+    )
+    duty_clinicians = models.ManyToManyField(
+        "accounts.Membership",
+        blank=True,
+        related_name="+",
+        help_text="Alerted when a flag goes unseen, or when a flagged client's therapist has "
+        "left the practice. None named: the owners.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -79,9 +79,12 @@ class ClientViewSet(
         client = self.get_object()
         body = ClientStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.client_set_status(
-            client=client, actor=request.membership, status=body.validated_data["status"]
-        )
+        try:
+            services.client_set_status(
+                client=client, actor=request.membership, status=body.validated_data["status"]
+            )
+        except ValidationError as exc:
+            raise api_validation_error(exc) from None
         return Response(self.get_serializer(client).data)
 
     @extend_schema(request=None, responses=ClientSerializer)

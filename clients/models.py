@@ -120,3 +120,31 @@ class ClientLoginToken(TenantModel):
             and self.expires_at > timezone.now()
             and self.failed_attempts < settings.CLIENT_LOGIN_MAX_CODE_ATTEMPTS
         )
+
+
+class Discharge(TenantModel):
+    """The summary written when a client is discharged: when, by whom, what was closed, and
+    the decision recorded on each flag still open then. Shown on the client's page."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="discharges")
+    discharged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_assignments = models.PositiveIntegerField(default=0)
+    closed_enrolments = models.PositiveIntegerField(default=0)
+    final_measure = models.ForeignKey(
+        "assignments.Assignment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The closing measure assigned with the discharge, if any.",
+    )
+    # [{"flag": id, "raised_at": ISO time, "message": what was flagged, "decision": text}]: a
+    # copy, so the summary reads the same whatever happens to the flags later.
+    flag_decisions = models.JSONField(default=list, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["practice", "client"], name="discharge_client")]

@@ -62,3 +62,14 @@ def client_get(membership, client_id) -> Client:
         )
     except (Client.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def client_open_flags(client: Client) -> list:
+    """The client's flags nobody has acknowledged yet, oldest first."""
+    from assignments.models import Flag
+
+    return list(Flag.objects.filter(client=client, acknowledged_at=None).order_by("created_at"))
+
+
+def client_discharges(client: Client):
+    return client.discharges.select_related("discharged_by", "final_measure__activity_version")

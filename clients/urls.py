@@ -9,5 +9,6 @@ urlpatterns = [
     path("<uuid:client_id>/", views.client_detail, name="detail"),
     path("<uuid:client_id>/edit/", views.client_edit, name="edit"),
     path("<uuid:client_id>/status/", views.client_status, name="status"),
+    path("<uuid:client_id>/discharge/", views.client_discharge, name="discharge"),
     path("<uuid:client_id>/invite/", views.client_invite, name="invite"),
 ]

@@ -8,7 +8,7 @@ from accounts.selectors import therapists_for_practice
 from assignments.adherence import DEFINITIONS
 from assignments.selectors import CASELOAD_SORTS, caseload_rows, client_homework
 from clients import selectors, services
-from clients.forms import ClientForm, ClientStatusForm
+from clients.forms import ClientForm, ClientStatusForm, DischargeForm
 from clients.models import ClientStatus
 from core.access import staff_required
 from core.forms import apply_validation_error
@@ -79,6 +79,7 @@ def client_detail(request, client_id):
         "care_team": [m.user for m in client.care_team.select_related("user")],
         "status_form": ClientStatusForm(initial={"status": client.status}),
         "homework": client_homework(client),
+        "discharges": selectors.client_discharges(client),
     }
     return render(request, "clients/client_detail.html", context)
 
@@ -119,16 +120,48 @@ def client_edit(request, client_id):
 def client_status(request, client_id):
     client = selectors.client_get(request.membership, client_id)
     form = ClientStatusForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, "Choose active, paused or discharged.")
+    elif form.cleaned_data["status"] == ClientStatus.DISCHARGED and not client.is_discharged:
+        # Discharging has its own page: decisions on open flags, what to close, a summary.
+        return redirect("clients:discharge", client_id=client.pk)
+    else:
         services.client_set_status(
             client=client, actor=request.membership, status=form.cleaned_data["status"]
         )
         messages.success(
             request, f"{client.display_name} is now {client.get_status_display().lower()}."
         )
-    else:
-        messages.error(request, "Choose active, paused or discharged.")
     return redirect("clients:detail", client_id=client.pk)
+
+
+@staff_required
+def client_discharge(request, client_id):
+    client = selectors.client_get(request.membership, client_id)
+    if client.is_discharged:
+        messages.info(request, f"{client.display_name} is already discharged.")
+        return redirect("clients:detail", client_id=client.pk)
+    flags = selectors.client_open_flags(client)
+    form = DischargeForm(request.POST or None, flags=flags)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_discharge(
+                client=client,
+                actor=request.membership,
+                flag_decisions=form.flag_decisions(),
+                close_assignments=form.cleaned_data["close_assignments"],
+                close_enrolments=form.cleaned_data["close_enrolments"],
+                final_measure=form.cleaned_data["final_measure"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"{client.display_name} is discharged.")
+            return redirect("clients:detail", client_id=client.pk)
+    status = 400 if form.errors else 200
+    context = {"client": client, "form": form, "flags": flags}
+    return render(request, "clients/discharge.html", context, status=status)
 
 
 @require_POST

@@ -167,3 +167,13 @@ class EnrolForm(forms.Form):
             (str(c.pk), f"{c.full_name} (discharged)" if c.is_discharged else c.full_name)
             for c in clients
         ]
+
+
+class HoldResumeForm(forms.Form):
+    decision = forms.CharField(
+        label="Your decision",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you did about the flagged answer, and why the programme can go on. "
+        "Kept with the enrolment.",
+    )

@@ -271,6 +271,9 @@ class Enrolment(TenantModel):
     # not scheduled yet (conditional ones) start counting this much later.
     shift_days = models.PositiveIntegerField(default=0)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Set while a flag on the client's answer holds every release, until a therapist resumes
+    # with a recorded decision (``EnrolmentHold``). Separate from a pause: nothing moves.
+    held_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -293,6 +296,31 @@ class Enrolment(TenantModel):
     @property
     def is_running(self) -> bool:
         return self.status in RUNNING_STATUSES
+
+
+class EnrolmentHold(TenantModel):
+    """A flag on the client's answer held the enrolment's releases; a therapist lifted the
+    hold with a decision (what they did about it, and why the programme may go on)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="holds")
+    flag = models.ForeignKey(
+        "assignments.Flag", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="enrolment_hold_one_open",
+            )
+        ]
 
 
 class StepStatus(models.TextChoices):

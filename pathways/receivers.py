@@ -1,5 +1,6 @@
 """When a client sends the first entry of an assignment a pathway step released, the step is
-done: the steps waiting for it (or for its score) get their release time.
+done: the steps waiting for it (or for its score) get their release time. When a flag is
+raised on a client's answer, the client's running enrolments are held.
 
 The assignments app sends no submission signal, so this listens for the first revision of the
 first entry being saved. It runs inside ``response_submit``'s transaction, so the step is
@@ -10,6 +11,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from pathways.assigning import ORIGIN
+from pathways.services.enrolments import enrolment_hold_for_flag
 from pathways.services.release import enrolment_step_complete
 
 
@@ -25,3 +27,12 @@ def step_done_on_first_entry(sender, instance, created, raw=False, **kwargs):
         completed_at=response.submitted_at,
         score=instance.score_total,
     )
+
+
+@receiver(post_save, sender="assignments.Flag", dispatch_uid="pathways_hold_on_flag")
+def hold_on_flag(sender, instance, created, raw=False, **kwargs):
+    """A flag holds the client's enrolments in the transaction that raises it (see
+    ``enrolment_hold_for_flag``)."""
+    if raw or not created:
+        return
+    enrolment_hold_for_flag(flag=instance)

@@ -69,6 +69,11 @@ urlpatterns = [
     path("library/<uuid:curated_pathway_id>/", library.library_detail, name="library_detail"),
     path("library/<uuid:curated_pathway_id>/copy/", library.library_copy, name="library_copy"),
     path("enrolments/<uuid:enrolment_id>/", enrolments.enrolment_detail, name="enrolment"),
+    path(
+        "enrolments/<uuid:enrolment_id>/resume-hold/",
+        enrolments.enrolment_hold_resume,
+        name="enrolment_hold_resume",
+    ),
     path("enrolments/<uuid:enrolment_id>/fhir/", enrolments.enrolment_fhir, name="enrolment_fhir"),
     path(
         "enrolments/<uuid:enrolment_id>/steps/<uuid:enrolment_step_id>/",

@@ -1,7 +1,10 @@
 """Forms for reminder settings. They parse; the services decide (quiet hours, phone numbers)."""
 
+from datetime import timedelta
+
 from django import forms
 
+from accounts.models import Membership
 from core.forms import NativeTimeInput
 from reminders.models import MAX_DAILY_CAP, MAX_NUDGES, ReminderPolicy
 from reminders.services.preferences import POLICY_FIELDS, SNOOZE_DAYS
@@ -139,3 +142,52 @@ class LinkPreferencesForm(forms.Form):
         empty_value=None,
         required=False,
     )
+
+
+ESCALATION_CHOICES = [
+    (str(minutes), label)
+    for minutes, label in (
+        (15, "15 minutes"),
+        (30, "30 minutes"),
+        (60, "1 hour"),
+        (120, "2 hours"),
+        (240, "4 hours"),
+        (480, "8 hours"),
+        (1440, "24 hours"),
+    )
+]
+
+
+class EscalationForm(forms.Form):
+    escalate_after = forms.TypedChoiceField(
+        label="Escalate an unseen flag after",
+        choices=ESCALATION_CHOICES,
+        coerce=lambda minutes: timedelta(minutes=int(minutes)),
+        help_text="Counted from when the answer was flagged. Goes to the duty clinicians.",
+    )
+    escalate_again_after = forms.TypedChoiceField(
+        label="If still unseen, to every owner after a further",
+        choices=ESCALATION_CHOICES,
+        coerce=lambda minutes: timedelta(minutes=int(minutes)),
+    )
+    duty_clinicians = forms.ModelMultipleChoiceField(
+        label="Duty clinicians",
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Alerted when a flag goes unseen, or at once when a flagged client's "
+        "therapist has left. None chosen: the owners.",
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duty_clinicians"].queryset = members
+        self.fields["duty_clinicians"].label_from_instance = lambda m: m.user.get_full_name()
+
+    @staticmethod
+    def initial_for(practice) -> dict:
+        return {
+            "escalate_after": str(int(practice.escalate_after.total_seconds() // 60)),
+            "escalate_again_after": str(int(practice.escalate_again_after.total_seconds() // 60)),
+            "duty_clinicians": list(practice.duty_clinicians.all()),
+        }

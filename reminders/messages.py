@@ -12,7 +12,7 @@ from functools import cache
 from django.conf import settings
 from django.urls import reverse
 
-from reminders.models import Kind, Wording
+from reminders.models import FLAG_KINDS, Kind, Wording
 
 # (title, body) in the notification centre and the email's headline and first line.
 CLIENT_TEXT = {
@@ -30,11 +30,25 @@ STAFF_TEXT = {
         "An answer needs your attention",
         "A client's answer was flagged. Please look at it as soon as you can.",
     ),
+    Kind.FLAG_UNSEEN: (
+        "A flagged answer has not been seen",
+        "A client's answer was flagged and nobody has looked at it yet. Please look at it "
+        "as soon as you can.",
+    ),
+    Kind.FLAG_UNSEEN_OWNERS: (
+        "A flagged answer is still not seen",
+        "A client's answer was flagged hours ago and nobody has looked at it yet. Please "
+        "make sure someone does now.",
+    ),
     Kind.COMPLETION: ("Homework sent", "A client sent homework."),
     Kind.DAILY_DIGEST: ("Your daily summary", "Your summary of the last day is ready."),
 }
+# Read on lock screens: says that an answer needs attention, never whose, which or why.
+FLAG_SUBJECT = "A client’s answer needs your attention"
 STAFF_SUBJECTS = {
-    Kind.FLAGGED_SCORE: "Something needs your attention in Bridgework",
+    Kind.FLAGGED_SCORE: FLAG_SUBJECT,
+    Kind.FLAG_UNSEEN: FLAG_SUBJECT,
+    Kind.FLAG_UNSEEN_OWNERS: FLAG_SUBJECT,
     Kind.COMPLETION: "You have something new in Bridgework",
     Kind.DAILY_DIGEST: "Your Bridgework summary",
 }
@@ -81,9 +95,9 @@ def staff_message(*, kind: str, user, client=None, digest=None) -> Message:
     title, body = STAFF_TEXT[kind]
     link = reverse("reminders:staff_notifications")
     signed_in_body = ""
-    if kind in (Kind.FLAGGED_SCORE, Kind.COMPLETION) and client is not None:
+    if kind in (*FLAG_KINDS, Kind.COMPLETION) and client is not None:
         link = reverse("clients:detail", args=[client.pk])
-        verb = "has an answer that was flagged" if kind == Kind.FLAGGED_SCORE else "sent homework"
+        verb = "has an answer that was flagged" if kind in FLAG_KINDS else "sent homework"
         signed_in_body = f"{client.display_name} {verb}."
     elif kind == Kind.DAILY_DIGEST and digest is not None:
         body = digest.email_line

@@ -37,6 +37,8 @@ class Kind(models.TextChoices):
     STEP_RELEASED = "step_released", "Pathway step released"
     MEASURE_DUE = "measure_due", "Measure due"
     FLAGGED_SCORE = "flagged_score", "Flagged score"
+    FLAG_UNSEEN = "flag_unseen", "Flag not yet seen"
+    FLAG_UNSEEN_OWNERS = "flag_unseen_owners", "Flag still not seen"
     COMPLETION = "completion", "Homework completed"
     DAILY_DIGEST = "daily_digest", "Daily digest"
 
@@ -48,7 +50,17 @@ CLIENT_KINDS = (
     Kind.STEP_RELEASED,
     Kind.MEASURE_DUE,
 )
-STAFF_KINDS = (Kind.FLAGGED_SCORE, Kind.COMPLETION, Kind.DAILY_DIGEST)
+STAFF_KINDS = (
+    Kind.FLAGGED_SCORE,
+    Kind.FLAG_UNSEEN,
+    Kind.FLAG_UNSEEN_OWNERS,
+    Kind.COMPLETION,
+    Kind.DAILY_DIGEST,
+)
+# About an open flag (a client's answer that may signal risk): they go out by email as well as
+# in the app whatever the recipient's "email me a copy", and lapse once the flag is
+# acknowledged; a recipient who left the practice is replaced, never dropped.
+FLAG_KINDS = (Kind.FLAGGED_SCORE, Kind.FLAG_UNSEEN, Kind.FLAG_UNSEEN_OWNERS)
 # Kinds about one occurrence: they lapse once it is done or cancelled.
 OCCURRENCE_KINDS = (Kind.DUE_SOON, Kind.MEASURE_DUE, Kind.NOT_DONE)
 

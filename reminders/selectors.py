@@ -283,6 +283,58 @@ def calendar_occurrences(client, *, now=None) -> list:
     )
 
 
+# --- Who is alerted about a flag ------------------------------------------------------------
+
+
+def active_member_ids(practice_id, user_ids) -> set:
+    """Which of ``user_ids`` are members of the practice now, with an account still active."""
+    from accounts.models import Membership
+
+    return set(
+        Membership.objects.filter(
+            practice_id=practice_id, user_id__in=user_ids, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def owner_ids(practice_id) -> list:
+    """The practice's active owners; its admins if it has none (a flag always has someone)."""
+    from accounts.models import Membership, Role
+
+    members = Membership.objects.filter(practice_id=practice_id, user__is_active=True)
+    for role in (Role.OWNER, Role.ADMIN):
+        ids = list(
+            members.filter(role=role).order_by("created_at").values_list("user_id", flat=True)
+        )
+        if ids:
+            return ids
+    return []
+
+
+def duty_clinician_ids(practice) -> list:
+    """The practice's named duty clinicians still active; the owners when none are named."""
+    ids = list(
+        practice.duty_clinicians.filter(user__is_active=True)
+        .order_by("created_at")
+        .values_list("user_id", flat=True)
+    )
+    return ids or owner_ids(practice.pk)
+
+
+def flag_alert_ids(client) -> list:
+    """Who hears at once of a flag on ``client``: the primary therapist and the care team who
+    are still members; when the primary therapist has left, also the duty clinicians."""
+    therapists = [
+        client.primary_therapist_id,
+        *client.care_team.values_list("user_id", flat=True),
+    ]
+    active = active_member_ids(client.practice_id, therapists)
+    ids = [pk for pk in dict.fromkeys(therapists) if pk in active]
+    if client.primary_therapist_id not in active:
+        ids += duty_clinician_ids(client.practice)
+    return list(dict.fromkeys(ids))
+
+
 # --- The therapists' daily digest ------------------------------------------------------------
 
 
@@ -290,23 +342,34 @@ def calendar_occurrences(client, *, now=None) -> list:
 class Digest:
     submitted: list
     slipping: list
+    # Clients with a flag nobody acknowledged yet, whenever it was raised: first in every
+    # digest until it is resolved.
+    flagged: list = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.submitted or self.slipping)
+        return not (self.flagged or self.submitted or self.slipping)
 
     @property
     def email_line(self) -> str:
         sent = len(self.submitted)
         slipping = len(self.slipping)
-        return (
+        line = (
             f"{sent} client{'s' if sent != 1 else ''} sent homework in the last day; "
             f"{slipping} may need a nudge. Sign in to see who."
         )
+        if self.flagged:
+            flagged = len(self.flagged)
+            answers = "an answer" if flagged == 1 else "answers"
+            clients = f"{flagged} client{'s' if flagged != 1 else ''}"
+            line = f"{clients} with {answers} needing your attention. {line}"
+        return line
 
     @property
     def app_line(self) -> str:
         parts = []
+        if self.flagged:
+            parts.append("Flagged, not yet seen: " + ", ".join(self.flagged) + ".")
         if self.submitted:
             parts.append("Sent homework: " + ", ".join(self.submitted) + ".")
         if self.slipping:
@@ -317,9 +380,10 @@ class Digest:
 def digest_for(membership, *, now=None) -> Digest:
     """Who among the clients ``membership`` sees (not discharged) sent homework in the last
     day, and who is slipping, as the caseload and the dashboard say it
-    (``assignments.adherence``). Three queries."""
+    (``assignments.adherence``), after whoever has a flag still open (discharged or not: a
+    flag stays until someone acknowledges it). Four queries."""
     from assignments.adherence import adherence_by_client
-    from assignments.models import Occurrence
+    from assignments.models import Flag, Occurrence
 
     now = now or timezone.now()
     visible = clients_visible_to(membership)
@@ -338,9 +402,16 @@ def digest_for(membership, *, now=None) -> Digest:
         .values_list("preferred_name", "full_name")
         .order_by("full_name")
     )
+    flagged = (
+        visible.filter(pk__in=Flag.objects.filter(acknowledged_at=None).values("client_id"))
+        .values_list("preferred_name", "full_name")
+        .distinct()
+        .order_by("full_name")
+    )
     return Digest(
         submitted=[preferred or full for preferred, full in submitted],
         slipping=[preferred or full for preferred, full in slipping],
+        flagged=[preferred or full for preferred, full in flagged],
     )
 
 

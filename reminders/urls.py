@@ -49,6 +49,7 @@ urlpatterns = [
     ),
     # Owners and admins
     path("practice/reminders/", views.practice_policy, name="practice_policy"),
+    path("practice/escalation/", views.practice_escalation, name="practice_escalation"),
     path("practice/reminders/problems/", views.delivery_problems, name="delivery_problems"),
     path(
         "practice/reminders/problems/<uuid:reminder_id>/retry/",

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import audit_record
+from accounts.models import Membership
 from core.access import client_required, manager_required, staff_required
 from core.forms import apply_validation_error
 from reminders import forms, links, selectors
@@ -247,6 +248,27 @@ def practice_policy(request):
             return redirect("reminders:practice_policy")
     status = 400 if form.errors else 200
     return render(request, "reminders/practice_policy.html", {"form": form}, status=status)
+
+
+@manager_required
+def practice_escalation(request):
+    practice = request.practice
+    members = Membership.objects.filter(practice=practice).select_related("user")
+    form = forms.EscalationForm(
+        request.POST or None, members=members, initial=forms.EscalationForm.initial_for(practice)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            preferences.practice_escalation_update(
+                practice=practice, actor=request.membership, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Saved. Flags raised from now on follow these settings.")
+            return redirect("reminders:practice_escalation")
+    status = 400 if form.errors else 200
+    return render(request, "reminders/practice_escalation.html", {"form": form}, status=status)
 
 
 @manager_required

@@ -1,5 +1,6 @@
 """Enrolling a client on a pathway, and every change to a running enrolment: pause, resume,
-cancel, apply template changes, and per-client changes to one of its steps."""
+hold (a flag on the client's answer) and resume from it, cancel, apply template changes, and
+per-client changes to one of its steps."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathways.models import (
     PENDING_STEP_STATUSES,
     RUNNING_STATUSES,
     Enrolment,
+    EnrolmentHold,
     EnrolmentStatus,
     EnrolmentStep,
     Pathway,
@@ -160,6 +162,52 @@ def enrolment_resume(*, enrolment: Enrolment, actor, now=None) -> Enrolment:
 
 
 @transaction.atomic
+def enrolment_hold_for_flag(*, flag, now=None) -> list[Enrolment]:
+    """A flag on the client's answer holds every running enrolment of theirs: no later step
+    is released until a therapist has looked and resumes it with a decision. Runs in the
+    transaction that raises the flag, so no step slips out in between. An enrolment already
+    held stays held by its first flag. Returns the enrolments it held."""
+    now = now or timezone.now()
+    held = []
+    for enrolment in Enrolment.objects.filter(
+        client_id=flag.client_id, status__in=RUNNING_STATUSES, held_at=None
+    ):
+        enrolment = enrolment_locked(enrolment)
+        if enrolment.held_at is not None:
+            continue
+        enrolment.held_at = now
+        enrolment.save(update_fields=["held_at", "updated_at"])
+        EnrolmentHold.objects.create(
+            practice_id=enrolment.practice_id, enrolment=enrolment, flag=flag
+        )
+        held.append(enrolment)
+    return held
+
+
+@transaction.atomic
+def enrolment_hold_resume(*, enrolment: Enrolment, actor, decision: str, now=None) -> Enrolment:
+    """A therapist lifts the hold a flag put on the enrolment, recording their decision. What
+    fell due while it was held is released now; the schedule does not move (unlike a pause,
+    the client did nothing to wait for)."""
+    now = now or timezone.now()
+    decision = decision.strip()
+    if not decision:
+        raise ValidationError(
+            {"decision": "Say what you decided about the flagged answer before resuming."}
+        )
+    enrolment = enrolment_locked(enrolment)
+    if enrolment.held_at is None:
+        raise ValidationError({"decision": "This enrolment is not held."})
+    EnrolmentHold.objects.filter(enrolment=enrolment, lifted_at=None).update(
+        lifted_at=now, lifted_by=actor_user(actor), decision=decision, updated_at=now
+    )
+    enrolment.held_at = None
+    enrolment.save(update_fields=["held_at", "updated_at"])
+    advance(enrolment, now=now)
+    return enrolment
+
+
+@transaction.atomic
 def enrolment_cancel(*, enrolment: Enrolment, actor, now=None) -> Enrolment:
     """End the enrolment. Steps not released yet are cancelled; assignments already given
     stay with the client (cancel them on their own page if needed)."""
@@ -237,7 +285,7 @@ def enrolment_step_unlock(*, step: EnrolmentStep, actor, now=None) -> EnrolmentS
     """Release a step now, whatever it was waiting for."""
     now = now or timezone.now()
     enrolment, step = _pending_step(step)
-    if enrolment.status != EnrolmentStatus.ACTIVE:
+    if enrolment.status != EnrolmentStatus.ACTIVE or enrolment.held_at is not None:
         raise ValidationError({"status": "Resume the enrolment before unlocking a step."})
     step.status = StepStatus.SCHEDULED
     step.anchor_at = now

@@ -65,7 +65,7 @@ def advance(enrolment: Enrolment, *, now) -> None:
         enrolment.ended_at = now
         enrolment.save(update_fields=["status", "ended_at", "updated_at"])
         return
-    if enrolment.status == EnrolmentStatus.ACTIVE:
+    if enrolment.status == EnrolmentStatus.ACTIVE and enrolment.held_at is None:
         for step in steps:
             if step.status == StepStatus.SCHEDULED and step.release_at <= now:
                 enqueue_release(step, now=now)
@@ -94,6 +94,7 @@ def due_steps_claim(*, now=None, batch_size: int = SWEEP_BATCH) -> list[tuple[st
                 status=StepStatus.SCHEDULED,
                 release_at__lte=now,
                 enrolment__status=EnrolmentStatus.ACTIVE,
+                enrolment__held_at=None,
             )
             .exclude(enqueued_at__gt=now - REQUEUE_AFTER)
             .order_by("release_at")
@@ -121,7 +122,8 @@ def enrolment_step_release(*, step_id, now=None) -> bool:
     if step is None:
         return False
     enrolment = enrolment_locked(step.enrolment)
-    if enrolment.status != EnrolmentStatus.ACTIVE:
+    # Held by a flag: the step stays scheduled, and resuming queues it (``advance``).
+    if enrolment.status != EnrolmentStatus.ACTIVE or enrolment.held_at is not None:
         return False
     # The claim: only one transaction can move the row out of "scheduled". A concurrent one
     # waits for this row lock and then matches nothing.

@@ -15,7 +15,7 @@ from clients.selectors import client_get, clients_visible_to
 from core.access import staff_required
 from core.forms import apply_validation_error
 from pathways import fhir, selectors
-from pathways.forms import EnrolForm, EnrolmentStepForm
+from pathways.forms import EnrolForm, EnrolmentStepForm, HoldResumeForm
 from pathways.models import StepStatus
 from pathways.services import enrolments
 from pathways.views.authoring import STAFF, activity_from_choice, pathway_for, step_initial
@@ -66,9 +66,7 @@ def enrol(request, pathway_id):
     return render(request, "pathways/enrol.html", context, status=status)
 
 
-@staff_required
-def enrolment_detail(request, enrolment_id):
-    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
+def _enrolment_page(request, enrolment, *, hold_form=None, status=200):
     audit_record(
         actor=request.user,
         practice=request.practice,
@@ -85,8 +83,36 @@ def enrolment_detail(request, enrolment_id):
         "template_changed": selectors.template_changed_since(enrolment),
         "has_pending": any(step.is_pending for step in steps),
         "StepStatus": StepStatus,
+        "holds": enrolment.holds.select_related("lifted_by", "flag"),
+        "hold_form": hold_form or HoldResumeForm(),
     }
-    return render(request, "pathways/enrolment_detail.html", context)
+    return render(request, "pathways/enrolment_detail.html", context, status=status)
+
+
+@staff_required
+def enrolment_detail(request, enrolment_id):
+    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
+    return _enrolment_page(request, enrolment)
+
+
+@require_POST
+@staff_required
+def enrolment_hold_resume(request, enrolment_id):
+    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
+    form = HoldResumeForm(request.POST)
+    if form.is_valid():
+        try:
+            enrolments.enrolment_hold_resume(
+                enrolment=enrolment,
+                actor=request.membership,
+                decision=form.cleaned_data["decision"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Resumed. Steps that fell due while held are released now.")
+            return redirect("pathways:enrolment", enrolment_id=enrolment.pk)
+    return _enrolment_page(request, enrolment, hold_form=form, status=400)
 
 
 ENROLMENT_ACTIONS = {

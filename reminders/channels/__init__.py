@@ -56,8 +56,9 @@ class ReminderChannel:
         none), or None when it does not reach them."""
         return None
 
-    def staff_address(self, *, user, preference) -> str | None:
-        """The same for a therapist, with their ``StaffPreference``."""
+    def staff_address(self, *, user, preference, urgent: bool = False) -> str | None:
+        """The same for a therapist, with their ``StaffPreference``. ``urgent`` (an alert
+        about a flag): every channel that can reach them does, whatever they chose."""
         return None
 
     def held_addresses(self, reminders) -> dict[str, str]:

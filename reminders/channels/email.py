@@ -22,8 +22,8 @@ class EmailChannel(ReminderChannel):
         wanted = policy.email and (preference is None or preference.email)
         return client.email if wanted and client.email else None
 
-    def staff_address(self, *, user, preference):
-        return user.email if preference.email and user.email else None
+    def staff_address(self, *, user, preference, urgent=False):
+        return user.email if (urgent or preference.email) and user.email else None
 
     def held_addresses(self, reminders) -> dict[str, str]:
         addresses = {r.client.email.lower() for r in reminders if r.client_id and r.client.email}

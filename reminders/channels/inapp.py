@@ -39,7 +39,7 @@ class InAppChannel(ReminderChannel):
     def client_address(self, *, client, policy, preference):
         return "" if preference is None or preference.in_app else None
 
-    def staff_address(self, *, user, preference):
+    def staff_address(self, *, user, preference, urgent=False):
         return ""  # a therapist's alerts are always in their notification centre
 
     def record(self, plans) -> None:

@@ -360,6 +360,7 @@ def reminders_deliver(*, reminder_ids, now=None) -> Counter:
         with _durable():
             batch = Batch(reminders, now)
             plans = [batch.plan(reminder) for reminder in reminders]
+            batch.reroute()
             batch.save_journal()
         _send([plan for plan in plans if plan.to_send])
         with _durable():

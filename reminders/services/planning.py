@@ -15,6 +15,7 @@ from django.db import connection
 from reminders import channels, links, selectors
 from reminders.messages import Message, client_message, staff_message
 from reminders.models import (
+    FLAG_KINDS,
     OCCURRENCE_KINDS,
     ClientPreference,
     Delivery,
@@ -166,6 +167,8 @@ class Batch:
         }
         self.new_deliveries: list[NewDelivery] = []
         self.changed_deliveries: list[Delivery] = []
+        # Flag alerts whose recipient left the practice: sent to someone else (``reroute``).
+        self.orphaned: list[Reminder] = []
 
     def rules(self, reminder) -> ClientRules:
         return client_rules(
@@ -204,7 +207,7 @@ class Batch:
                 return "Done: the client sent it."
             if kind != Kind.NOT_DONE and occurrence.status not in PENDING_STATUSES:
                 return "No longer due."
-        elif kind == Kind.FLAGGED_SCORE:
+        elif kind in FLAG_KINDS:
             flag = self.flags.get(reminder.object_id)
             if flag is None or flag.acknowledged_at is not None:
                 return "The flag was already seen."
@@ -316,11 +319,19 @@ class Batch:
 
     def _plan_staff(self, reminder) -> Plan:
         member = self.members.get(reminder.recipient_user_id)
-        if member is None:
-            return Plan(reminder, CANCEL, "No longer a member of the practice.")
         lapsed = self._lapsed(reminder)
         if lapsed:
             return Plan(reminder, CANCEL, lapsed)
+        if member is None or not member.user.is_active:
+            if reminder.kind in FLAG_KINDS:
+                self.orphaned.append(reminder)
+                return Plan(
+                    reminder,
+                    CANCEL,
+                    "No longer a member of the practice: sent to the duty clinicians instead.",
+                )
+            return Plan(reminder, CANCEL, "No longer a member of the practice.")
+        urgent = reminder.kind in FLAG_KINDS
         digest = None
         if reminder.kind == Kind.DAILY_DIGEST:
             digest = selectors.digest_for(member, now=self.now)
@@ -337,13 +348,22 @@ class Batch:
             preferences_url=links.staff_preferences_url(
                 user_id=member.user_id, practice_id=reminder.practice_id
             ),
-            fallback=fallback.staff_address(user=member.user, preference=preference) is not None,
+            fallback=fallback.staff_address(user=member.user, preference=preference, urgent=urgent)
+            is not None,
         )
         for channel in channels.external():
-            address = channel.staff_address(user=member.user, preference=preference)
+            address = channel.staff_address(user=member.user, preference=preference, urgent=urgent)
             if address is not None:
                 self._journal(plan, channel, address, "")
         return plan
+
+    def reroute(self) -> None:
+        """Flag alerts are never dropped because their recipient left: the duty clinicians
+        get them instead, due now (in this transaction, which cancels the originals)."""
+        if self.orphaned:
+            from reminders.services.schedule import reminders_reroute_flag_alerts
+
+            reminders_reroute_flag_alerts(reminders=self.orphaned, now=self.now)
 
     def save_journal(self) -> None:
         insert_records(Delivery, self.new_deliveries)

@@ -255,3 +255,35 @@ def link_preferences_update(
                 practice=recipient.practice, user=recipient.membership.user, email=email
             )
     return recipient
+
+
+# How long an unacknowledged flag waits before each escalation: at least this, at most a day.
+ESCALATION_RANGE = (timedelta(minutes=15), timedelta(hours=24))
+
+
+@transaction.atomic
+def practice_escalation_update(
+    *, practice, actor, escalate_after: timedelta, escalate_again_after: timedelta, duty_clinicians
+):
+    """Who is told of a flag nobody acknowledged, and when. Applies to flags raised from now
+    on: a flag's escalations are planned when it is raised."""
+    from accounts.models import Membership, Practice
+
+    low, high = ESCALATION_RANGE
+    for name, value in (
+        ("escalate_after", escalate_after),
+        ("escalate_again_after", escalate_again_after),
+    ):
+        if not low <= value <= high:
+            raise ValidationError({name: "Choose between 15 minutes and 24 hours."})
+    members = list(duty_clinicians)
+    if any(m.practice_id != practice.pk for m in members) or len(members) != (
+        Membership.objects.filter(practice=practice, pk__in=[m.pk for m in members]).count()
+    ):
+        raise ValidationError({"duty_clinicians": "Choose members of this practice."})
+    practice = Practice.objects.select_for_update().get(pk=practice.pk)
+    practice.escalate_after = escalate_after
+    practice.escalate_again_after = escalate_again_after
+    practice.save(update_fields=["escalate_after", "escalate_again_after", "updated_at"])
+    practice.duty_clinicians.set(members)
+    return practice

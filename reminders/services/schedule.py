@@ -239,23 +239,89 @@ def _staff_today(practice, now):
     return local_day(now, zone)
 
 
+def _staff_rows(kind: str, flag, user_ids, *, at, practice, now) -> list[Reminder]:
+    zone, _ = zone_named(practice.default_timezone)
+    item = Planned(kind, "flag", flag.pk, at, local_day(at, zone))
+    rows = []
+    for user_id in dict.fromkeys(user_ids):
+        rows += _rows(
+            [item],
+            practice_id=practice.pk,
+            client_id=flag.client_id,
+            user_id=user_id,
+            recipient=staff_recipient(user_id),
+            now=now,
+        )
+    return rows
+
+
 @transaction.atomic
 def reminders_alert_flag(*, flag, now=None) -> int:
     """A flagged answer (PHQ-9 item 9 above 0, …): alert the client's therapists at once —
-    the primary therapist and the care team — in the app and by email. Returns how many."""
+    the primary therapist and the care team, or the duty clinicians when the primary
+    therapist has left — in the app and by email (``FLAG_KINDS``), and plan its escalation.
+    Unacknowledged ``practice.escalate_after`` after it was raised, it goes to the duty
+    clinicians (the owners when none are named), and ``escalate_again_after`` later to every
+    owner. Both are outbox rows due then, cancelled by the worker if the flag was
+    acknowledged by that time; the intervals are elapsed time (UTC), whatever the clocks on
+    the wall did in between. Returns how many rows it proposed (existing ones are skipped)."""
     now = now or timezone.now()
     client = flag.client
-    user_ids = [client.primary_therapist_id, *client.care_team.values_list("user_id", flat=True)]
-    day = _staff_today(client.practice, now)
+    practice = client.practice
+    first = flag.created_at + practice.escalate_after
+    second = first + practice.escalate_again_after
+    rows = [
+        *_staff_rows(
+            Kind.FLAGGED_SCORE,
+            flag,
+            selectors.flag_alert_ids(client),
+            at=now,
+            practice=practice,
+            now=now,
+        ),
+        *_staff_rows(
+            Kind.FLAG_UNSEEN,
+            flag,
+            selectors.duty_clinician_ids(practice),
+            at=first,
+            practice=practice,
+            now=now,
+        ),
+        *_staff_rows(
+            Kind.FLAG_UNSEEN_OWNERS,
+            flag,
+            selectors.owner_ids(practice.pk),
+            at=second,
+            practice=practice,
+            now=now,
+        ),
+    ]
+    _insert(rows, now=now)
+    return len(rows)
+
+
+def reminders_reroute_flag_alerts(*, reminders: list[Reminder], now) -> int:
+    """Alerts about a flag whose recipient left the practice before it went out go, with the
+    same kind and at once, to the duty clinicians (the owners when none are named) instead.
+    Run by the worker inside the transaction that cancels the originals. Returns how many
+    rows it proposed."""
+    from accounts.models import Practice
+    from assignments.models import Flag
+
     rows = []
-    for user_id in dict.fromkeys(user_ids):
-        item = Planned(Kind.FLAGGED_SCORE, "flag", flag.pk, now, day)
-        rows += _rows(
-            [item],
-            practice_id=client.practice_id,
-            client_id=client.pk,
-            user_id=user_id,
-            recipient=staff_recipient(user_id),
+    flags = Flag.objects.in_bulk({r.object_id for r in reminders})
+    practices = Practice.objects.in_bulk({r.practice_id for r in reminders})
+    for reminder in reminders:
+        flag = flags.get(reminder.object_id)
+        if flag is None:
+            continue
+        practice = practices[reminder.practice_id]
+        rows += _staff_rows(
+            reminder.kind,
+            flag,
+            selectors.duty_clinician_ids(practice),
+            at=now,
+            practice=practice,
             now=now,
         )
     _insert(rows, now=now)

@@ -134,7 +134,10 @@ def test_caseload_runs_a_constant_number_of_queries(web, world, django_assert_nu
 def test_discharging_a_client_ends_portal_access(web, world, portal):
     client_browser = portal(world.client_a)
     assert client_browser.get("/portal/").status_code == 200
-    web(world.therapist_a).post(f"/clients/{world.client_a.pk}/status/", {"status": "discharged"})
+    browser = web(world.therapist_a)
+    response = browser.post(f"/clients/{world.client_a.pk}/status/", {"status": "discharged"})
+    assert response["Location"] == f"/clients/{world.client_a.pk}/discharge/"
+    browser.post(f"/clients/{world.client_a.pk}/discharge/", {"close_assignments": "on"})
     with scopes_disabled():
         world.client_a.refresh_from_db()
     assert world.client_a.status == ClientStatus.DISCHARGED

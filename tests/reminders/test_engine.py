@@ -322,7 +322,7 @@ def test_a_flagged_answer_alerts_the_therapists_at_once(world, acts, assign, sub
         submit(occurrence, phq9_answers(item9="2"))
     (message,) = mail.outbox
     assert message.to == [world.therapist_a.email]
-    assert message.subject == "Something needs your attention in Bridgework"
+    assert message.subject == "A client’s answer needs your attention"
     assert "PHQ" not in message.body and world.client_a.full_name not in message.body
     with scopes_disabled():
         (note,) = Notification.objects.filter(recipient_user=world.therapist_a)
