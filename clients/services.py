@@ -185,13 +185,13 @@ def client_discharge(
     note: str = "",
 ):
     """Discharge ``client`` with a summary (``Discharge``). Every open flag needs a decision
-    (``flag_decisions``: ``flag_field(flag)`` → text), recorded by acknowledging the flag;
+    (``flag_decisions``: ``flag_field(flag)`` → text), recorded as the flag's response;
     optionally the active assignments and running pathway enrolments are closed, and a final
     PHQ-9 or GAD-7 is assigned. All or nothing: any refusal leaves everything as it was.
     Errors name the field (``flag_<id>``, ``final_measure``, ``status``)."""
-    from assignments.models import Assignment, AssignmentStatus
+    from assignments.models import Assignment, AssignmentStatus, FlagAction
     from assignments.services.assigning import assignment_cancel
-    from assignments.services.reviewing import flag_acknowledge
+    from assignments.services.flags import flag_respond
     from clients.models import Discharge
     from pathways.models import RUNNING_STATUSES, Enrolment
     from pathways.services.enrolments import enrolment_cancel
@@ -210,7 +210,13 @@ def client_discharge(
         raise ValidationError(missing)
     recorded = []
     for flag in flags:
-        flag_acknowledge(flag=flag, actor=actor)
+        # The decision goes into the flag's own history, as any response to a flag does.
+        flag_respond(
+            flag=flag,
+            actor=actor,
+            actions=[FlagAction.OTHER],
+            note=f"Discharge decision: {decisions[flag_field(flag)][:2000]}",
+        )
         recorded.append(
             {
                 "flag": str(flag.pk),
