@@ -20,9 +20,9 @@ from assignments.models import (
     ScheduleKind,
     Visibility,
 )
+from assignments.risk import raised_risk_flag
 from assignments.schedule import MAX_DAYS, MAX_INTERVAL_WEEKS, MAX_WEEKS
 from assignments.selectors import client_may_see_score, crisis_resources
-from portal.selectors import raised_risk_flag
 
 # --- Assignments -------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
+"""Assignments, at /assignments/ (the namespace is declared in homework_platform/urls.py)."""
+
 from django.urls import path
 
 from assignments import views
 
-app_name = "assignments"
 urlpatterns = [
     path("new/", views.assign, name="create"),
     path("<uuid:assignment_id>/", views.assignment_detail, name="detail"),
@@ -11,6 +12,4 @@ urlpatterns = [
     path("<uuid:assignment_id>/messages/", views.assignment_message, name="message"),
     path("occurrences/<uuid:occurrence_id>/review/", views.occurrence_review, name="review"),
     path("flags/<uuid:flag_id>/respond/", views.flag_respond, name="flag_respond"),
-    path("clients/<uuid:client_id>/session-review/", views.session_review, name="session_review"),
-    path("clients/<uuid:client_id>/adherence/", views.adherence, name="adherence"),
 ]

@@ -65,10 +65,10 @@ def client_get(membership, client_id) -> Client:
 
 
 def client_open_flags(client: Client) -> list:
-    """The client's flags nobody has acknowledged yet, oldest first."""
-    from assignments.models import Flag
-
-    return list(Flag.objects.filter(client=client, acknowledged_at=None).order_by("created_at"))
+    """The client's flags nobody has acknowledged yet, oldest first. Read through the reverse
+    accessor of ``assignments.Flag.client``: clients sits below assignments and does not
+    import it."""
+    return list(client.flags.filter(acknowledged_at=None).order_by("created_at"))
 
 
 def client_discharges(client: Client):

@@ -3,44 +3,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.audit import audit_record
 from accounts.selectors import therapists_for_practice
-from assignments.adherence import DEFINITIONS
-from assignments.selectors import CASELOAD_SORTS, caseload_rows, client_homework
 from clients import selectors, services
-from clients.forms import ClientForm, ClientStatusForm, DischargeForm
+from clients.forms import ClientForm, ClientStatusForm
 from clients.models import ClientStatus
 from core.access import staff_required
 from core.forms import apply_validation_error
-
-
-@staff_required
-def caseload(request):
-    search = request.GET.get("q", "")
-    status = request.GET.get("status", "")
-    sort = request.GET.get("sort", "name")
-    sort = sort if sort in CASELOAD_SORTS else "name"
-    mine_only = request.GET.get("mine") == "1"
-    clients = caseload_rows(
-        selectors.caseload(request.membership, search=search, status=status, mine_only=mine_only),
-        practice_id=request.practice.pk,
-        sort=sort,
-    )
-    context = {
-        "clients": clients,
-        "search": search,
-        "status": status,
-        "sort": sort,
-        "mine_only": mine_only,
-        "statuses": ClientStatus.choices,
-        "definitions": DEFINITIONS,
-    }
-    template = (
-        "clients/_caseload_rows.html"
-        if request.headers.get("HX-Request")
-        else ("clients/caseload.html")
-    )
-    return render(request, template, context)
 
 
 @staff_required
@@ -68,20 +36,6 @@ def client_create(request):
     return render(
         request, "clients/client_form.html", {"form": form, "creating": True}, status=status
     )
-
-
-@staff_required
-def client_detail(request, client_id):
-    client = selectors.client_get(request.membership, client_id)
-    audit_record(actor=request.user, practice=request.practice, action="view", obj=client)
-    context = {
-        "client": client,
-        "care_team": [m.user for m in client.care_team.select_related("user")],
-        "status_form": ClientStatusForm(initial={"status": client.status}),
-        "homework": client_homework(client),
-        "discharges": selectors.client_discharges(client),
-    }
-    return render(request, "clients/client_detail.html", context)
 
 
 @staff_required
@@ -133,35 +87,6 @@ def client_status(request, client_id):
             request, f"{client.display_name} is now {client.get_status_display().lower()}."
         )
     return redirect("clients:detail", client_id=client.pk)
-
-
-@staff_required
-def client_discharge(request, client_id):
-    client = selectors.client_get(request.membership, client_id)
-    if client.is_discharged:
-        messages.info(request, f"{client.display_name} is already discharged.")
-        return redirect("clients:detail", client_id=client.pk)
-    flags = selectors.client_open_flags(client)
-    form = DischargeForm(request.POST or None, flags=flags)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.client_discharge(
-                client=client,
-                actor=request.membership,
-                flag_decisions=form.flag_decisions(),
-                close_assignments=form.cleaned_data["close_assignments"],
-                close_enrolments=form.cleaned_data["close_enrolments"],
-                final_measure=form.cleaned_data["final_measure"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"{client.display_name} is discharged.")
-            return redirect("clients:detail", client_id=client.pk)
-    status = 400 if form.errors else 200
-    context = {"client": client, "form": form, "flags": flags}
-    return render(request, "clients/discharge.html", context, status=status)
 
 
 @require_POST

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "portal",
     "reports",
     "analytics",
+    "caseload",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
 from accounts.crisis import crisis_resources_for
-from assignments import selectors
+from assignments import risk, selectors
 from assignments.forms import CheckInForm, QuestionForm
 from assignments.models import Visibility
 from assignments.services import completing, reviewing
@@ -132,7 +132,7 @@ def _worksheet_page(
         "draft": draft,
         "share_checked": request.POST.get("share_with_therapist", "yes") == "yes",
         "closed": assignment.is_cancelled or occurrence.status == "cancelled",
-        "risk_fields": portal_selectors.risk_fields(definition),
+        "risk_fields": risk.risk_fields(definition),
     }
     return render(request, "portal/worksheet.html", context, status=status)
 
@@ -180,7 +180,7 @@ def entry(request, response_id):
     )
     # An answer that signals risk changes what the page leads with: support, not praise or
     # a severity band.
-    flagged = portal_selectors.raised_risk_flag(revision)
+    flagged = risk.raised_risk_flag(revision)
     context = {
         "response": response,
         "occurrence": occurrence,
@@ -192,7 +192,7 @@ def entry(request, response_id):
         ),
         "just_sent": request.GET.get("sent") == "1",
         "flagged": flagged,
-        "can_flag_risk": portal_selectors.can_flag_risk(definition),
+        "can_flag_risk": risk.can_flag_risk(definition),
         "show_score": not flagged
         and selectors.client_may_see_score(request.practice, definition, revision),
         "crisis": crisis_resources_for(request.practice) if flagged else None,

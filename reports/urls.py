@@ -1,19 +1,14 @@
+"""Documents and branding at /reports/, and the client's documents at /reports/portal/ (the
+namespace is declared in homework_platform/urls.py)."""
+
 from django.urls import path
 
 from reports import views
 
-app_name = "reports"
 urlpatterns = [
     path("library/<uuid:activity_id>/blank/", views.activity_blank, name="activity_blank"),
     path("library/global/<uuid:curated_id>/blank/", views.curated_blank, name="curated_blank"),
     path("responses/<uuid:response_id>/", views.response_pdf, name="response"),
-    path("clients/<uuid:client_id>/", views.client_documents, name="client"),
-    path(
-        "clients/<uuid:client_id>/session-summary/",
-        views.session_summary,
-        name="session_summary",
-    ),
-    path("clients/<uuid:client_id>/progress/", views.progress_report, name="progress_report"),
     path("documents/<uuid:document_id>/", views.document_page, name="document"),
     path("documents/<uuid:document_id>/status/", views.document_status, name="document_status"),
     path(

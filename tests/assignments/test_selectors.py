@@ -110,7 +110,7 @@ def test_caseload_client_page_and_session_review_run_constant_queries(
             return (
                 _queries(browser, "/clients/"),
                 _queries(browser, f"/clients/{world.client_a.pk}/"),
-                _queries(browser, f"/assignments/clients/{world.client_a.pk}/session-review/"),
+                _queries(browser, f"/clients/{world.client_a.pk}/session-review/"),
             )
 
     grow(5)
@@ -124,7 +124,7 @@ def test_caseload_client_page_and_session_review_run_constant_queries(
 
 def test_the_session_review_holds_its_queries_with_many_responses(world, acts, assign, submit, web):
     browser = web(world.therapist_a)
-    url = f"/assignments/clients/{world.client_a.pk}/session-review/"
+    url = f"/clients/{world.client_a.pk}/session-review/"
 
     def add(count):
         """Entries, each edited once, with a check-in, a question and a flagged PHQ-9."""

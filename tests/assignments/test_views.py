@@ -211,7 +211,7 @@ def test_session_review_shows_what_happened_since_the_last_session(
             reviewing.message_post(assignment=tr, client=world.client_a, body="Is one enough?")
     with time_machine.travel("2025-06-06 12:00:00+00:00", tick=False):
         browser = web(world.therapist_a)
-        page = browser.get(f"/assignments/clients/{world.client_a.pk}/session-review/")
+        page = browser.get(f"/clients/{world.client_a.pk}/session-review/")
         assert page.status_code == 200
         body = page.content.decode()
         assert "Monday 2 June" in body
@@ -220,10 +220,10 @@ def test_session_review_shows_what_happened_since_the_last_session(
         assert re.search(r"▼\s*8", body)  # PHQ-9 went from 16 to 8
         assert "She praised my report on Monday." in body
         recorded = browser.post(
-            f"/assignments/clients/{world.client_a.pk}/session-review/", {"held_on": "2025-06-06"}
+            f"/clients/{world.client_a.pk}/session-review/", {"held_on": "2025-06-06"}
         )
         assert recorded.status_code == 302
-        after = browser.get(f"/assignments/clients/{world.client_a.pk}/session-review/")
+        after = browser.get(f"/clients/{world.client_a.pk}/session-review/")
         assert "Kids were loud" not in after.content.decode()
 
 
@@ -232,7 +232,7 @@ def test_adherence_page_lists_rates_and_the_log(world, acts, assign, submit, web
     assignment = assign(acts.thought_record)
     with scopes_disabled():
         submit(assignment.occurrences.get(), THOUGHT_RECORD_ANSWERS)
-    page = web(world.therapist_a).get(f"/assignments/clients/{world.client_a.pk}/adherence/")
+    page = web(world.therapist_a).get(f"/clients/{world.client_a.pk}/adherence/")
     assert page.status_code == 200
     body = page.content.decode()
     assert "100%" in body
@@ -253,8 +253,8 @@ def test_every_page_is_404_for_a_colleague_who_does_not_share_the_client(
     for url in (
         f"/assignments/{assignment.pk}/",
         f"/assignments/{assignment.pk}/edit/",
-        f"/assignments/clients/{world.client_a.pk}/session-review/",
-        f"/assignments/clients/{world.client_a.pk}/adherence/",
+        f"/clients/{world.client_a.pk}/session-review/",
+        f"/clients/{world.client_a.pk}/adherence/",
     ):
         assert browser.get(url).status_code == 404, url
     for url in (

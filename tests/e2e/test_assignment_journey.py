@@ -219,7 +219,7 @@ def test_assign_complete_on_a_phone_and_review(new_page, world, global_library):
     # The session review on a phone, and the portal on a desktop, for a look.
     small = new_page(PHONE)
     sign_in(small, world.therapist_a.email)
-    small.goto(f"/assignments/clients/{world.client_a.pk}/session-review/")
+    small.goto(f"/clients/{world.client_a.pk}/session-review/")
     screenshot(small, "session-review")
     wide = new_page(DESKTOP)
     portal_sign_in(wide, world.client_a.email)

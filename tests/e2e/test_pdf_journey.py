@@ -77,7 +77,7 @@ def test_download_a_blank_worksheet_and_a_client_packet(new_page, world, homewor
 
     phone = new_page(PHONE)
     sign_in(phone, world.therapist_a.email)
-    phone.goto(f"/reports/clients/{world.client_a.pk}/")
+    phone.goto(f"/clients/{world.client_a.pk}/reports/")
     screenshot(phone, "pdf-client-documents")
 
 

@@ -15,9 +15,9 @@ from accounts import services as account_services
 from accounts.crisis import crisis_resources
 from accounts.models import CrisisCountry
 from assignments.models import Visibility
+from assignments.risk import can_flag_risk, risk_fields
 from library.models import CuratedActivity
 from library.seeding import sync_global_library
-from portal.selectors import can_flag_risk, risk_fields
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of, phq9_answers
 from tests.factories import activity_version_for
 

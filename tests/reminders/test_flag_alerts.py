@@ -243,7 +243,7 @@ def test_owners_set_the_intervals_and_duty_clinicians_on_a_page(world, web):
         colleague = Membership.objects.get(practice=world.practice_a, user=world.colleague_a)
         other = Membership.objects.get(practice=world.practice_b, user=world.colleague_b)
     browser = web(world.owner_a)
-    url = "/practice/escalation/"
+    url = "/practice/reminders/escalation/"
     assert browser.get(url).status_code == 200
     refused = browser.post(
         url, {"escalate_after": "7", "escalate_again_after": "120", "duty_clinicians": [other.pk]}

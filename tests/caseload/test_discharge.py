@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django_scopes import scopes_disabled
 
 from assignments.models import Assignment, AssignmentStatus, Flag
+from caseload.services import client_discharge, flag_field
 from clients.models import Client, ClientStatus, Discharge
-from clients.services import client_discharge, client_set_status, flag_field
+from clients.services import client_set_status
 from core.tenancy import practice_scope
 from tests.assignments.fixtures import membership_of, phq9_answers
 from tests.pathways.conftest import step_spec
