@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.audit import audit_record
+from accounts.audit import audit_read, audit_record
 from accounts.selectors import therapists_for_practice
 from assignments.adherence import DEFINITIONS
 from assignments.selectors import CASELOAD_SORTS, caseload_rows, client_homework
@@ -14,6 +14,7 @@ from core.access import staff_required
 from core.forms import apply_validation_error
 
 
+@audit_read("client")
 @staff_required
 def caseload(request):
     search = request.GET.get("q", "")
@@ -83,6 +84,7 @@ def client_detail(request, client_id):
     return render(request, "clients/client_detail.html", context)
 
 
+@audit_read("client")
 @staff_required
 def client_edit(request, client_id):
     client = selectors.client_get(request.membership, client_id)

@@ -5,10 +5,12 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import parsers
 from rest_framework.exceptions import APIException, ParseError, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from accounts.audit import read_audited
 from core.tenancy import practice_scope, resolve_request_tenant
 
 
@@ -31,18 +33,33 @@ else:
     _MixinBase = object
 
 
+# A view that has not said whether it shows client data (see TenantAPIMixin.audit_as).
+UNDECLARED = object()
+
+
 class TenantAPIMixin(_MixinBase):
     """Enter the practice scope once DRF has authenticated the request (token or session).
 
     The HTML middleware cannot know about token authentication, so API views re-resolve the
     tenant here and scope the whole handler to it.
+
+    Every view declares ``audit_as``: the model name of the client data it shows (after each
+    successful GET, one audit row names it: accounts.audit.read_audited), or None when it
+    shows none. A view that declares nothing is refused, so a new endpoint cannot forget.
     """
+
+    audit_as = UNDECLARED
 
     # Object ids in API paths are UUIDs (with routers built with use_regex_path=False): a
     # malformed one is not found by the URL resolver, before any query is made.
     lookup_value_converter = "uuid"
 
     def initial(self, request, *args, **kwargs):
+        if self.audit_as is UNDECLARED:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} must declare audit_as: the model name of the client "
+                "data it shows (each GET is audited), or None if it shows none."
+            )
         self.perform_authentication(request)
         resolve_request_tenant(request)
         if getattr(request, "mfa_setup_required", False):
@@ -71,6 +88,14 @@ class TenantAPIMixin(_MixinBase):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if self.audit_as and request.method == "GET" and response.status_code == 200:
+            read_audited(
+                request,
+                object_type=self.audit_as,
+                kwargs=self.kwargs,
+                detail="api_view",
+                listing="api_list",
+            )
         stack = getattr(self, "_tenant_scope", None)
         if stack is not None:
             stack.close()

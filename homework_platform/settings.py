@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "core.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "core.tenancy.TenantMiddleware",
+    "core.middleware.ReadAuditMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
     "core.middleware.NoStoreForSignedInMiddleware",
 ]
