@@ -19,6 +19,8 @@ class MembershipViewSet(
 ):
     """Members of the requesting practice. Owners and admins change roles and remove people."""
 
+    audit_as = None  # the practice's staff, not its clients
+
     serializer_class = MembershipSerializer
     permission_classes = [IsPracticeManagerOrReadOnly]
     queryset = Membership.objects.none()  # for the schema only; get_queryset scopes requests

@@ -34,6 +34,8 @@ DASHBOARD_PARAMETERS = [
 class DashboardView(TenantAPIMixin, GenericAPIView):
     """The caseload dashboard's figures, one row per client, paginated."""
 
+    audit_as = "client"
+
     permission_classes = [IsPracticeMember]
     serializer_class = DashboardRowSerializer
     pagination_class = Pagination
@@ -58,6 +60,8 @@ class InsightsView(TenantAPIMixin, GenericAPIView):
     """Practice insights (owners and admins): activities, check-ins, completion by month and,
     for owners, by therapist."""
 
+    audit_as = "practice"
+
     permission_classes = [IsPracticeManager]
     serializer_class = InsightsSerializer
 
@@ -70,4 +74,10 @@ class InsightsView(TenantAPIMixin, GenericAPIView):
         except ValueError:
             months = selectors.DEFAULT_INSIGHT_MONTHS
         data = selectors.practice_insights(request.membership, months=months)
+        audit_record(
+            actor=request.user,
+            practice=request.practice,
+            action="api_insights",
+            obj=request.practice,
+        )
         return Response(self.get_serializer(data).data)

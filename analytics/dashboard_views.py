@@ -96,6 +96,10 @@ def insights(request):
     except ValueError:
         months = selectors.DEFAULT_INSIGHT_MONTHS
     data = selectors.practice_insights(request.membership, months=months)
+    # Figures drawn from every client's homework, like the dashboard: one row for the page.
+    audit_record(
+        actor=request.user, practice=request.practice, action="insights", obj=request.practice
+    )
     context = {
         "insights": data,
         "month_options": selectors.INSIGHT_MONTHS,

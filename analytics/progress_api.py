@@ -143,6 +143,8 @@ class ClientProgressView(TenantAPIMixin, APIView):
     improvement or deterioration, clinically significant change), ratings from log-type
     worksheets, and completion per ISO week in the client's time zone (last 12 weeks)."""
 
+    audit_as = "client"
+
     permission_classes = [IsPracticeMember]
 
     @extend_schema(responses=ProgressSerializer, operation_id="analytics_client_progress")

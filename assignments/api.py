@@ -79,6 +79,8 @@ class AssignmentViewSet(
     change the plan or schedule with PATCH (entries already sent are never touched); cancel
     with POST .../cancel/."""
 
+    audit_as = "assignment"
+
     serializer_class = AssignmentSerializer
     permission_classes = [IsPracticeMember]
     queryset = Assignment.objects.none()  # for the schema only
@@ -166,6 +168,8 @@ class OccurrenceViewSet(
     """Each due instance of an assignment, with its state now. Mark one reviewed with
     POST .../review/ (the comment is shown to the client)."""
 
+    audit_as = "occurrence"
+
     serializer_class = OccurrenceSerializer
     permission_classes = [IsPracticeMember]
     queryset = Occurrence.objects.none()
@@ -205,6 +209,8 @@ class ResponseViewSet(
     """Entries clients shared with their therapist: current answers, score, every revision
     and the check-in. Private entries are not listed."""
 
+    audit_as = "response"
+
     serializer_class = ResponseSerializer
     permission_classes = [IsPracticeMember]
     queryset = Response.objects.none()
@@ -237,6 +243,8 @@ class ReviewViewSet(
 ):
     """Reviews therapists made (create one with POST /occurrences/{id}/review/)."""
 
+    audit_as = "review"
+
     serializer_class = ReviewSerializer
     permission_classes = [IsPracticeMember]
     queryset = Review.objects.none()
@@ -261,6 +269,7 @@ class FlagViewSet(
     serializer_class = FlagSerializer
     permission_classes = [IsPracticeMember]
     queryset = Flag.objects.none()
+    audit_as = "flag"
 
     def get_queryset(self):
         return selectors.flags_for_staff(
@@ -330,6 +339,8 @@ class PortalOccurrenceViewSet(
     """The signed-in client's occurrences (retrieve includes the worksheet definition).
     Send an entry with POST .../responses/; autosave a draft with PUT .../draft/."""
 
+    audit_as = "occurrence"
+
     serializer_class = PortalOccurrenceSerializer
     queryset = Occurrence.objects.none()
 
@@ -392,6 +403,8 @@ class PortalResponseViewSet(
     """The signed-in client's entries. Edit one with POST .../revisions/ (a new revision;
     the earlier answers stay); record the check-in with POST .../checkin/."""
 
+    audit_as = "response"
+
     serializer_class = PortalResponseSerializer
     queryset = Response.objects.none()
 
@@ -440,6 +453,8 @@ class PortalAssignmentViewSet(
 ):
     """The signed-in client's assignments: why, how, the plan. Ask the therapist a question
     with POST .../questions/."""
+
+    audit_as = "assignment"
 
     serializer_class = PortalAssignmentSerializer
     queryset = Assignment.objects.none()

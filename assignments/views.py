@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.audit import audit_record
+from accounts.audit import audit_read, audit_record
 from assignments import selectors
 from assignments.forms import (
     AssignmentForm,
@@ -79,6 +79,7 @@ def _initial(version, client) -> dict:
     }
 
 
+@audit_read("client")  # the caseload to pick from, or the client picked
 @staff_required
 def assign(request):
     """Step 1 picks the client and activities (a GET form); step 2 plans each one."""
@@ -170,6 +171,13 @@ def assignment_edit(request, assignment_id):
         else:
             messages.success(request, "Saved. The client sees the change straight away.")
             return redirect("assignments:detail", assignment_id=assignment.pk)
+    audit_record(
+        actor=request.user,
+        practice=request.practice,
+        action="view",
+        obj=assignment,
+        client=assignment.client,
+    )
     context = {"assignment": assignment, "client": assignment.client, "form": form}
     return _render(
         request,
@@ -225,6 +233,7 @@ def occurrence_review(request, occurrence_id):
     return _back(request, reverse("assignments:detail", args=[occurrence.assignment_id]))
 
 
+@audit_read("flag")
 @staff_required
 def flag_respond(request, flag_id):
     """Record what was done about a flag. The form usually opens in place on the client page

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from accounts.audit import audit_record
+from accounts.audit import audit_read, audit_record
 from assignments.adherence import DEFINITIONS
 from assignments.selectors import CASELOAD_SORTS, caseload_rows, client_homework
 from caseload import services
@@ -14,6 +14,7 @@ from core.access import staff_required
 from core.forms import apply_validation_error
 
 
+@audit_read("client")
 @staff_required
 def caseload(request):
     search = request.GET.get("q", "")
@@ -54,6 +55,7 @@ def client_detail(request, client_id):
     return render(request, "caseload/client_detail.html", context)
 
 
+@audit_read("client")
 @staff_required
 def client_discharge(request, client_id):
     client = selectors.client_get(request.membership, client_id)

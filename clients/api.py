@@ -24,6 +24,8 @@ class ClientViewSet(
 ):
     """Clients the requesting therapist may see (owners and admins: the whole practice)."""
 
+    audit_as = "client"
+
     serializer_class = ClientSerializer
     permission_classes = [IsPracticeMember]
     queryset = Client.objects.none()  # for the schema only; get_queryset scopes real requests

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit_read
 from accounts.selectors import therapists_for_practice
 from clients import selectors, services
 from clients.forms import ClientForm, ClientStatusForm
@@ -38,6 +39,7 @@ def client_create(request):
     )
 
 
+@audit_read("client")
 @staff_required
 def client_edit(request, client_id):
     client = selectors.client_get(request.membership, client_id)

@@ -5,6 +5,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import parsers
 from rest_framework.exceptions import APIException, ParseError, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -31,18 +32,48 @@ else:
     _MixinBase = object
 
 
+def set_read_auditor(auditor) -> None:
+    """Name the function that writes the audit row of an API read. The accounts app, which
+    owns the audit trail, registers it when Django starts (``AccountsConfig.ready``)."""
+    global _read_auditor
+    _read_auditor = auditor
+
+
+def _unregistered_auditor(request, **kwargs):
+    # Fail closed: client data is never served unaudited because the audit was not wired up.
+    raise ImproperlyConfigured("No read auditor is registered (accounts app missing?)")
+
+
+_read_auditor = _unregistered_auditor
+
+
+# A view that has not said whether it shows client data (see TenantAPIMixin.audit_as).
+UNDECLARED = object()
+
+
 class TenantAPIMixin(_MixinBase):
     """Enter the practice scope once DRF has authenticated the request (token or session).
 
     The HTML middleware cannot know about token authentication, so API views re-resolve the
     tenant here and scope the whole handler to it.
+
+    Every view declares ``audit_as``: the model name of the client data it shows (after each
+    successful GET, one audit row names it: accounts.audit.read_audited), or None when it
+    shows none. A view that declares nothing is refused, so a new endpoint cannot forget.
     """
+
+    audit_as = UNDECLARED
 
     # Object ids in API paths are UUIDs (with routers built with use_regex_path=False): a
     # malformed one is not found by the URL resolver, before any query is made.
     lookup_value_converter = "uuid"
 
     def initial(self, request, *args, **kwargs):
+        if self.audit_as is UNDECLARED:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} must declare audit_as: the model name of the client "
+                "data it shows (each GET is audited), or None if it shows none."
+            )
         self.perform_authentication(request)
         resolve_request_tenant(request)
         if getattr(request, "mfa_setup_required", False):
@@ -71,6 +102,14 @@ class TenantAPIMixin(_MixinBase):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if self.audit_as and request.method == "GET" and response.status_code == 200:
+            _read_auditor(
+                request,
+                object_type=self.audit_as,
+                kwargs=self.kwargs,
+                detail="api_view",
+                listing="api_list",
+            )
         stack = getattr(self, "_tenant_scope", None)
         if stack is not None:
             stack.close()

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "core.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "core.tenancy.TenantMiddleware",
+    "accounts.middleware.ReadAuditMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
     "core.middleware.NoStoreForSignedInMiddleware",
 ]

@@ -71,6 +71,8 @@ class ActivityViewSet(
     """The practice's library: activities built here, customised copies and global items used
     as they are (``is_linked_copy``). Unshared activities are listed only for their author."""
 
+    audit_as = None  # worksheets, not anyone's answers
+
     permission_classes = [IsPracticeMember]
     queryset = Activity.objects.none()  # for the schema only; get_queryset scopes requests
 
@@ -193,6 +195,8 @@ class CuratedActivityViewSet(
     """The global library (published items). ``adopt`` uses one as it is; ``copy`` makes a
     customisable copy in the practice library."""
 
+    audit_as = None  # worksheets, not anyone's answers
+
     permission_classes = [IsPracticeMember]
     queryset = CuratedActivity.objects.none()  # for the schema only
 
@@ -252,6 +256,8 @@ class CuratedActivityViewSet(
 class MediaViewSet(TenantAPIMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Upload audio, video or an image for a media field (``"upload": id`` in a definition).
     The content is checked, not only the name; at most 20 MB."""
+
+    audit_as = None  # worksheet images
 
     permission_classes = [IsPracticeMember]
     serializer_class = MediaSerializer

@@ -47,6 +47,8 @@ class PathwayViewSet(
 ):
     """The practice's pathways. Editing one never changes running enrolments."""
 
+    audit_as = None  # templates, not anyone's enrolment
+
     serializer_class = PathwaySerializer
     permission_classes = [IsPracticeMember]
     queryset = Pathway.objects.none()  # for the schema only; get_queryset scopes real requests
@@ -113,6 +115,8 @@ class PathwayStepViewSet(
     """Steps of the practice's pathways (``?pathway=<id>`` to list one pathway's). New steps
     go last; ``move`` reorders."""
 
+    audit_as = None  # templates, not anyone's enrolment
+
     serializer_class = StepSerializer
     permission_classes = [IsPracticeMember]
     queryset = PathwayStep.objects.none()  # for the schema only
@@ -176,6 +180,8 @@ class EnrolmentViewSet(
 ):
     """Clients on pathways (those the therapist may see). ``?pathway=``, ``?client=``,
     ``?all=1`` (include ended ones)."""
+
+    audit_as = "enrolment"
 
     serializer_class = EnrolmentSerializer
     permission_classes = [IsPracticeMember]
@@ -271,6 +277,8 @@ class EnrolmentViewSet(
 class EnrolmentStepViewSet(TenantAPIMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One client's copy of a step: change it (rule, delay, time, activity), skip it, or
     unlock it early. The pathway template is not touched."""
+
+    audit_as = "enrolmentstep"
 
     serializer_class = EnrolmentStepSerializer
     permission_classes = [IsPracticeMember]

@@ -16,6 +16,8 @@ class NotificationViewSet(
 ):
     """The requesting therapist's notifications, newest first (``?unread=1``: unread only)."""
 
+    audit_as = "notification"
+
     serializer_class = NotificationSerializer
     permission_classes = [IsPracticeMember]
     queryset = Notification.objects.none()  # for the schema only; get_queryset scopes requests

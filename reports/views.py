@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.audit import audit_record
+from accounts.audit import audit_read, audit_record
 from clients.selectors import client_get
 from core.access import client_required, manager_required, staff_required
 from core.forms import apply_validation_error
@@ -79,6 +79,7 @@ def progress_report(request, client_id):
     return _staff_request(request, spec)
 
 
+@audit_read("pdfdocument")
 @staff_required
 def client_documents(request, client_id):
     """The client's printables: a packet for a date range, the session summary, progress."""
@@ -134,6 +135,13 @@ def _status(request, document: PdfDocument, *, portal: bool = False):
 @staff_required
 def document_page(request, document_id):
     document, _ = selectors.staff_document_get(request.membership, document_id)
+    audit_record(
+        actor=request.user,
+        practice=request.practice,
+        action="view",
+        obj=document,
+        client=document.client_id,
+    )
     return render(request, "reports/document.html", _page_context(document, portal=False))
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit_read
 from core.access import curator_required, staff_required
 from core.forms import apply_validation_error
 from core.timezones import known_timezones
@@ -72,6 +73,7 @@ def _is_htmx(request) -> bool:
 # --- Lists -----------------------------------------------------------------------------------
 
 
+@audit_read("enrolment")  # each pathway's enrolled clients
 @staff_required
 def index(request):
     status = request.GET.get("status", "")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.audit import audit_record
+from accounts.audit import audit_read, audit_record
 from clients.selectors import client_get, clients_visible_to
 from core.access import staff_required
 from core.forms import apply_validation_error
@@ -21,6 +21,7 @@ from pathways.services import enrolments
 from pathways.views.authoring import STAFF, activity_from_choice, pathway_for, step_initial
 
 
+@audit_read("enrolment")
 @staff_required
 def pathway_detail(request, pathway_id):
     pathway = pathway_for(request, STAFF, pathway_id)
@@ -36,6 +37,7 @@ def pathway_detail(request, pathway_id):
     return render(request, "pathways/pathway_detail.html", context)
 
 
+@audit_read("client")  # the caseload to enrol from
 @staff_required
 def enrol(request, pathway_id):
     pathway = pathway_for(request, STAFF, pathway_id)

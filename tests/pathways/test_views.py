@@ -484,7 +484,7 @@ def test_the_index_and_a_pathway_page_cost_the_same_queries_for_few_or_many(
     _enrol_clients(world, library, build, enrol, pathway, 9)
     for url, count in few.items():
         queries, page = _queries(browser, url)
-        assert queries == count <= 12, url
+        assert queries == count <= 13, url  # one of them the audit row's INSERT
         assert page.count("0 of 2 done") == 10
 
 
