@@ -3,7 +3,6 @@
 Serializers describe and parse; the rules live in ``assignments.services``.
 """
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -235,6 +234,11 @@ class ResponseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PortalScoreSerializer(serializers.Serializer):
+    total = serializers.FloatField()
+    band = serializers.CharField(allow_blank=True)
+
+
 class PortalResponseSerializer(serializers.ModelSerializer):
     """An entry as its client reads it. The score only when the practice shows scores;
     crisis resources when an answer raised a flag."""
@@ -261,7 +265,7 @@ class PortalResponseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(PortalScoreSerializer(allow_null=True))
     def get_score(self, obj):
         practice = self.context["request"].practice
         revision = obj.current_revision

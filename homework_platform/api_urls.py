@@ -21,7 +21,10 @@ from library.api import ActivityViewSet, CuratedActivityViewSet, MediaViewSet
 from pathways.api import EnrolmentStepViewSet, EnrolmentViewSet, PathwayStepViewSet, PathwayViewSet
 from reminders.api import NotificationViewSet
 
-router = DefaultRouter(use_regex_path=False)  # path converters: ids are <uuid:pk>
+# Path converters: ids are <uuid:pk>. No ".json" suffix routes: ``?format=`` chooses the
+# renderer, and a suffix passed ``format`` to every @action, which does not take it (a 500).
+router = DefaultRouter(use_regex_path=False)
+router.include_format_suffixes = False
 router.register("clients", ClientViewSet, basename="client")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("library/activities", ActivityViewSet, basename="library-activity")

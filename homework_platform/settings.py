@@ -321,6 +321,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Every endpoint's error answers (401, 403, 429; 400, 404, 413, 415 where they apply).
+        "core.schema.document_errors",
+    ],
 }
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     # Assignments' "visibility" and pathways' "response_visibility" are one choice set.

@@ -105,8 +105,10 @@ class ActivityViewSet(
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], request=None, responses=VersionSummarySerializer(many=True))
-    @extend_schema(methods=["POST"], request=ContentChangeSerializer, responses=VersionSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(
+        methods=["POST"], request=ContentChangeSerializer, responses={201: VersionSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def versions(self, request, pk=None):
         """GET: every version, newest first. POST: change the activity — the changes go into
         its draft (the next version), which ``publish`` makes current."""

@@ -70,8 +70,8 @@ class ActivityListSerializer(serializers.ModelSerializer):
 class ActivitySerializer(ActivityListSerializer):
     """An activity with its current version (what new assignments use) and its draft."""
 
-    current_version = VersionSerializer(read_only=True)
-    draft_version = VersionSerializer(read_only=True)
+    current_version = VersionSerializer(read_only=True, allow_null=True)
+    draft_version = VersionSerializer(read_only=True, allow_null=True)
 
     class Meta(ActivityListSerializer.Meta):
         fields = [*ActivityListSerializer.Meta.fields, "current_version", "draft_version"]

@@ -77,7 +77,7 @@ class PathwaySerializer(serializers.Serializer):
     phases = serializers.ListField(child=serializers.ChoiceField(choices=PHASES), required=False)
     response_visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     status = serializers.CharField(read_only=True)
-    origin = serializers.UUIDField(source="origin_id", read_only=True)
+    origin = serializers.UUIDField(source="origin_id", read_only=True, allow_null=True)
     step_count = serializers.IntegerField(read_only=True)
     running_count = serializers.IntegerField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -101,8 +101,14 @@ class PathwayStatusSerializer(serializers.Serializer):
 
 class EnrolmentStepSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
-    condition_step = serializers.UUIDField(source="condition_step_id", read_only=True)
-    assignment = serializers.UUIDField(source="assignment_id", read_only=True)
+    condition_step = serializers.UUIDField(
+        source="condition_step_id", read_only=True, allow_null=True
+    )
+    assignment = serializers.UUIDField(source="assignment_id", read_only=True, allow_null=True)
+    # Blank when the step has no condition.
+    condition_operator = serializers.ChoiceField(
+        choices=Comparison.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = EnrolmentStep
@@ -158,8 +164,8 @@ class EnrolmentSerializer(serializers.Serializer):
     client = VisibleClient()
     start_date = serializers.DateField()
     status = serializers.CharField(read_only=True)
-    paused_at = serializers.DateTimeField(read_only=True)
-    ended_at = serializers.DateTimeField(read_only=True)
+    paused_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    ended_at = serializers.DateTimeField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     steps_done = serializers.IntegerField(read_only=True)
     steps_total = serializers.IntegerField(read_only=True)
