@@ -40,7 +40,7 @@ class DashboardView(TenantAPIMixin, GenericAPIView):
     serializer_class = DashboardRowSerializer
     pagination_class = Pagination
 
-    @extend_schema(parameters=DASHBOARD_PARAMETERS)
+    @extend_schema(parameters=DASHBOARD_PARAMETERS, responses=DashboardRowSerializer(many=True))
     def get(self, request):
         params = dashboard_params(request.query_params)
         if not request.membership.is_manager:
