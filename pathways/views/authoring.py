@@ -196,6 +196,21 @@ def _step_arguments(request, area: Area, form, steps) -> dict:
     return {"activity": activity, "curated_activity": curated, **data}
 
 
+def _save_step(request, area: Area, form, steps, save, done: str, **target):
+    """Run ``save`` (the step add or update service) on ``target`` with the form's values:
+    a redirect to the saved step in the builder, or None once the service's refusal is put
+    on ``form`` (the caller then shows the form again)."""
+    try:
+        step = save(
+            actor=_actor(request, area), **target, **_step_arguments(request, area, form, steps)
+        )
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None
+    messages.success(request, f"Step {step.position} {done}.")
+    return redirect(_url(area, "builder", step.pathway_id) + f"#step-{step.pk}")
+
+
 @require_POST
 @area_view
 def step_add(request, pathway_id, *, area: Area):
@@ -203,17 +218,11 @@ def step_add(request, pathway_id, *, area: Area):
     steps = selectors.template_steps(pathway)
     form = _step_form(request, area, steps, data=request.POST)
     if form.is_valid():
-        try:
-            step = authoring.pathway_step_add(
-                pathway=pathway,
-                actor=_actor(request, area),
-                **_step_arguments(request, area, form, steps),
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"Step {step.position} added.")
-            return redirect(_url(area, "builder", pathway.pk) + f"#step-{step.pk}")
+        saved = _save_step(
+            request, area, form, steps, authoring.pathway_step_add, "added", pathway=pathway
+        )
+        if saved is not None:
+            return saved
     context = _builder_context(request, area, pathway, form=form)
     return render(request, "pathways/builder.html", context, status=400)
 
@@ -248,17 +257,11 @@ def step_edit(request, pathway_id, pathway_step_id, *, area: Area):
         editing=step,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            authoring.pathway_step_update(
-                step=step,
-                actor=_actor(request, area),
-                **_step_arguments(request, area, form, steps),
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"Step {step.position} saved.")
-            return redirect(_url(area, "builder", pathway.pk) + f"#step-{step.pk}")
+        saved = _save_step(
+            request, area, form, steps, authoring.pathway_step_update, "saved", step=step
+        )
+        if saved is not None:
+            return saved
     status = 400 if form.errors else 200
     context = {"area": area, "pathway": pathway, "step": step, "form": form}
     return render(request, "pathways/step_form.html", context, status=status)

@@ -128,19 +128,25 @@ ENROLMENT_ACTIONS = {
 }
 
 
-@require_POST
-@staff_required
-def enrolment_action(request, enrolment_id, action):
-    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
-    if action not in ENROLMENT_ACTIONS:
+def _run_action(request, actions, action: str, **target) -> None:
+    """Run the service ``actions`` names for ``action`` on ``target`` and flash what came of
+    it: the message of success, or the service's refusal. An unknown action is a 404."""
+    if action not in actions:
         raise Http404
-    service, done = ENROLMENT_ACTIONS[action]
+    service, done = actions[action]
     try:
-        service(enrolment=enrolment, actor=request.membership)
+        service(actor=request.membership, **target)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done)
+
+
+@require_POST
+@staff_required
+def enrolment_action(request, enrolment_id, action):
+    enrolment = selectors.enrolment_get(request.membership, enrolment_id)
+    _run_action(request, ENROLMENT_ACTIONS, action, enrolment=enrolment)
     return redirect("pathways:enrolment", enrolment_id=enrolment.pk)
 
 
@@ -155,15 +161,7 @@ STEP_ACTIONS = {
 def enrolment_step_action(request, enrolment_id, enrolment_step_id, action):
     enrolment = selectors.enrolment_get(request.membership, enrolment_id)
     step = selectors.enrolment_step_get(enrolment, enrolment_step_id)
-    if action not in STEP_ACTIONS:
-        raise Http404
-    service, done = STEP_ACTIONS[action]
-    try:
-        service(step=step, actor=request.membership)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
+    _run_action(request, STEP_ACTIONS, action, step=step)
     return redirect(reverse("pathways:enrolment", args=[enrolment.pk]) + f"#step-{step.pk}")
 
 

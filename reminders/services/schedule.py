@@ -270,31 +270,16 @@ def reminders_alert_flag(*, flag, now=None) -> int:
     practice = client.practice
     first = flag.created_at + practice.escalate_after
     second = first + practice.escalate_again_after
+    # Who is alerted when: the same staff rows at each of the three steps.
+    stages = (
+        (Kind.FLAGGED_SCORE, selectors.flag_alert_ids(client), now),
+        (Kind.FLAG_UNSEEN, selectors.duty_clinician_ids(practice), first),
+        (Kind.FLAG_UNSEEN_OWNERS, selectors.owner_ids(practice.pk), second),
+    )
     rows = [
-        *_staff_rows(
-            Kind.FLAGGED_SCORE,
-            flag,
-            selectors.flag_alert_ids(client),
-            at=now,
-            practice=practice,
-            now=now,
-        ),
-        *_staff_rows(
-            Kind.FLAG_UNSEEN,
-            flag,
-            selectors.duty_clinician_ids(practice),
-            at=first,
-            practice=practice,
-            now=now,
-        ),
-        *_staff_rows(
-            Kind.FLAG_UNSEEN_OWNERS,
-            flag,
-            selectors.owner_ids(practice.pk),
-            at=second,
-            practice=practice,
-            now=now,
-        ),
+        row
+        for kind, staff_ids, at in stages
+        for row in _staff_rows(kind, flag, staff_ids, at=at, practice=practice, now=now)
     ]
     _insert(rows, now=now)
     return len(rows)

@@ -72,7 +72,8 @@ def test_types_without_a_level_or_option_offer_no_rule():
     assert FieldEditForm(field=field_of("long_text"), earlier=[]).risk_inputs() == []
 
 
-def test_a_bad_rule_in_the_builder_is_shown_next_to_its_input(world, web):
+def _save_urge_rule(world, web, risk_value: str):
+    """Save the urge rating from the builder with the rule "at least ``risk_value``"."""
     activity = practice_activity_for(
         world.practice_a, world.therapist_a, definition=library_definition(URGE)
     )
@@ -84,10 +85,15 @@ def test_a_bad_rule_in_the_builder_is_shown_next_to_its_input(world, web):
             "min": "0",
             "max": "5",
             "risk_kind": "at_least",
-            "risk_value": "9",
+            "risk_value": risk_value,
         },
         HTTP_HX_REQUEST="true",
     )
+    return activity, response
+
+
+def test_a_bad_rule_in_the_builder_is_shown_next_to_its_input(world, web):
+    _, response = _save_urge_rule(world, web, "9")
     assert response.status_code == 400
     form = next(
         row["form"]
@@ -101,21 +107,7 @@ def test_a_bad_rule_in_the_builder_is_shown_next_to_its_input(world, web):
 
 
 def test_a_good_rule_in_the_builder_is_saved(world, web):
-    activity = practice_activity_for(
-        world.practice_a, world.therapist_a, definition=library_definition(URGE)
-    )
-    response = web(world.therapist_a).post(
-        reverse("library:activity_field_save", args=[activity.pk]),
-        {
-            "field": "urge",
-            "label": "Urge to hurt yourself",
-            "min": "0",
-            "max": "5",
-            "risk_kind": "at_least",
-            "risk_value": "4",
-        },
-        HTTP_HX_REQUEST="true",
-    )
+    activity, response = _save_urge_rule(world, web, "4")
     assert response.status_code == 200
     with scopes_disabled():
         activity = Activity.objects.get(pk=activity.pk)

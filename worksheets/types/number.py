@@ -48,7 +48,22 @@ _WHOLE: Final = re.compile(r"[+-]?\d+")
 _DECIMAL: Final = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 
 
-class Number(FieldType):
+class BoundedNumberType(FieldType):
+    """A type whose answers are numbers within the field's ``min`` and ``max`` (number,
+    rating): thresholds must lie in that range, and an "at least" rule at ``min`` would
+    alert on every answer."""
+
+    def threshold_problem(self, field: FieldDef, value: Any) -> str | None:
+        return bounded_threshold_problem(field, value)
+
+    def risk_kinds(self, field: FieldDef) -> tuple[str, ...]:
+        return ("at_least",)
+
+    def risk_everyone_problem(self, field: FieldDef, kind: str, value: Any) -> str | None:
+        return floor_problem(kind, value, field.get("min"))
+
+
+class Number(BoundedNumberType):
     name = "number"
     label = "Number"
     keys = frozenset({"min", "max", "step", "unit"})
@@ -113,15 +128,6 @@ class Number(FieldType):
 
     def condition_ops(self, field: FieldDef) -> tuple[str, ...]:
         return OPS
-
-    def threshold_problem(self, field: FieldDef, value: Any) -> str | None:
-        return bounded_threshold_problem(field, value)
-
-    def risk_kinds(self, field: FieldDef) -> tuple[str, ...]:
-        return ("at_least",)
-
-    def risk_everyone_problem(self, field: FieldDef, kind: str, value: Any) -> str | None:
-        return floor_problem(kind, value, field.get("min"))
 
     def view_extras(self, builder: ViewBuilder, view: View, path: Path) -> None:
         field = view["field"]

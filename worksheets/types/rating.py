@@ -23,17 +23,15 @@ from ..fields import FieldDef, as_int
 from ..issues import key_path, quote
 from .base import (
     OPS,
-    FieldType,
     FormData,
     JsonSchema,
     Path,
     View,
-    floor_problem,
     stripped,
     whole_value,
 )
 from .inputs import AnchorsInput, NumberInput
-from .number import bounded_threshold_problem, typed_condition_number
+from .number import BoundedNumberType, typed_condition_number
 
 if TYPE_CHECKING:
     from ..definition import DefinitionChecker
@@ -47,7 +45,7 @@ MAX_RADIO_POINTS: Final = 11
 good on a phone or on paper."""
 
 
-class Rating(FieldType):
+class Rating(BoundedNumberType):
     name = "rating"
     label = "Rating scale"
     keys = frozenset({"min", "max", "step", "anchors"})
@@ -138,15 +136,6 @@ class Rating(FieldType):
         if as_int(value) in self.scale(field):
             return None
         return f"{quote(value)} is not a point on the scale of '{field['id']}'."
-
-    def threshold_problem(self, field: FieldDef, value: Any) -> str | None:
-        return bounded_threshold_problem(field, value)
-
-    def risk_kinds(self, field: FieldDef) -> tuple[str, ...]:
-        return ("at_least",)
-
-    def risk_everyone_problem(self, field: FieldDef, kind: str, value: Any) -> str | None:
-        return floor_problem(kind, value, field.get("min"))
 
     def view_extras(self, builder: ViewBuilder, view: View, path: Path) -> None:
         field = view["field"]
