@@ -13,31 +13,16 @@ that this statement gives the figures of the reference implementations on the sa
 
 from __future__ import annotations
 
-import statistics
-import zoneinfo
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import TruncMonth
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role
 from assignments import adherence
 from assignments.adherence import (
     JSON_ARRAY,
@@ -47,20 +32,15 @@ from assignments.adherence import (
     execute_for_clients,
     json_value,
     moment,
-    rate,
 )
 from assignments.measures import Change, Thresholds, classify, plain, thresholds_for_panel
 from assignments.models import (
     ActorRole,
     AdherenceEvent,
     Assignment,
-    CheckIn,
     Flag,
-    Occurrence,
-    OccurrenceStatus,
     Response,
     ResponseRevision,
-    State,
 )
 from clients.models import Client, ClientStatus
 from clients.selectors import clients_visible_to
@@ -466,309 +446,3 @@ def caseload_dashboard(
         descending=descending,
         now=now,
     )
-
-
-# --- Practice insights (owners and admins) -----------------------------------------------
-
-INSIGHT_MONTHS = (3, 6, 12)
-DEFAULT_INSIGHT_MONTHS = 6
-TOP_ACTIVITIES = 12
-
-
-@dataclass
-class ActivityInsight:
-    activity_id: object
-    title: str
-    assignments: int
-    clients: int
-    due: int
-    done: int
-    completion: int | None
-    median_minutes: float | None
-    helpful: float | None  # mean 0–10
-    ratings: int  # how many check-ins rated helpfulness
-
-    @property
-    def level(self) -> str:
-        return adherence.level(self.completion)
-
-
-@dataclass
-class TherapistInsight:
-    user_id: object
-    name: str
-    clients: int
-    due: int
-    done: int
-    completion: int | None
-
-
-@dataclass
-class MonthInsight:
-    month: date
-    due: int
-    done: int
-    completion: int | None
-
-
-@dataclass
-class Insights:
-    months: int
-    since: date
-    due: int
-    done: int
-    completion: int | None
-    clients: int
-    checkins: int
-    median_minutes: float | None
-    helpful: float | None
-    helpful_counts: list[int]  # how many check-ins rated 0, 1, … 10
-    activities: list[ActivityInsight]
-    therapists: list[TherapistInsight] | None  # owners only
-    trend: list[MonthInsight]
-
-
-def _month_start(day: date, months_back: int) -> date:
-    month_index = day.year * 12 + day.month - 1 - months_back
-    return date(month_index // 12, month_index % 12 + 1, 1)
-
-
-def _median(values: list) -> float | None:
-    return plain(statistics.median(values)) if values else None
-
-
-def _mean(values: list) -> float | None:
-    return round(statistics.fmean(values), 1) if values else None
-
-
-def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=None) -> Insights:
-    """What the practice assigns and how it goes, over the last ``months`` calendar months
-    (by the clients' local due dates, up to now). Five queries; medians are taken in Python
-    over one list of check-in minutes."""
-    now = now or timezone.now()
-    months = months if months in INSIGHT_MONTHS else DEFAULT_INSIGHT_MONTHS
-    today = timezone.localdate(
-        now, timezone=zoneinfo.ZoneInfo(membership.practice.default_timezone)
-    )
-    since = _month_start(today, months - 1)
-    visible = clients_visible_to(membership).values("pk")
-    occurrences = Occurrence.objects.filter(
-        client__in=visible, local_date__gte=since, due_at__lte=now
-    ).exclude(status=OccurrenceStatus.CANCELLED)
-    done = Q(submitted_at__isnull=False)
-    activity_key = "assignment__activity_version__activity_id"
-
-    by_activity = list(
-        occurrences.values(activity_id=F(activity_key))
-        .annotate(
-            title=Max("assignment__activity_version__title"),
-            assignments=Count("assignment", distinct=True),
-            clients=Count("client", distinct=True),
-            due=Count("pk"),
-            done=Count("pk", filter=done),
-        )
-        .order_by("-assignments", "-due", "title")
-    )
-    checkins = list(
-        CheckIn.objects.filter(
-            client__in=visible,
-            response__shared_with_therapist=True,
-            occurrence__local_date__gte=since,
-            occurrence__due_at__lte=now,
-        ).values_list("occurrence__" + activity_key, "minutes_spent", "helpful")
-    )
-    trend_rows = {
-        row["month"]: row
-        for row in occurrences.annotate(month=TruncMonth("local_date"))
-        .values("month")
-        .annotate(due=Count("pk"), done=Count("pk", filter=done))
-        .order_by("month")
-    }
-    totals = occurrences.aggregate(
-        due=Count("pk"), done=Count("pk", filter=done), clients=Count("client", distinct=True)
-    )
-
-    minutes_by, helpful_by = defaultdict(list), defaultdict(list)
-    helpful_counts = [0] * 11
-    for activity_id, minutes, helpful in checkins:
-        if minutes is not None:
-            minutes_by[activity_id].append(minutes)
-        if helpful is not None:
-            helpful_by[activity_id].append(helpful)
-            helpful_counts[min(max(helpful, 0), 10)] += 1
-    all_minutes = [m for values in minutes_by.values() for m in values]
-    all_helpful = [h for values in helpful_by.values() for h in values]
-
-    activities = [
-        ActivityInsight(
-            activity_id=row["activity_id"],
-            title=row["title"],
-            assignments=row["assignments"],
-            clients=row["clients"],
-            due=row["due"],
-            done=row["done"],
-            completion=rate(row["done"], row["due"]),
-            median_minutes=_median(minutes_by.get(row["activity_id"], [])),
-            helpful=_mean(helpful_by.get(row["activity_id"], [])),
-            ratings=len(helpful_by.get(row["activity_id"], [])),
-        )
-        for row in by_activity[:TOP_ACTIVITIES]
-    ]
-
-    therapists = None
-    if membership.role == Role.OWNER:
-        therapists = [
-            TherapistInsight(
-                user_id=row["therapist_id"],
-                name=row["therapist_name"] or row["therapist_email"],
-                clients=row["clients"],
-                due=row["due"],
-                done=row["done"],
-                completion=rate(row["done"], row["due"]),
-            )
-            for row in occurrences.values(
-                therapist_id=F("client__primary_therapist_id"),
-                therapist_name=F("client__primary_therapist__full_name"),
-                therapist_email=F("client__primary_therapist__email"),
-            )
-            .annotate(
-                clients=Count("client", distinct=True),
-                due=Count("pk"),
-                done=Count("pk", filter=done),
-            )
-            .order_by("therapist_name", "therapist_email")
-        ]
-
-    trend = []
-    for back in range(months - 1, -1, -1):
-        month = _month_start(today, back)
-        row = trend_rows.get(month) or trend_rows.get(_as_datetime_key(month, trend_rows))
-        due_n, done_n = (row["due"], row["done"]) if row else (0, 0)
-        trend.append(MonthInsight(month, due_n, done_n, rate(done_n, due_n)))
-
-    return Insights(
-        months=months,
-        since=since,
-        due=totals["due"],
-        done=totals["done"],
-        completion=rate(totals["done"], totals["due"]),
-        clients=totals["clients"],
-        checkins=len(checkins),
-        median_minutes=_median(all_minutes),
-        helpful=_mean(all_helpful),
-        helpful_counts=helpful_counts,
-        activities=activities,
-        therapists=therapists,
-        trend=trend,
-    )
-
-
-def _as_datetime_key(month: date, rows: dict):
-    """TruncMonth of a DateField is a date on every backend we use; this only guards against
-    a backend that hands back a datetime."""
-    for key in rows:
-        if isinstance(key, datetime) and key.date() == month:
-            return key
-    return None
-
-
-# --- CSV exports ---------------------------------------------------------------------------
-
-EXPORT_COLUMNS = (
-    "client",
-    "activity",
-    "due_date_local",
-    "status",
-    "submitted_at_utc",
-    "on_time",
-    "minutes",
-    "helpfulness",
-    "score_total",
-    "severity_band",
-)
-
-
-def _scored_entries() -> QuerySet:
-    """Entries with a score the therapist may see (the client shared them)."""
-    return Response.objects.filter(
-        shared_with_therapist=True, current_revision__score_total__isnull=False
-    )
-
-
-def export_occurrences(membership, *, client=None, now=None) -> QuerySet:
-    """One row per occurrence that is due by now (or already done) for the clients
-    ``membership`` may see (or one ``client`` already fetched with ``client_get``). The entry
-    figures come only from entries the client shared: minutes summed over the occurrence's
-    check-ins, helpfulness averaged, the score and band of the latest scored entry."""
-    now = now or timezone.now()
-    if client is not None:
-        occurrences = Occurrence.objects.filter(client=client)
-    else:
-        occurrences = Occurrence.objects.filter(
-            client__in=clients_visible_to(membership).values("pk")
-        )
-    shared_checkins = CheckIn.objects.filter(
-        occurrence=OuterRef("pk"), response__shared_with_therapist=True
-    ).values("occurrence")
-    scored = _scored_entries().filter(occurrence=OuterRef("pk")).order_by("-entry_number")
-    return (
-        occurrences.filter(Q(due_at__lte=now) | Q(submitted_at__isnull=False))
-        .annotate(
-            client_name=F("client__full_name"),
-            activity_title=F("assignment__activity_version__title"),
-            minutes=Subquery(shared_checkins.annotate(total=Sum("minutes_spent")).values("total")),
-            helpful_sum=Subquery(shared_checkins.annotate(total=Sum("helpful")).values("total")),
-            helpful_n=Subquery(shared_checkins.annotate(n=Count("helpful")).values("n")),
-            score_total=Subquery(scored.values("current_revision__score_total")[:1]),
-            score_band=Subquery(
-                scored.annotate(band=F("current_revision__score__band__label")).values("band")[:1]
-            ),
-        )
-        .only("pk", "status", "local_date", "due_at", "submitted_at")
-        .order_by("client__full_name", "client_id", "due_at", "sequence")
-    )
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str | int | float:
-    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
-    return) gets a leading apostrophe (OWASP "CSV injection")."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return plain(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def export_row(occurrence, now) -> list:
-    submitted = occurrence.submitted_at
-    helpful = (
-        round(occurrence.helpful_sum / occurrence.helpful_n, 1) if occurrence.helpful_n else None
-    )
-    return [
-        csv_safe(value)
-        for value in (
-            occurrence.client_name,
-            occurrence.activity_title,
-            occurrence.local_date.isoformat(),
-            State(occurrence.state(now)).label,
-            submitted.astimezone(UTC).isoformat() if submitted else None,
-            None if submitted is None else submitted <= occurrence.due_at,
-            occurrence.minutes,
-            plain(helpful),
-            occurrence.score_total,
-            occurrence.score_band,
-        )
-    ]
-
-
-def export_rows(occurrences: QuerySet, *, now=None) -> Iterator[list]:
-    now = now or timezone.now()
-    yield list(EXPORT_COLUMNS)
-    for occurrence in occurrences.iterator(chunk_size=1000):
-        yield export_row(occurrence, now)
