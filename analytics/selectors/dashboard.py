@@ -369,7 +369,9 @@ def _sorted(rows: list[ClientRow], sort: str, descending: bool) -> list[ClientRo
     rows = sorted(rows, key=lambda r: r.name.casefold())  # ties: by name
     present = [r for r in rows if key(r) is not None]
     missing = [r for r in rows if key(r) is None]
-    return sorted(present, key=key, reverse=descending) + missing
+    ordered = sorted(present, key=key, reverse=descending) + missing
+    # Whatever the sort, flagged clients come first until someone responds to the flag.
+    return sorted(ordered, key=lambda r: not r.flagged)
 
 
 def parse_sort(value: str) -> tuple[str, bool]:

@@ -33,7 +33,8 @@ CASELOAD_SORTS = ("name", "-name", "updated", *_ADHERENCE_SORTS)
 def caseload_rows(clients: QuerySet, *, practice_id, sort: str = "name", now=None) -> list:
     """The caseload's clients (``clients.selectors.caseload``, already scoped) with their
     ``adherence`` (``assignments.adherence``, the dashboard's figures) and what needs
-    attention: open flags, entries waiting for review and the last entry. Two queries,
+    attention: open flags (those clients first), entries waiting for review and the last
+    entry. Two queries,
     whatever the number of clients. (Subqueries, not joins: a visibility filter may itself
     join the care team and would multiply joined counts.)"""
     now = now or timezone.now()
@@ -55,4 +56,7 @@ def caseload_rows(clients: QuerySet, *, practice_id, sort: str = "name", now=Non
         client.adherence = figures.get(client.pk, adherence.NOTHING)
     if sort in _ADHERENCE_SORTS:
         rows.sort(key=_ADHERENCE_SORTS[sort])  # stable: ties stay by name
+    # Whatever the sort, a client with an open flag comes first until someone responds: an
+    # answer that signals risk must not sit below the fold.
+    rows.sort(key=lambda client: client.open_flags == 0)
     return rows
