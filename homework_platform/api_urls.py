@@ -19,6 +19,7 @@ from assignments.api import (
 from clients.api import ClientViewSet
 from library.api import ActivityViewSet, CuratedActivityViewSet, MediaViewSet
 from pathways.api import EnrolmentStepViewSet, EnrolmentViewSet, PathwayStepViewSet, PathwayViewSet
+from pathways.library_api import GlobalPathwayViewSet
 from reminders.api import NotificationViewSet
 
 # Path converters: ids are <uuid:pk>. No ".json" suffix routes: ``?format=`` chooses the
@@ -30,6 +31,8 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("library/activities", ActivityViewSet, basename="library-activity")
 router.register("library/global", CuratedActivityViewSet, basename="library-global")
 router.register("library/media", MediaViewSet, basename="library-media")
+# Before "pathways": its ids are UUIDs, so "global" would not match one anyway.
+router.register("pathways/global", GlobalPathwayViewSet, basename="pathway-global")
 router.register("pathways", PathwayViewSet, basename="pathway")
 router.register("pathway-steps", PathwayStepViewSet, basename="pathway-step")
 router.register("pathway-enrolments", EnrolmentViewSet, basename="pathway-enrolment")

@@ -324,7 +324,7 @@ def _place_field_errors(
     prefix = f"definition.sections[{s_index}].fields[{f_index}]"
     inputs = {INPUT_KEYS.get(name, name): name for name in TYPE_INPUTS[form.field["type"]]}
     inputs |= {"label": "label", "help": "help", "required": "required"}
-    inputs |= {"show_if": "condition_field", "url": "url"}
+    inputs |= {"show_if": "condition_field"}
     others = []
     for issue in exc.issues:
         if issue.path != prefix and not issue.path.startswith((prefix + ".", prefix + "[")):

@@ -143,6 +143,27 @@ def test_fhir_import_reports_what_it_skipped_and_never_half_creates(world, api):
         assert Activity.objects.count() == before
 
 
+def test_an_import_with_an_external_media_link_is_refused_at_its_path(world, api):
+    client = api(world.therapist_a)
+    activity = practice_activity_for(world.practice_a, world.therapist_a)
+    document = client.get(f"{BASE}/activities/{activity.pk}/export/").json()
+    fields = document["definition"]["sections"][0]["fields"]
+    fields.append({"id": "pixel", "type": "media", "label": "Look", "kind": "image"})
+    fields[-1]["url"] = "https://tracker.example/pixel.gif"
+    with scopes_disabled():
+        before = Activity.objects.count()
+    refused = client.post(f"{BASE}/activities/import/", {"document": document}, format="json")
+    assert refused.status_code == 400
+    errors = [e for errors in refused.json().values() for e in errors]
+    path = f"definition.sections[0].fields[{len(fields) - 1}].url"
+    assert {
+        "path": path,
+        "message": "Upload the file instead: worksheets show only files stored in Bridgework.",
+    } in errors, errors
+    with scopes_disabled():
+        assert Activity.objects.count() == before
+
+
 def test_media_upload_checks_the_content(world, api):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

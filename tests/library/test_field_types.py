@@ -41,7 +41,7 @@ MISTAKES = {
     "table": ({"columns": "[]"}, "columns", {"columns": []}, "columns"),
     "emotions": ({"max_items": "999"}, "max_items", {"max_items": 0}, "max_items"),
     "instructions": ({"body": ""}, "body", {"body": ""}, "body"),
-    "media": ({"url": "http://insecure.example/a.mp3"}, "url", {"url": "http://x.example"}, "url"),
+    "media": ({"media_kind": "pdf"}, "media_kind", {"url": "https://x.example/a.mp3"}, "url"),
     "commitment": ({"statement": ""}, "statement", {"statement": ""}, "statement"),
 }
 

@@ -93,13 +93,23 @@ def test_a_condition_value_may_be_typed_as_the_option_label():
     assert form.to_field()["show_if"] == {"field": "went", "op": "equals", "value": "yes"}
 
 
-def test_a_media_upload_replaces_a_link():
-    field = field_of("media")
+def test_the_builder_drops_a_link_stored_before_links_were_refused():
+    field = field_of("media", url="https://media.example.org/a.mp3")
+    del field["upload"]
     form = FieldEditForm(_as_post(FieldEditForm(field=field, earlier=[])), field=field, earlier=[])
     assert form.is_valid()
+    assert "media_file" in form.fields and "url" not in form.fields
+    assert "url" not in form.to_field() and "upload" not in form.to_field()
     result = form.to_field(upload="0b7c1c1e-5a55-4b4e-9d55-4f0e9f8f8f8f")
     assert "url" not in result
     assert result["upload"] == "0b7c1c1e-5a55-4b4e-9d55-4f0e9f8f8f8f"
+
+
+def test_an_earlier_upload_stays_when_no_new_file_is_chosen():
+    field = field_of("media", upload="11111111-5a55-4b4e-9d55-4f0e9f8f8f8f")
+    form = FieldEditForm(_as_post(FieldEditForm(field=field, earlier=[])), field=field, earlier=[])
+    assert form.is_valid()
+    assert form.to_field()["upload"] == "11111111-5a55-4b4e-9d55-4f0e9f8f8f8f"
 
 
 def test_library_filters_ignore_unknown_values():

@@ -35,6 +35,7 @@ def pathway_targets(world) -> dict:
         "enrolment_id": enrolment.pk,
         "enrolment_step_id": enrolment_step.pk,
         "curated_pathway_id": draft.pk,
+        "pathway-global.pk": draft.pk,
         "pathway.pk": pathway.pk,
         "pathway-step.pk": step.pk,
         "pathway-enrolment.pk": enrolment.pk,

@@ -41,7 +41,7 @@ def field_of(field_type: str, **extra: Any) -> dict[str, Any]:
         },
         "emotions": {"suggestions": ["Anxious", "Sad"], "max_items": 3},
         "instructions": {"body": "Take a **deep** breath."},
-        "media": {"kind": "audio", "url": "https://media.example.org/breathing.mp3"},
+        "media": {"kind": "audio", "upload": "0b7c1c1e-5a55-4b4e-9d55-4f0e9f8f8f8f"},
         "commitment": {"statement": "I will walk for ten minutes each morning."},
     }
     field_id = extra.pop("id", field_type)

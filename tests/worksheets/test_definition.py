@@ -12,6 +12,7 @@ from worksheets import (
     load_measure,
     validate_definition,
 )
+from worksheets.types.media import EXTERNAL_REFUSED
 
 from .examples import every_field_type, field_of, thought_record, worksheet
 
@@ -352,19 +353,10 @@ TYPE_CASES = [
     ),
     ("instructions", {"body": ""}, "body", "'body' must not be blank."),
     ("media", {"kind": "pdf"}, "kind", "'kind' must be 'audio', 'video' or 'image'."),
-    (
-        "media",
-        {"url": "http://media.example.org/a.mp3"},
-        "url",
-        "Media must be linked over https; 'http://media.example.org/a.mp3' is not.",
-    ),
-    (
-        "media",
-        {"url": "javascript:alert(1)"},
-        "url",
-        "Media must be linked over https; 'javascript:alert(1)' is not.",
-    ),
-    ("media", {"upload": "m-123"}, "", "A media field needs exactly one of 'url' or 'upload'."),
+    ("media", {"url": "https://media.example.org/a.mp3"}, "url", EXTERNAL_REFUSED),
+    ("media", {"url": "http://media.example.org/a.mp3"}, "url", EXTERNAL_REFUSED),
+    ("media", {"url": "javascript:alert(1)"}, "url", EXTERNAL_REFUSED),
+    ("media", {"upload": ""}, "upload", "'upload' must not be blank."),
     ("commitment", {"statement": " "}, "statement", "'statement' must not be blank."),
 ]
 
@@ -392,12 +384,17 @@ def test_type_required_keys(field_type, key):
     assert messages(worksheet(field)) == {f"{P}.{key}": f"'{key}' is required."}
 
 
-def test_media_needs_url_or_upload():
+def test_media_without_an_upload_yet_is_valid():
+    """A media field just added in the builder: it shows its caption and transcript until a
+    file is uploaded (never a link)."""
     field = field_of("media")
-    del field["url"]
-    assert messages(worksheet(field)) == {
-        P: "A media field needs exactly one of 'url' or 'upload'."
-    }
+    del field["upload"]
+    assert messages(worksheet(field)) == {}
+
+
+def test_an_external_link_is_refused_even_beside_an_upload():
+    field = field_of("media", url="https://tracker.example/pixel.gif")
+    assert messages(worksheet(field)) == {f"{P}.url": EXTERNAL_REFUSED}
 
 
 def test_duplicate_option_values():
@@ -771,7 +768,7 @@ def test_every_problem_is_reported_at_once():
     doc = every_field_type()
     doc["entry_mode"] = "weekly"
     doc["sections"][0]["fields"][1]["max_length"] = 0
-    doc["sections"][1]["fields"][5]["url"] = "http://x.example"
+    doc["sections"][1]["fields"][5]["url"] = "https://x.example"
     doc["sections"][1]["fields"][3]["columns"][1]["max"] = -1
     assert set(messages(doc)) == {
         "entry_mode",

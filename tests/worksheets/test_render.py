@@ -356,12 +356,24 @@ def test_print_choices_show_what_was_chosen():
 
 
 def test_uploaded_media_are_resolved():
-    field = field_of("media", kind="video", url=None, transcript="Breathe in.")
-    del field["url"]
-    field["upload"] = "m-42"
+    field = field_of("media", kind="video", upload="m-42", transcript="Breathe in.")
     html = render(worksheet(field), media_url=lambda upload: f"https://cdn.example.org/{upload}")
     assert '<video controls preload="none" src="https://cdn.example.org/m-42">' in html
     assert "<summary>Transcript</summary>" in html
+
+
+@pytest.mark.parametrize("mode", ["form", "readonly", "print"])
+def test_an_external_link_stored_before_the_rule_is_never_loaded(mode):
+    """A definition saved when links were allowed (validation refuses them now): the link is
+    not put in the page; the caption and transcript still are, with a note."""
+    field = field_of("media", kind="image", caption="A calm lake", transcript="Water.")
+    del field["upload"]
+    field["url"] = "https://tracker.example/pixel.gif"
+    html = render(worksheet(field), mode=mode, media_url=lambda upload: f"/media/{upload}")
+    assert "tracker.example" not in html
+    assert "<img" not in html
+    assert "This media is not stored in Bridgework." in html
+    assert "A calm lake" in html and "Water." in html
 
 
 def test_instructions_are_markdown():

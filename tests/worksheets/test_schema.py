@@ -55,10 +55,10 @@ def test_examples_validate_against_the_schema(schema, definition):
         worksheet(field_of("short_text", lable="typo")),
         worksheet({"id": "a", "type": "slider", "label": "A"}),
         worksheet(field_of("table", columns=[field_of("emotions")])),
-        worksheet(field_of("media", url="http://insecure.example/a.mp3")),
+        worksheet(field_of("media", url="https://media.example.org/a.mp3")),
         worksheet(field_of("rating", step=0)),
     ],
-    ids=["unknown-key", "unknown-type", "bad-column-type", "http-media", "zero-step"],
+    ids=["unknown-key", "unknown-type", "bad-column-type", "external-media", "zero-step"],
 )
 def test_schema_rejects_structural_errors(schema, definition):
     jsonschema = pytest.importorskip("jsonschema")

@@ -1,15 +1,21 @@
-"""``media``: audio, video or an image, linked over https or uploaded; never answered."""
+"""``media``: audio, video or an image uploaded to Bridgework; never answered.
+
+Only files stored in Bridgework (the practice's or the global library's uploads, ``"upload":
+id``) are shown: a worksheet on the client portal must not load anything from elsewhere (a
+tracking pixel, a changed file). ``url`` is still a known key so that a definition carrying
+one (written before, or imported) gets a clear error at its path; one already stored is not
+loaded when rendered (the caption and transcript are shown, with a note).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import urlsplit
 
 from django import forms
 
 from ..fields import FieldDef
-from ..issues import key_path, quote
+from ..issues import key_path
 from .base import FieldType, JsonSchema, Path, View
 from .instructions import markdown_display
 
@@ -18,6 +24,10 @@ if TYPE_CHECKING:
     from ..render import ViewBuilder
 
 KINDS: Final = ("audio", "video", "image")
+
+EXTERNAL_REFUSED: Final = (
+    "Upload the file instead: worksheets show only files stored in Bridgework."
+)
 
 
 class Media(FieldType):
@@ -29,7 +39,6 @@ class Media(FieldType):
     new_field = {
         "label": "Listen",
         "kind": "audio",
-        "url": "https://example.org/replace-with-your-link.mp3",
     }
     builder_fields = {
         "media_kind": forms.ChoiceField(
@@ -37,10 +46,9 @@ class Media(FieldType):
             choices=[("audio", "Audio"), ("video", "Video"), ("image", "Image")],
             required=False,
         ),
-        "url": forms.CharField(label="Link (https)", required=False, max_length=500),
         # The builder adds the formats its storage accepts to the help text.
         "media_file": forms.FileField(
-            label="Or upload a file",
+            label="Upload a file",
             required=False,
             help_text="Audio, video or image, up to 20 MB",
         ),
@@ -54,13 +62,8 @@ class Media(FieldType):
     def check(self, checker: DefinitionChecker, field: FieldDef, path: str) -> None:
         if "kind" in field and field["kind"] not in KINDS:
             checker.add(key_path(path, "kind"), "'kind' must be 'audio', 'video' or 'image'.")
-        if ("url" in field) == ("upload" in field):
-            checker.add(path, "A media field needs exactly one of 'url' or 'upload'.")
-        url = checker.text(field, "url", path, limit=2000)
-        if url is not None and not _is_https_url(url):
-            checker.add(
-                key_path(path, "url"), f"Media must be linked over https; {quote(url)} is not."
-            )
+        if "url" in field:
+            checker.add(key_path(path, "url"), EXTERNAL_REFUSED)
         checker.text(field, "upload", path, limit=100)
         checker.text(field, "caption", path, limit=300)
         checker.text(field, "transcript", path, limit=20000)
@@ -69,30 +72,30 @@ class Media(FieldType):
         return {
             "properties": {
                 "kind": {"enum": list(KINDS)},
-                "url": {"type": "string", "maxLength": 2000, "pattern": "^https://"},
+                "url": False,  # see EXTERNAL_REFUSED
                 "upload": {"type": "string", "minLength": 1, "maxLength": 100},
                 "caption": {"type": "string", "minLength": 1, "maxLength": 300},
                 "transcript": {"type": "string", "minLength": 1, "maxLength": 20000},
             },
             "required": ["kind"],
-            "oneOf": [{"required": ["url"]}, {"required": ["upload"]}],
         }
 
     def view_extras(self, builder: ViewBuilder, view: View, path: Path) -> None:
         field = view["field"]
         upload = field.get("upload")
         resolved = builder.media_url(upload) if upload and builder.media_url else None
-        view["src"] = field.get("url") or resolved
+        view["src"] = resolved
+        # Stored before external links were refused: never loaded, only named.
+        view["external"] = bool(field.get("url")) and not resolved
         view["kind"] = field["kind"]
         view["caption"] = field.get("caption", "")
         view["transcript"] = field.get("transcript", "")
 
     def to_fhir(self, field: FieldDef, item: dict[str, Any]) -> None:
-        """R4 has no media item; a display item with a link (and the transcript) keeps the
+        """R4 has no media item; a display item with the caption and the transcript keeps the
         content usable. Uploaded media live in our storage and cannot be linked from
         outside."""
-        caption = field.get("caption") or field["label"]
-        parts = [f"[{caption}]({field['url']})" if field.get("url") else caption]
+        parts = [field.get("caption") or field["label"]]
         if field.get("transcript"):
             parts.append(field["transcript"])
         markdown_display(item, field["label"], "\n\n".join(parts))
@@ -100,18 +103,12 @@ class Media(FieldType):
     def builder_settings(
         self, data: Mapping[str, Any], *, field: FieldDef, upload: str | None
     ) -> dict[str, Any]:
-        """A file just uploaded replaces the link; an earlier upload stays unless a link was
-        given instead."""
+        """A file just uploaded replaces the earlier one, which stays otherwise. A link left
+        from before is dropped: saving the field from the builder removes it."""
         settings = super().builder_settings(
             {**data, "media_file": None}, field=field, upload=upload
         )
-        earlier = field.get("upload", "")
-        if upload or ("url" not in settings and earlier):
-            settings.pop("url", None)
-            settings["upload"] = upload or earlier
+        settings.pop("url", None)
+        if upload or field.get("upload"):
+            settings["upload"] = upload or field["upload"]
         return settings
-
-
-def _is_https_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme == "https" and bool(parts.hostname) and not any(c.isspace() for c in url)
