@@ -60,7 +60,7 @@ def resume(world, enrolment, decision):
 def test_a_flag_holds_the_enrolment(world, held):
     with scopes_disabled():
         enrolment = Enrolment.objects.get(pk=held.pk)
-        (hold,) = EnrolmentHold.objects.filter(enrolment=enrolment)
+        (hold,) = EnrolmentHold.objects.select_related("flag").filter(enrolment=enrolment)
     assert enrolment.held_at is not None
     assert hold.flag.client_id == world.client_a.pk and hold.lifted_at is None
 
