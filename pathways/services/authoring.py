@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.text import slugify
 
 from assignments.models import Visibility
@@ -152,7 +153,12 @@ def pathway_step_update(*, step, actor, activity=None, curated_activity=None, **
 
 @transaction.atomic
 def pathway_step_remove(*, step, actor) -> None:
-    pathway = step.pathway
+    # Two removals of one step at once (a double click, two therapists): the pathway's row
+    # lock makes the second wait, and then it finds the step gone, which is the same answer
+    # as for a step that never existed.
+    pathway = type(step.pathway).objects.select_for_update().get(pk=step.pathway_id)
+    if not type(step).objects.filter(pk=step.pk).exists():
+        raise Http404
     steps = template_steps(pathway)
     dependants = [other for other in steps if other.condition_step_id == step.pk]
     if dependants:
@@ -160,8 +166,10 @@ def pathway_step_remove(*, step, actor) -> None:
         raise ValidationError(
             {"step": f"{names} depends on this measure's score. Change that first."}
         )
-    step.delete()
+    # Before the delete: Django sets a deleted instance's pk to None, after which every step
+    # would count as remaining and none would move up.
     remaining = [other for other in steps if other.pk != step.pk]
+    step.delete()
     renumber(remaining)
     check_model_steps(remaining)
     _touch(pathway)

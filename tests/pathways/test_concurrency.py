@@ -149,3 +149,31 @@ def test_a_worker_killed_mid_release_leaves_the_step_to_the_next_one(world, libr
     assert [str(o) for o in _assignment_origins()] == [step_id]
     with scopes_disabled():
         assert EnrolmentStep.objects.get(pk=step_id).status == StepStatus.RELEASED
+
+
+def test_deleting_one_step_twice_at_once_answers_204_then_404(world, library, build):
+    """Two therapists (or a double click) delete the same step at the same moment: one wins,
+    the other is told it is gone; no 500, and the remaining steps are numbered 1, 2."""
+    from django.test import Client as WebClient
+
+    from pathways.models import PathwayStep
+
+    pathway = build(
+        [step_spec(activity, "on_enrolment") for activity in library.plain[:3]], publish=False
+    )
+    with scopes_disabled():
+        middle = PathwayStep.objects.filter(pathway=pathway).order_by("position")[1]
+
+    def delete(_index):
+        browser = WebClient()
+        browser.force_login(world.owner_a)
+        return browser.delete(f"/api/v1/pathway-steps/{middle.pk}/").status_code
+
+    assert sorted(_in_threads(2, delete)) == [204, 404]
+    with scopes_disabled():
+        positions = list(
+            PathwayStep.objects.filter(pathway=pathway)
+            .order_by("position")
+            .values_list("position", flat=True)
+        )
+    assert positions == [1, 2]
