@@ -97,7 +97,13 @@ def test_dashboard_journey(new_page, practice):
     page.keyboard.press("Enter")
     page.wait_for_url("**sort=-name**")
     names = table.locator("tbody tr th[scope=row] a.row-link").all_inner_texts()
-    assert names == sorted(names, reverse=True)
+    flagged = table.locator("tbody tr.dash-row--flagged th[scope=row] a.row-link")
+    flagged = flagged.all_inner_texts()
+    # Clients with an open flag lead whatever the sort; each group is in the chosen order.
+    others = [name for name in names if name not in flagged]
+    assert names == flagged + others
+    assert flagged == sorted(flagged, reverse=True)
+    assert others == sorted(others, reverse=True)
 
     page.get_by_text("How these are counted").click()
     expect(page.get_by_text("Reliable improvement since the first score")).to_be_visible()
