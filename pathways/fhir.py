@@ -3,7 +3,9 @@
 Steps become actions that point at their activity's ``Questionnaire`` (the library's FHIR
 export), with timing: ``relatedAction`` "after-end" of the previous required step (plus the
 delay) for rules counted from the previous step, ``timingDuration`` from the start for rules
-counted from enrolment, and an applicability ``condition`` for branching. Therapist notes are
+counted from enrolment, and an applicability ``condition`` for branching (on a measure's total,
+or on whether a step's entry raised a risk flag: that one is described in words, with a
+named identifier, as FHIR has no standard expression for it). Therapist notes are
 never exported: they are for the team, and FHIR resources travel.
 """
 
@@ -15,6 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from pathways.models import (
+    FLAG_COMPARISONS,
     Comparison,
     CuratedPathway,
     EnrolmentStatus,
@@ -64,13 +67,26 @@ def _action_id(index: int) -> str:
 
 def _condition(step, steps) -> dict:
     measure = next(other for other in steps if other.pk == step.condition_step_id)
+    number = steps.index(measure) + 1
+    if step.condition_operator in FLAG_COMPARISONS:
+        raised = step.condition_operator == Comparison.FLAGGED
+        return {
+            "kind": "applicability",
+            "expression": {
+                "description": f"Step {number} ({measure.title}) "
+                f"{Comparison(step.condition_operator).label}: whether its entry met a risk "
+                "rule of the activity",
+                "language": "text/cql-identifier",
+                "expression": f"Step{number}{'RaisedFlag' if raised else 'RaisedNoFlag'}",
+            },
+        }
     symbol = ">=" if step.condition_operator == Comparison.AT_LEAST else "<="
     return {
         "kind": "applicability",
         "expression": {
             "description": f"{measure.title} total {symbol} {step.condition_value}",
             "language": "text/cql-identifier",
-            "expression": f"Step{steps.index(measure) + 1}Total{symbol}{step.condition_value}",
+            "expression": f"Step{number}Total{symbol}{step.condition_value}",
         },
     }
 

@@ -111,14 +111,20 @@ class StepForm(DeliveryFields):
         help_text="Never shown to the client.",
     )
     condition_step = forms.ChoiceField(
-        label="Only deliver it if a measure's total is…",
+        label="Only deliver it if an earlier step…",
         required=False,
-        help_text="Branching: e.g. only when the PHQ-9 total is at least 10.",
+        help_text="Branching: e.g. only when the PHQ-9 total is at least 10, or only if "
+        "step 1 raised a flag (for an activity with a risk rule).",
     )
     condition_operator = forms.ChoiceField(
         label="Comparison", choices=Comparison.choices, required=False
     )
-    condition_value = forms.IntegerField(label="Score", required=False, min_value=0)
+    condition_value = forms.IntegerField(
+        label="Score",
+        required=False,
+        min_value=0,
+        help_text="Leave empty for “raised a flag” and “raised no flag”.",
+    )
 
     field_order = [
         "activity",

@@ -23,6 +23,7 @@ from django.db import models
 from assignments.models import Visibility
 from core.db import TenantModel
 from pathways import release_rules
+from worksheets import risk_rules
 
 # A delay longer than this is a mistake, not a plan.
 MAX_DELAY_DAYS = 365
@@ -49,6 +50,13 @@ class PathwayStatus(models.TextChoices):
 class Comparison(models.TextChoices):
     AT_LEAST = "gte", "at least"
     AT_MOST = "lte", "at most"
+    # Whether the condition step's entry raised a risk flag (no value to compare with).
+    FLAGGED = "flagged", "raised a flag"
+    NOT_FLAGGED = "not_flagged", "raised no flag"
+
+
+# The comparisons that read the condition step's risk flag, not its score.
+FLAG_COMPARISONS = (Comparison.FLAGGED, Comparison.NOT_FLAGGED)
 
 
 class PathwayContent(models.Model):
@@ -120,9 +128,10 @@ class StepContent(models.Model):
         default=True, help_text="Steps that wait for “the previous step” wait for this one."
     )
     therapist_notes = models.TextField(blank=True, help_text="Never shown to the client.")
-    # Branching: the step is only delivered when a measure step's total meets a threshold.
+    # Branching: the step is only delivered when a measure step's total meets a threshold, or
+    # when an earlier step's entry raised (or did not raise) a risk flag.
     condition_operator = models.CharField(
-        max_length=3, choices=Comparison.choices, blank=True, default=""
+        max_length=12, choices=Comparison.choices, blank=True, default=""
     )
     condition_value = models.PositiveSmallIntegerField(null=True, blank=True)
 
@@ -149,6 +158,16 @@ class StepContent(models.Model):
     def is_measure(self) -> bool:
         version = self.activity_version
         return version is not None and version.is_measure
+
+    @property
+    def has_risk_rule(self) -> bool:
+        """Whether an entry of its activity can raise a risk flag (``worksheets.risk_rules``)."""
+        version = self.activity_version
+        return version is not None and bool(risk_rules(version.definition))
+
+    @property
+    def branches_on_flag(self) -> bool:
+        return self.condition_operator in FLAG_COMPARISONS
 
     @property
     def is_conditional(self) -> bool:
@@ -368,6 +387,9 @@ class EnrolmentStep(StepContent, TenantModel):
         related_name="pathway_step",
     )
     score = models.FloatField(null=True, blank=True, help_text="A measure's total when done.")
+    flagged = models.BooleanField(
+        default=False, help_text="Whether its entry raised a risk flag, when done."
+    )
     note = models.CharField(
         max_length=300, blank=True, help_text="Why it was skipped or held, for the therapist."
     )

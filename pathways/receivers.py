@@ -1,6 +1,6 @@
 """When a client sends the first entry of an assignment a pathway step released, the step is
-done: the steps waiting for it (or for its score) get their release time. When a flag is
-raised on a client's answer, the client's running enrolments are held.
+done: the steps waiting for it (or for its score, or its flag) get their release time. When a
+flag is raised on a client's answer, the client's running enrolments are held.
 
 The assignments app sends no submission signal, so this listens for the first revision of the
 first entry being saved. It runs inside ``response_submit``'s transaction, so the step is
@@ -10,6 +10,8 @@ marked done together with the submission, or not at all.
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from assignments.models import Flag
+from assignments.risk import raised_risk_flag
 from pathways.assigning import ORIGIN
 from pathways.services.enrolments import enrolment_hold_for_flag
 from pathways.services.release import enrolment_step_complete
@@ -26,7 +28,17 @@ def step_done_on_first_entry(sender, instance, created, raw=False, **kwargs):
         assignment=response.assignment,
         completed_at=response.submitted_at,
         score=instance.score_total,
+        flagged=_raised_flag(instance),
     )
+
+
+def _raised_flag(revision) -> bool:
+    """Whether the first entry raised a risk flag. Its flags are written after this revision
+    (``response_submit`` raises them last), so read what they will be: a flag its drafts
+    already raised on the occurrence (they become the entry's), or an answer that meets a
+    risk rule (``assignments.risk.raised_risk_flag``, the rule that raises the flag)."""
+    occurrence_id = revision.response.occurrence_id
+    return raised_risk_flag(revision) or Flag.objects.filter(occurrence_id=occurrence_id).exists()
 
 
 @receiver(post_save, sender="assignments.Flag", dispatch_uid="pathways_hold_on_flag")

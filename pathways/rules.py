@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from pathways import release_rules
-from pathways.models import MAX_DAYS_TO_COMPLETE, MAX_DELAY_DAYS, Comparison
+from pathways.models import FLAG_COMPARISONS, MAX_DAYS_TO_COMPLETE, MAX_DELAY_DAYS, Comparison
 from pathways.schedule import previous_required
 
 
@@ -40,9 +40,11 @@ def step_label(steps, step, title_of) -> str:
     return f"step {steps.index(step) + 1} ({title_of(step)})"
 
 
-def check_steps(steps, *, title_of, is_measure) -> None:
+def check_steps(steps, *, title_of, is_measure, has_risk_rule=lambda step: False) -> None:
     """``steps`` in order (saved or not, each with a ``pk``); ``title_of(step)`` names its
-    activity and ``is_measure(step)`` says whether its activity has a score."""
+    activity, ``is_measure(step)`` says whether its activity has a score and
+    ``has_risk_rule(step)`` whether an entry of it can raise a risk flag (what the flag
+    comparisons read; they take no value)."""
     by_pk = {step.pk: step for step in steps}
     for step in steps:
         check_delay(step.delivery, step.delay_days)
@@ -56,6 +58,26 @@ def check_steps(steps, *, title_of, is_measure) -> None:
             )
         if measure is step:
             raise ValidationError({"condition_step": "A step cannot depend on its own score."})
+        if step.condition_operator not in Comparison.values:
+            raise ValidationError(
+                {
+                    "condition_operator": "Choose “at least”, “at most”, “raised a flag” or "
+                    "“raised no flag”."
+                }
+            )
+        if step.condition_operator in FLAG_COMPARISONS:
+            if not has_risk_rule(measure):
+                raise ValidationError(
+                    {
+                        "condition_step": f"{step_label(steps, measure, title_of).capitalize()} "
+                        "has no risk rule: its entries never raise a flag to depend on."
+                    }
+                )
+            if step.condition_value is not None:
+                raise ValidationError(
+                    {"condition_value": "Leave the score empty: a flag has no score to compare."}
+                )
+            continue
         if not is_measure(measure):
             raise ValidationError(
                 {
@@ -63,8 +85,6 @@ def check_steps(steps, *, title_of, is_measure) -> None:
                     "not a measure: it has no score to depend on."
                 }
             )
-        if step.condition_operator not in Comparison.values:
-            raise ValidationError({"condition_operator": "Choose “at least” or “at most”."})
         if step.condition_value is None or step.condition_value < 0:
             raise ValidationError({"condition_value": "Give the score to compare with."})
     cycle = find_cycle(steps)

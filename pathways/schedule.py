@@ -7,7 +7,9 @@ they differ only in what they know about the step it counts from: the preview as
 step is done as soon as it arrives, the planner waits until it is.
 
 "The previous step" is the nearest earlier *required* step: optional steps never hold
-anything up. A conditional step arrives only once its measure's score meets the threshold.
+anything up. A conditional step arrives only once its measure's score meets the threshold, or
+(for the flag comparisons) once the step it reads is done and its entry raised a risk flag, or
+raised none.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import date, datetime, tzinfo
 
 from pathways import release_rules
 from pathways.clock import enrolment_anchor
-from pathways.models import PASSED_OVER_STATUSES, Comparison, StepStatus
+from pathways.models import FLAG_COMPARISONS, PASSED_OVER_STATUSES, Comparison, StepStatus
 
 
 def previous_required(steps, index: int, *, ignore=()):
@@ -47,7 +49,15 @@ def release_at(
     return anchor, rule.moment(anchor=anchor, step=step, tz=tz)
 
 
-def condition_met(operator: str, threshold: int | None, score: float | None) -> bool:
+def condition_met(
+    operator: str, threshold: int | None, score: float | None, *, flagged: bool | None = None
+) -> bool:
+    """Whether a conditional step is needed. ``flagged``: whether the entry of the step it
+    reads raised a risk flag (None: that step was not done, so neither flag comparison holds)."""
+    if operator == Comparison.FLAGGED:
+        return flagged is True
+    if operator == Comparison.NOT_FLAGGED:
+        return flagged is False
     if score is None or threshold is None:
         return False
     if operator == Comparison.AT_MOST:
@@ -55,8 +65,13 @@ def condition_met(operator: str, threshold: int | None, score: float | None) -> 
     return score >= threshold
 
 
-def describe_condition(operator: str, threshold: int | None, measure_title: str) -> str:
+def describe_condition(
+    operator: str, threshold: int | None, measure_title: str, *, step_number: int | None = None
+) -> str:
     label = Comparison(operator or Comparison.AT_LEAST).label
+    if operator in FLAG_COMPARISONS:
+        step = f"step {step_number} ({measure_title})" if step_number else f"the {measure_title}"
+        return f"Only if {step} {label}"
     return f"Only if the {measure_title} total is {label} {threshold}"
 
 
@@ -66,7 +81,9 @@ class PreviewRow:
     arrives_at: datetime  # aware, in the preview's time zone
     day: int  # 1 = the start date
     waits_for: object | None  # the step whose completion it counts from
-    condition: str  # "" or "Only if the PHQ-9 total is at least 10"
+    condition: (
+        str  # "", "Only if the PHQ-9 total is at least 10", "Only if step 1 (PHQ-9) raised a flag"
+    )
 
 
 def timeline(steps, *, start_date: date, tz: tzinfo, now: datetime, title_of) -> list[PreviewRow]:
@@ -99,9 +116,12 @@ def timeline(steps, *, start_date: date, tz: tzinfo, now: datetime, title_of) ->
         waits_for = previous_required(steps, index) if step.waits_for_previous else None
         condition = ""
         if step.condition_step_id in index_of:
-            measure = steps[index_of[step.condition_step_id]]
+            measure_index = index_of[step.condition_step_id]
             condition = describe_condition(
-                step.condition_operator, step.condition_value, title_of(measure)
+                step.condition_operator,
+                step.condition_value,
+                title_of(steps[measure_index]),
+                step_number=measure_index + 1,
             )
         rows.append(
             PreviewRow(
@@ -143,7 +163,10 @@ def plan(steps, *, enrolment_start: datetime, tz: tzinfo) -> list:
                 if measure is not None and not settled:
                     continue
                 if measure is None or not condition_met(
-                    step.condition_operator, step.condition_value, measure.score
+                    step.condition_operator,
+                    step.condition_value,
+                    measure.score,
+                    flagged=_flagged(step, measure),
                 ):
                     _not_needed(step, measure, fallback=enrolment_start)
                     changed.append(step)
@@ -166,6 +189,14 @@ def plan(steps, *, enrolment_start: datetime, tz: tzinfo) -> list:
     return changed
 
 
+def _flagged(step, measure) -> bool | None:
+    """Whether ``measure``'s entry raised a flag, read only for a flag comparison (None: it
+    was not done, so it raised neither)."""
+    if step.condition_operator not in FLAG_COMPARISONS or measure.status != StepStatus.COMPLETED:
+        return None
+    return measure.flagged
+
+
 def _done_at(step) -> datetime | None:
     """When an enrolment step was done or skipped (what waits for it counts from then)."""
     if step.status in (StepStatus.COMPLETED, StepStatus.SKIPPED):
@@ -178,6 +209,13 @@ def _not_needed(step, measure, *, fallback: datetime) -> None:
     step.finished_at = (measure.finished_at if measure is not None else None) or fallback
     if measure is None or measure.status != StepStatus.COMPLETED:
         step.note = "Not needed: the measure it depends on was not done."
+        return
+    if step.condition_operator in FLAG_COMPARISONS:
+        raised = "raised a flag" if measure.flagged else "raised no flag"
+        step.note = (
+            f"Not needed: the {measure.title} entry {raised} "
+            f"(this step needs one that {Comparison(step.condition_operator).label})."
+        )
         return
     score = measure.score if measure.score is not None else "missing"
     if isinstance(score, float) and score.is_integer():

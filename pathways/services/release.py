@@ -148,9 +148,12 @@ def enrolment_step_release(*, step_id, now=None) -> bool:
 
 
 @transaction.atomic
-def enrolment_step_complete(*, assignment, completed_at=None, score=None) -> EnrolmentStep | None:
+def enrolment_step_complete(
+    *, assignment, completed_at=None, score=None, flagged=False
+) -> EnrolmentStep | None:
     """The client submitted the assignment a step released: the step is done, its score (for
-    a measure) recorded, and the steps that waited for it are scheduled. Idempotent: a second
+    a measure) and whether its entry raised a risk flag recorded, and the steps that waited
+    for it are scheduled (or marked not needed). Idempotent: a second
     submission for the same assignment changes nothing. None when not from a pathway."""
     completed_at = completed_at or timezone.now()
     step = EnrolmentStep.objects.filter(assignment=assignment).first()
@@ -158,7 +161,11 @@ def enrolment_step_complete(*, assignment, completed_at=None, score=None) -> Enr
         return None
     enrolment = enrolment_locked(step.enrolment)
     done = EnrolmentStep.objects.filter(pk=step.pk, status=StepStatus.RELEASED).update(
-        status=StepStatus.COMPLETED, finished_at=completed_at, score=score, updated_at=completed_at
+        status=StepStatus.COMPLETED,
+        finished_at=completed_at,
+        score=score,
+        flagged=flagged,
+        updated_at=completed_at,
     )
     if done:
         advance(enrolment, now=completed_at)

@@ -48,7 +48,12 @@ def is_global(pathway) -> bool:
 def check_model_steps(steps) -> None:
     """``rules.check_steps`` for saved steps (template or enrolment), which name their own
     activity."""
-    rules.check_steps(steps, title_of=lambda step: step.title, is_measure=lambda s: s.is_measure)
+    rules.check_steps(
+        steps,
+        title_of=lambda step: step.title,
+        is_measure=lambda step: step.is_measure,
+        has_risk_rule=lambda step: step.has_risk_rule,
+    )
 
 
 def renumber(steps) -> None:

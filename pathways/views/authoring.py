@@ -143,7 +143,9 @@ def _activity_options(request, area: Area):
 
 def _step_form(request, area: Area, steps, *, data=None, initial=None, editing=None):
     measures = [
-        step for step in steps if step.is_measure and (editing is None or step.pk != editing.pk)
+        step
+        for step in steps
+        if (step.is_measure or step.has_risk_rule) and (editing is None or step.pk != editing.pk)
     ]
     return StepForm(
         data,
@@ -189,7 +191,9 @@ def _step_arguments(request, area: Area, form, steps) -> dict:
     condition = data.pop("condition_step")
     data["condition_step"] = next((s for s in steps if str(s.pk) == condition), None)
     if condition and data["condition_step"] is None:
-        raise ValidationError({"condition_step": "Choose a measure step of this pathway."})
+        raise ValidationError(
+            {"condition_step": "Choose a measure step of this pathway, or one with a risk rule."}
+        )
     if data["condition_step"] is None:
         data["condition_operator"] = ""
         data["condition_value"] = None
