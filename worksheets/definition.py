@@ -3,20 +3,19 @@
 Every problem is reported (not only the first) with the path of the offending key, so a
 worksheet editor can mark all of them at once. Cross-field rules (conditions, scoring, bands)
 are only checked against fields whose own settings are sound, so one mistake does not cascade
-into a list of confusing follow-up errors.
+into a list of confusing follow-up errors. The checks of ``scoring`` (items, totals, bands,
+critical rules, LOINC codes) are in ``definition_scoring``, mixed into ``DefinitionChecker``.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection, Mapping
-from decimal import Decimal
 from difflib import get_close_matches
-from itertools import pairwise
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from .conditions import condition_problem
+from .definition_scoring import _CONDITION_KEYS, ScoringChecks, _type_of
 from .fields import COMMON_KEYS, ID_PATTERN, SCHEMA_VERSION, FieldDef, is_number
 from .issues import Issue, index_path, key_path, quote
 from .types import COLUMN_TYPES, FIELD_TYPES, field_type
@@ -32,23 +31,8 @@ _INSTRUMENT_KEYS: Final = frozenset(
 _INSTRUMENT_TEXT_MAX: Final = 1000
 _SECTION_KEYS: Final = frozenset({"id", "title", "description", "fields"})
 _OPTION_KEYS: Final = frozenset({"value", "label", "score"})
-_CONDITION_KEYS: Final = frozenset({"field", "op", "value"})
-_BAND_KEYS: Final = frozenset({"min", "max", "label", "severity", "note"})
-_SCORING_KEYS: Final = frozenset(
-    {"method", "items", "min_total", "max_total", "bands", "critical", "loinc"}
-    | {"show_score_to_client", "requires_all_items", "prorate_max_missing"}
-)
-_SEVERITY_PATTERN: Final = re.compile(r"[a-z][a-z_]{0,29}")
-_LOINC_PATTERN: Final = re.compile(r"\d{1,8}-\d")
 _MAX_SECTIONS: Final = 50
 _RISK_LABEL_LIMIT: Final = 200
-
-
-class _Band(NamedTuple):
-    min: int
-    max: int
-    label: str
-    position: int
 
 
 def validate_definition(doc: Any) -> list[Issue]:
@@ -58,7 +42,7 @@ def validate_definition(doc: Any) -> list[Issue]:
     return checker.issues
 
 
-class DefinitionChecker:
+class DefinitionChecker(ScoringChecks):
     def __init__(self) -> None:
         self.issues: list[Issue] = []
         self.all_field_ids: set[str] = set()
@@ -316,214 +300,6 @@ class DefinitionChecker:
         if problem:
             self.add(value_path, problem)
 
-    # -- scoring ----------------------------------------------------------------------------
-
-    def check_scoring(self, scoring: Any, path: str) -> None:
-        if not isinstance(scoring, Mapping):
-            self.add(path, "'scoring' must be an object or null.")
-            return
-        self.keys(
-            scoring, path, _SCORING_KEYS, ("method", "items", "min_total", "max_total"), "scoring"
-        )
-        if "method" in scoring and scoring["method"] != "sum":
-            self.add(
-                key_path(path, "method"),
-                f"Unknown scoring method {quote(scoring['method'])}; the only method is 'sum'.",
-            )
-        items = (
-            self.check_items(scoring["items"], key_path(path, "items"))
-            if "items" in scoring
-            else None
-        )
-        low = self.number(scoring, "min_total", path)
-        high = self.number(scoring, "max_total", path)
-        if low is not None and high is not None and low > high:
-            self.add(
-                key_path(path, "min_total"), f"'min_total' ({low}) is greater than 'max_total'."
-            )
-            low = high = None
-        if (
-            items
-            and low is not None
-            and high is not None
-            and not self.check_total_range(items, low, high, path)
-        ):
-            # Bands are checked against the totals; wrong totals would make every band look
-            # wrong too.
-            low = high = None
-        if "bands" in scoring:
-            self.check_bands(scoring["bands"], key_path(path, "bands"), low, high)
-        if "critical" in scoring:
-            self.check_critical(scoring["critical"], key_path(path, "critical"))
-        for key in ("show_score_to_client", "requires_all_items"):
-            self.boolean(scoring, key, path)
-        prorate = self.whole(scoring, "prorate_max_missing", path, low=0)
-        if prorate is not None and items is not None and prorate >= len(items):
-            self.add(
-                key_path(path, "prorate_max_missing"),
-                f"'prorate_max_missing' must be smaller than the number of items ({len(items)}).",
-            )
-        if "loinc" in scoring:
-            self.check_loinc(scoring["loinc"], key_path(path, "loinc"))
-
-    def check_items(self, items: Any, path: str) -> list[FieldDef] | None:
-        """The scored fields, or None when they cannot all be relied on."""
-        if not isinstance(items, list) or not items:
-            self.add(path, "'items' must be a non-empty list of field ids.")
-            return None
-        fields: list[FieldDef] = []
-        seen: set[str] = set()
-        for index, field_id in enumerate(items):
-            item_path = index_path(path, index)
-            field = self.fields.get(field_id) if isinstance(field_id, str) else None
-            if field is None:
-                self.add(
-                    item_path, f"Scoring item {quote(field_id)} is not a field of this worksheet."
-                )
-            elif field_id in seen:
-                self.add(item_path, f"Scoring item '{field_id}' is listed twice.")
-            elif _type_of(field) not in FIELD_TYPES or not field_type(field["type"]).scorable:
-                self.add(
-                    item_path,
-                    f"Scoring item '{field_id}' is a {field.get('type')} field; only "
-                    f"{_scorable_types()} fields can be scored.",
-                )
-            elif field_id in self.sound_fields and self.item_scored(field, item_path):
-                fields.append(field)
-            if isinstance(field_id, str):
-                seen.add(field_id)
-        return fields if len(fields) == len(items) else None
-
-    def item_scored(self, field: FieldDef, path: str) -> bool:
-        problem = field_type(field["type"]).score_problem(field)
-        if problem:
-            self.add(path, problem)
-        return problem is None
-
-    def check_total_range(
-        self, items: list[FieldDef], low: int | float, high: int | float, path: str
-    ) -> bool:
-        """min_total/max_total must be what the items can actually add up to, or bands would
-        describe totals nobody can reach. False when they are not."""
-        ranges = [field_type(field["type"]).score_range(field) for field in items]
-        known = [r for r in ranges if r is not None]
-        if len(known) != len(ranges):
-            return True
-        reachable_low = sum(Decimal(str(r[0])) for r in known)
-        reachable_high = sum(Decimal(str(r[1])) for r in known)
-        if Decimal(str(low)) != reachable_low:
-            self.add(
-                key_path(path, "min_total"),
-                f"'min_total' is {low}, but the items add up to at least {reachable_low}.",
-            )
-        if Decimal(str(high)) != reachable_high:
-            self.add(
-                key_path(path, "max_total"),
-                f"'max_total' is {high}, but the items add up to at most {reachable_high}.",
-            )
-        return Decimal(str(low)) == reachable_low and Decimal(str(high)) == reachable_high
-
-    def check_bands(
-        self, bands: Any, path: str, low: int | float | None, high: int | float | None
-    ) -> None:
-        if not isinstance(bands, list):
-            self.add(path, "'bands' must be a list.")
-            return
-        parsed: list[_Band] = []
-        for index, band in enumerate(bands):
-            band_path = index_path(path, index)
-            if not isinstance(band, Mapping):
-                self.add(band_path, "Each band must be an object.")
-                continue
-            self.keys(band, band_path, _BAND_KEYS, ("min", "max", "label", "severity"), "a band")
-            band_min = self.whole(band, "min", band_path)
-            band_max = self.whole(band, "max", band_path)
-            label = self.text(band, "label", band_path, limit=100)
-            self.text(band, "note", band_path, limit=300)
-            severity = band.get("severity")
-            if "severity" in band and not (
-                isinstance(severity, str) and _SEVERITY_PATTERN.fullmatch(severity)
-            ):
-                self.add(
-                    key_path(band_path, "severity"),
-                    "'severity' must be a lowercase word such as 'mild' or 'moderately_severe'.",
-                )
-            if band_min is not None and band_max is not None:
-                if band_min > band_max:
-                    self.add(
-                        key_path(band_path, "min"),
-                        f"Band {quote(label)} starts at {band_min} but ends at {band_max}.",
-                    )
-                else:
-                    parsed.append(_Band(band_min, band_max, label or "", index))
-        if parsed and len(parsed) == len(bands):
-            self.check_band_coverage(parsed, path, low, high)
-
-    def check_band_coverage(
-        self, bands: list[_Band], path: str, low: int | float | None, high: int | float | None
-    ) -> None:
-        ordered = sorted(bands)
-        if ordered != bands:
-            self.add(path, "List bands from the lowest to the highest total.")
-        if low is not None and ordered[0].min != low:
-            self.add(
-                key_path(index_path(path, ordered[0].position), "min"),
-                f"The lowest band starts at {ordered[0].min}, but totals start at {low} "
-                "('min_total').",
-            )
-        for previous, band in pairwise(ordered):
-            band_path = key_path(index_path(path, band.position), "min")
-            if band.min <= previous.max:
-                self.add(
-                    band_path,
-                    f"Bands overlap: '{previous.label}' ({previous.min}–{previous.max}) and "
-                    f"'{band.label}' ({band.min}–{band.max}) both include {band.min}.",
-                )
-            elif band.min > previous.max + 1:
-                gap = _span(previous.max + 1, band.min - 1)
-                self.add(band_path, f"Bands leave a gap: no band covers {gap}.")
-        if high is not None and ordered[-1].max != high:
-            self.add(
-                key_path(index_path(path, ordered[-1].position), "max"),
-                f"The highest band ends at {ordered[-1].max}, but totals go up to {high} "
-                "('max_total').",
-            )
-
-    def check_critical(self, rules: Any, path: str) -> None:
-        if not isinstance(rules, list):
-            self.add(path, "'critical' must be a list of rules.")
-            return
-        for index, rule in enumerate(rules):
-            rule_path = index_path(path, index)
-            allowed = _CONDITION_KEYS | {"message"}
-            if self.condition_shape(rule, rule_path, allowed, "a critical rule"):
-                if rule["field"] in self.fields:
-                    self.condition_fits(rule, rule_path)
-                else:
-                    self.add(
-                        key_path(rule_path, "field"),
-                        f"Critical rule on '{rule['field']}', which is not a field of this "
-                        "worksheet.",
-                    )
-            if isinstance(rule, Mapping):
-                if "message" not in rule:
-                    self.add(key_path(rule_path, "message"), "'message' is required.")
-                self.text(rule, "message", rule_path, limit=300)
-
-    def check_loinc(self, loinc: Any, path: str) -> None:
-        if not isinstance(loinc, Mapping):
-            self.add(path, "'loinc' must be an object with 'panel' and/or 'total' codes.")
-            return
-        self.keys(loinc, path, frozenset({"panel", "total"}), (), "loinc")
-        for key in ("panel", "total"):
-            code = loinc.get(key)
-            if key in loinc and not (isinstance(code, str) and _LOINC_PATTERN.fullmatch(code)):
-                self.add(
-                    key_path(path, key),
-                    f"{quote(code)} is not a LOINC code (digits, a dash and a check digit, "
-                    "e.g. 44249-1).",
-                )
-
     # -- primitives -------------------------------------------------------------------------
 
     def keys(
@@ -617,12 +393,6 @@ class DefinitionChecker:
             self.add(key_path(path, key), f"'{key}' must be true or false.")
 
 
-def _type_of(field: FieldDef) -> str:
-    """The field's type, or "" when it is not even a string (reported elsewhere)."""
-    field_type = field.get("type")
-    return field_type if isinstance(field_type, str) else ""
-
-
 def _unknown_type_message(field_type: Any, types: Collection[str]) -> str:
     if types is FIELD_TYPES:
         return f"Unknown field type {quote(field_type)}; use one of {', '.join(types)}."
@@ -638,13 +408,3 @@ def _risk_kind_message(field: FieldDef, kind: str, supported: tuple[str, ...]) -
         )
     hint = field_type(field["type"]).condition_hint if kind == "at_least" else ""
     return f"'{kind}' cannot be used on {what}; use {' or '.join(supported)}{hint}."
-
-
-def _scorable_types() -> str:
-    """ "single_choice, rating and number", as a message lists them."""
-    names = [t for t in FIELD_TYPES if field_type(t).scorable]
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _span(low: int, high: int) -> str:
-    return str(low) if low == high else f"{low}–{high}"

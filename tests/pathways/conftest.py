@@ -1,5 +1,5 @@
 """Helpers for the pathway tests: the global library, pathways built through the services,
-and running the release engine by hand."""
+running the release engine by hand, and the pathway pages' step form."""
 
 from datetime import time
 from types import SimpleNamespace
@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from core.tenancy import practice_scope
 from library.models import CuratedActivity
 from library.seeding import sync_global_library
-from pathways.models import EnrolmentStep, StepStatus
+from pathways.models import EnrolmentStep, PathwayStep, StepStatus
 from pathways.seeding import sync_global_pathways
 from pathways.services.authoring import pathway_create, pathway_publish, pathway_step_add
 from pathways.services.enrolments import enrolment_create
@@ -130,3 +130,41 @@ def released(enrolment) -> list[EnrolmentStep]:
 
 
 EVENING = time(18, 0)
+
+
+def _step_form(curated_activity, /, **overrides):
+    data = {
+        "activity": f"c:{curated_activity.pk}",
+        "delivery": "after_previous",
+        "delay_days": "",
+        "time_of_day": "",
+        "days_to_complete": "7",
+        "required": "on",
+        "therapist_notes": "",
+        "condition_step": "",
+        "condition_operator": "gte",
+        "condition_value": "",
+    }
+    return data | overrides
+
+
+def _steps(pathway):
+    with scopes_disabled():
+        return list(PathwayStep.objects.filter(pathway=pathway).order_by("position"))
+
+
+def _branching(library, build, **kwargs):
+    return build(
+        [
+            step_spec(library.plain[0], "on_enrolment"),
+            step_spec(library.phq9, "after_previous"),
+            step_spec(
+                library.schedule,
+                "on_enrolment",
+                condition_index=1,
+                condition_operator="gte",
+                condition_value=10,
+            ),
+        ],
+        **kwargs,
+    )
