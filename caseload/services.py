@@ -3,11 +3,10 @@ pathway enrolments, a final measure, the client record), so it lives above them 
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Membership
 from assignments.models import Assignment, AssignmentStatus, FlagAction
-from assignments.schedule import ONCE
+from assignments.schedule import ONCE, first_due_day
 from assignments.services.assigning import assignment_cancel, assignment_create
 from assignments.services.flags import flag_respond
 from clients import services as clients_services
@@ -42,7 +41,8 @@ def _assign_final_measure(client: Client, actor: Membership, slug: str):
         actor=actor,
         activity_version=version,
         schedule_kind=ONCE,
-        starts_on=timezone.localdate(timezone.now(), client.tz),
+        # Today once its due time has passed is no longer offered (late at night: tomorrow).
+        starts_on=first_due_day(client.tz),
     )
 
 
