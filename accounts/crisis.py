@@ -44,6 +44,22 @@ class CrisisResources:
     def emergency_text(self) -> str:
         return " or ".join(self.emergency) if self.emergency else "your local emergency number"
 
+    def as_text(self) -> str:
+        """The same lines as the help page, as plain text (the portal API's answer)."""
+        lines = [
+            f"If you are in danger now, call {self.emergency_text} or go to the nearest "
+            "emergency department."
+        ]
+        for line in self.lines:
+            ways = [
+                f"call {line.call}" if line.call else "",
+                f"text {line.text}" if line.text else "",
+            ]
+            how = " or ".join(way for way in ways if way) or line.web
+            lines.append(f"{line.name}: {how}. {line.detail}".strip())
+        lines.extend(self.practice_lines)
+        return "\n".join(lines)
+
 
 _BY_COUNTRY: dict[str, tuple[tuple[str, ...], tuple[CrisisLine, ...]]] = {
     CrisisCountry.UNITED_KINGDOM: (

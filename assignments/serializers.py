@@ -6,6 +6,7 @@ Serializers describe and parse; the rules live in ``assignments.services``.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.crisis import crisis_resources_for
 from assignments.models import (
     Assignment,
     CheckIn,
@@ -21,7 +22,7 @@ from assignments.models import (
 )
 from assignments.risk import raised_risk_flag
 from assignments.schedule import MAX_DAYS, MAX_INTERVAL_WEEKS, MAX_WEEKS
-from assignments.selectors import client_may_see_score, crisis_resources
+from assignments.selectors import client_may_see_score
 
 # --- Assignments -------------------------------------------------------------------------
 
@@ -275,7 +276,7 @@ class PortalResponseSerializer(serializers.ModelSerializer):
 
     def get_crisis_resources(self, obj) -> str | None:
         if raised_risk_flag(obj.current_revision):
-            return crisis_resources(self.context["request"].practice)
+            return crisis_resources_for(self.context["request"].practice).as_text()
         return None
 
 

@@ -25,7 +25,6 @@ from assignments.selectors.homework import (
 )
 from assignments.selectors.portal import (
     client_may_see_score,
-    crisis_resources,
     draft_for,
     portal_assignment_get,
     portal_assignments,
@@ -61,7 +60,6 @@ __all__ = [
     "caseload_rows",
     "client_homework",
     "client_may_see_score",
-    "crisis_resources",
     "draft_for",
     "flag_get",
     "flag_history",

@@ -186,19 +186,3 @@ def client_may_see_score(practice, definition, revision: ResponseRevision) -> bo
         and practice.show_scores_to_clients
         and scoring.get("show_score_to_client", True)
     )
-
-
-DEFAULT_CRISIS_RESOURCES = (
-    "If you are in danger now, or think you might act on thoughts of hurting yourself, call "
-    "your local emergency number (999 or 112 in the UK, 112 across Europe, 911 in the US and "
-    "Canada, 000 in Australia) or go to the nearest emergency department.\n\n"
-    "You can also talk to someone at any hour: in the UK and Ireland call Samaritans free on "
-    "116 123; in the US call or text 988; elsewhere, your local crisis line.\n\n"
-    "We have let your therapist know. Bridgework is not watched around the clock, so please "
-    "don't wait for a reply here if you need help now."
-)
-
-
-def crisis_resources(practice) -> str:
-    """What a client whose answers suggest risk is shown: the practice's own text, or ours."""
-    return practice.crisis_resources.strip() or DEFAULT_CRISIS_RESOURCES

@@ -105,6 +105,9 @@ def test_bad_assignments_are_refused_with_the_field_named(world, acts):
 
 @time_machine.travel(MONDAY, tick=False)
 def test_a_client_submits_through_the_api(world, acts, assign):
+    with scopes_disabled():  # a UK practice: its crisis lines include Samaritans
+        world.practice_a.crisis_country = "GB"
+        world.practice_a.save(update_fields=["crisis_country"])
     occurrence = _only(assign(acts.phq9))
     client = api(client_record=world.client_a)
     todo = client.get("/api/v1/portal/occurrences/").json()
