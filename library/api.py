@@ -171,15 +171,9 @@ class ActivityViewSet(
         body.is_valid(raise_exception=True)
         document = body.validated_data["document"]
         try:
-            if isinstance(document, dict) and "resourceType" in document:
-                activity, skipped = services.activity_import_fhir(
-                    practice=request.practice, actor=request.membership, resource=document
-                )
-            else:
-                activity = services.activity_import_document(
-                    practice=request.practice, actor=request.membership, document=document
-                )
-                skipped = []
+            activity, skipped = services.activity_import(
+                practice=request.practice, actor=request.membership, document=document
+            )
         except ValidationError as exc:
             raise _error(exc) from None
         activity = selectors.activity_get(request.membership, activity.pk)

@@ -364,8 +364,3 @@ class ImportForm(forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(f"This is not valid JSON: {exc}") from None
         return data
-
-    @property
-    def is_fhir(self) -> bool:
-        document = self.cleaned_data["document"]
-        return isinstance(document, dict) and "resourceType" in document

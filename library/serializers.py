@@ -27,8 +27,8 @@ class VersionSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActivityListSerializer(serializers.ModelSerializer):
-    """One row of the practice library (no worksheet definition)."""
+class CurrentVersionFieldsMixin(serializers.Serializer):
+    """What a library row shows of its current (published) version, for both libraries."""
 
     title = serializers.CharField(source="current_version.title", read_only=True)
     summary = serializers.CharField(source="current_version.summary", read_only=True)
@@ -39,6 +39,11 @@ class ActivityListSerializer(serializers.ModelSerializer):
         source="current_version.estimated_minutes", read_only=True
     )
     version = serializers.IntegerField(source="current_version.number", read_only=True)
+
+
+class ActivityListSerializer(CurrentVersionFieldsMixin, serializers.ModelSerializer):
+    """One row of the practice library (no worksheet definition)."""
+
     is_linked_copy = serializers.BooleanField(read_only=True)
     has_draft = serializers.SerializerMethodField()
 
@@ -78,16 +83,7 @@ class ActivitySerializer(ActivityListSerializer):
         read_only_fields = fields
 
 
-class CuratedListSerializer(serializers.ModelSerializer):
-    title = serializers.CharField(source="current_version.title", read_only=True)
-    summary = serializers.CharField(source="current_version.summary", read_only=True)
-    kind = serializers.CharField(source="current_version.kind", read_only=True)
-    approaches = serializers.ListField(source="current_version.approaches", read_only=True)
-    problems = serializers.ListField(source="current_version.problems", read_only=True)
-    estimated_minutes = serializers.IntegerField(
-        source="current_version.estimated_minutes", read_only=True
-    )
-    version = serializers.IntegerField(source="current_version.number", read_only=True)
+class CuratedListSerializer(CurrentVersionFieldsMixin, serializers.ModelSerializer):
     in_practice = serializers.BooleanField(
         read_only=True, help_text="The practice uses it as it is (it has a linked copy)."
     )

@@ -557,6 +557,18 @@ def activity_import_fhir(*, practice, actor, resource) -> tuple[Activity, list[s
     return activity, list(result.skipped)
 
 
+def activity_import(*, practice, actor, document) -> tuple[Activity, list[str]]:
+    """Either format, told apart by FHIR's ``resourceType``: a FHIR R4 Questionnaire or the
+    library's own document. Returns the draft and what could not be imported."""
+    if is_fhir_resource(document):
+        return activity_import_fhir(practice=practice, actor=actor, resource=document)
+    return activity_import_document(practice=practice, actor=actor, document=document), []
+
+
+def is_fhir_resource(document) -> bool:
+    return isinstance(document, dict) and "resourceType" in document
+
+
 # -- media ------------------------------------------------------------------------------------
 
 

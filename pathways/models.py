@@ -41,6 +41,19 @@ AUDIENCES = ["adults", "young people", "older adults", "carers"]
 PHASES = ["before therapy starts", "early", "middle", "ending", "after therapy"]
 
 
+# What describes a pathway (not its steps): what its authoring form edits, what a copy of a
+# global pathway takes over, and the keys a seed document may set.
+PATHWAY_FIELDS = (
+    "name",
+    "client_title",
+    "description",
+    "functions",
+    "audiences",
+    "phases",
+    "response_visibility",
+)
+
+
 class PathwayStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"

@@ -15,16 +15,9 @@ from pathlib import Path
 
 from django.db import transaction
 
+from pathways.models import PATHWAY_FIELDS
+
 SEED_DIR = Path(__file__).resolve().parent / "seed"
-PATHWAY_KEYS = (
-    "name",
-    "client_title",
-    "description",
-    "functions",
-    "audiences",
-    "phases",
-    "response_visibility",
-)
 
 
 class SeedError(ValueError):
@@ -73,7 +66,7 @@ def _create(document, pathway_model, step_model, activity_model) -> None:
     pathway = pathway_model.objects.create(
         slug=document["slug"],
         status="published",
-        **{key: document[key] for key in PATHWAY_KEYS if key in document},
+        **{key: document[key] for key in PATHWAY_FIELDS if key in document},
     )
     steps = []
     for position, spec in enumerate(document["steps"], start=1):

@@ -352,28 +352,27 @@ def _risk_input(rest: str) -> str:
     return "risk_value" if part in ("at_least", "equals") else "risk_kind"
 
 
-def field_move(request, target: Target):
+def _targeted_edit(request, target: Target, edit):
+    """Run ``edit(definition, cleaned)`` for an operation on one field or section (move,
+    remove): a bad form or a refused edit re-renders the builder with the reason."""
     form = TargetForm(request.POST)
     if not form.is_valid():
         return _respond(request, target, status=400)
     try:
-        definition = editing.move_field(
-            target.version.definition, form.cleaned_data["target"], form.cleaned_data["direction"]
-        )
+        definition = edit(target.version.definition, form.cleaned_data)
     except editing.BuilderError as exc:
         return _respond(request, target, BuilderState(errors=[str(exc)]), status=400)
     return _save_definition(request, target, definition)
+
+
+def field_move(request, target: Target):
+    return _targeted_edit(
+        request, target, lambda d, c: editing.move_field(d, c["target"], c["direction"])
+    )
 
 
 def field_remove(request, target: Target):
-    form = TargetForm(request.POST)
-    if not form.is_valid():
-        return _respond(request, target, status=400)
-    try:
-        definition = editing.remove_field(target.version.definition, form.cleaned_data["target"])
-    except editing.BuilderError as exc:
-        return _respond(request, target, BuilderState(errors=[str(exc)]), status=400)
-    return _save_definition(request, target, definition)
+    return _targeted_edit(request, target, lambda d, c: editing.remove_field(d, c["target"]))
 
 
 def section_add(request, target: Target):
@@ -405,27 +404,13 @@ def section_save(request, target: Target):
 
 
 def section_move(request, target: Target):
-    form = TargetForm(request.POST)
-    if not form.is_valid():
-        return _respond(request, target, status=400)
-    try:
-        definition = editing.move_section(
-            target.version.definition, form.cleaned_data["target"], form.cleaned_data["direction"]
-        )
-    except editing.BuilderError as exc:
-        return _respond(request, target, BuilderState(errors=[str(exc)]), status=400)
-    return _save_definition(request, target, definition)
+    return _targeted_edit(
+        request, target, lambda d, c: editing.move_section(d, c["target"], c["direction"])
+    )
 
 
 def section_remove(request, target: Target):
-    form = TargetForm(request.POST)
-    if not form.is_valid():
-        return _respond(request, target, status=400)
-    try:
-        definition = editing.remove_section(target.version.definition, form.cleaned_data["target"])
-    except editing.BuilderError as exc:
-        return _respond(request, target, BuilderState(errors=[str(exc)]), status=400)
-    return _save_definition(request, target, definition)
+    return _targeted_edit(request, target, lambda d, c: editing.remove_section(d, c["target"]))
 
 
 OPERATIONS = {

@@ -15,6 +15,7 @@ from library.content import content_of
 from library.forms import CuratedCreateForm
 from library.models import PublicationStatus
 from library.preview import client_preview
+from library.views.lifecycle import run_lifecycle_action
 
 
 @curator_required
@@ -63,16 +64,16 @@ def curate_detail(request, curated_id):
 
 def _change(request, curated_id, action, success: str):
     curated = selectors.curated_get_for_curator(request.user, curated_id)
-    try:
-        result = action(curated=curated, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("library:curate_edit", curated_id=curated.pk)
-    if result is False:
-        messages.success(request, "The draft was deleted.")
-        return redirect("library:curate_list")
-    messages.success(request, success)
-    return redirect("library:curate_detail", curated_id=curated.pk)
+    return run_lifecycle_action(
+        request,
+        action,
+        target={"curated": curated, "actor": request.user},
+        success=success,
+        edit_url="library:curate_edit",
+        detail_url="library:curate_detail",
+        list_url="library:curate_list",
+        url_kwargs={"curated_id": curated.pk},
+    )
 
 
 @require_POST

@@ -14,6 +14,7 @@ from library import selectors, services
 from library.content import content_of
 from library.forms import ActivityDetailsForm, LibraryFilterForm
 from library.preview import client_preview
+from library.views.lifecycle import run_lifecycle_action
 
 
 @staff_required
@@ -162,16 +163,16 @@ def activity_version(request, activity_id, number):
 
 def _change(request, activity_id, action, success: str):
     activity = selectors.activity_get_for_edit(request.membership, activity_id)
-    try:
-        result = action(activity=activity, actor=request.membership)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("library:activity_edit", activity_id=activity.pk)
-    if result is False:
-        messages.success(request, "The draft was deleted.")
-        return redirect("library:index")
-    messages.success(request, success)
-    return redirect("library:activity_detail", activity_id=activity.pk)
+    return run_lifecycle_action(
+        request,
+        action,
+        target={"activity": activity, "actor": request.membership},
+        success=success,
+        edit_url="library:activity_edit",
+        detail_url="library:activity_detail",
+        list_url="library:index",
+        url_kwargs={"activity_id": activity.pk},
+    )
 
 
 @require_POST

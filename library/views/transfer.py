@@ -56,15 +56,9 @@ def activity_import(request):
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data["document"]
         try:
-            if form.is_fhir:
-                activity, skipped = services.activity_import_fhir(
-                    practice=request.practice, actor=request.membership, resource=document
-                )
-            else:
-                activity = services.activity_import_document(
-                    practice=request.practice, actor=request.membership, document=document
-                )
-                skipped = []
+            activity, skipped = services.activity_import(
+                practice=request.practice, actor=request.membership, document=document
+            )
         except ContentError as exc:
             for issue in exc.issues:
                 form.add_error(None, f"{issue.path or '(document)'}: {issue.message}")

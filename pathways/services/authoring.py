@@ -11,6 +11,7 @@ from assignments.models import Visibility
 from pathways.models import (
     AUDIENCES,
     FUNCTIONS,
+    PATHWAY_FIELDS,
     PHASES,
     CuratedPathway,
     Pathway,
@@ -26,16 +27,6 @@ from pathways.services.steps import (
     is_global,
     renumber,
     step_values,
-)
-
-PATHWAY_FIELDS = (
-    "name",
-    "client_title",
-    "description",
-    "functions",
-    "audiences",
-    "phases",
-    "response_visibility",
 )
 
 
