@@ -32,22 +32,40 @@ def acts(world):
     )
 
 
+def assign_as_therapist(version, client, therapist=None, **plan):
+    """Assign ``version`` to ``client`` through the service, as their therapist."""
+    with scopes_disabled():
+        practice = client.practice
+        therapist = therapist or client.primary_therapist
+    with practice_scope(practice):
+        return assigning.assignment_create(
+            client=client,
+            actor=membership_of(practice, therapist),
+            activity_version=version,
+            **plan,
+        )
+
+
+def submit_as_client(occurrence, answers, key=None, **kwargs):
+    """Send ``answers`` for ``occurrence`` through the service, as its client."""
+    with practice_scope(occurrence.practice_id), scopes_disabled():
+        client = occurrence.client
+    with practice_scope(occurrence.practice_id):
+        return completing.response_submit(
+            occurrence=occurrence,
+            client=client,
+            answers=answers,
+            submission_key=key or uuid.uuid4(),
+            **kwargs,
+        )
+
+
 @pytest.fixture
 def assign(world):
     """assign(version, client=world.client_a, **plan) → Assignment, as the client's therapist."""
 
     def make(version, client=None, therapist=None, **plan):
-        client = client or world.client_a
-        with scopes_disabled():
-            practice = client.practice
-            therapist = therapist or client.primary_therapist
-        with practice_scope(practice):
-            return assigning.assignment_create(
-                client=client,
-                actor=membership_of(practice, therapist),
-                activity_version=version,
-                **plan,
-            )
+        return assign_as_therapist(version, client or world.client_a, therapist, **plan)
 
     return make
 
@@ -55,20 +73,7 @@ def assign(world):
 @pytest.fixture
 def submit():
     """submit(occurrence, answers, **kw) → Response, as the occurrence's client."""
-
-    def make(occurrence, answers, key=None, **kwargs):
-        with practice_scope(occurrence.practice_id), scopes_disabled():
-            client = occurrence.client
-        with practice_scope(occurrence.practice_id):
-            return completing.response_submit(
-                occurrence=occurrence,
-                client=client,
-                answers=answers,
-                submission_key=key or uuid.uuid4(),
-                **kwargs,
-            )
-
-    return make
+    return submit_as_client
 
 
 THOUGHT_RECORD_ANSWERS = {

@@ -2,14 +2,13 @@
 real services do, setting a client's preferences, and running the sweeper as beat would
 (with Celery eager, the tasks it enqueues run when its transactions commit)."""
 
-import uuid
 from types import SimpleNamespace
 
 import pytest
 from django_scopes import scopes_disabled
 
 from core.tenancy import practice_scope
-from tests.assignments.fixtures import membership_of
+from tests.assignments.fixtures import assign_as_therapist, submit_as_client
 from tests.factories import activity_version_for
 
 
@@ -25,19 +24,10 @@ def acts(world):
 @pytest.fixture
 def assign(world, django_capture_on_commit_callbacks):
     """assign(version, client=world.client_a, **plan) → Assignment, made by the therapist."""
-    from assignments.services import assigning
 
     def make(version, client=None, **plan):
-        client = client or world.client_a
-        with scopes_disabled():
-            practice, therapist = client.practice, client.primary_therapist
-        with practice_scope(practice), django_capture_on_commit_callbacks(execute=True):
-            return assigning.assignment_create(
-                client=client,
-                actor=membership_of(practice, therapist),
-                activity_version=version,
-                **plan,
-            )
+        with django_capture_on_commit_callbacks(execute=True):
+            return assign_as_therapist(version, client or world.client_a, **plan)
 
     return make
 
@@ -45,21 +35,10 @@ def assign(world, django_capture_on_commit_callbacks):
 @pytest.fixture
 def submit(django_capture_on_commit_callbacks):
     """submit(occurrence, answers) → Response, sent by the occurrence's client."""
-    from assignments.services import completing
 
     def make(occurrence, answers):
-        with scopes_disabled():
-            client = occurrence.client
-        with (
-            practice_scope(occurrence.practice_id),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            return completing.response_submit(
-                occurrence=occurrence,
-                client=client,
-                answers=answers,
-                submission_key=uuid.uuid4(),
-            )
+        with django_capture_on_commit_callbacks(execute=True):
+            return submit_as_client(occurrence, answers)
 
     return make
 
