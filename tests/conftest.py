@@ -12,13 +12,13 @@ from django.test import Client as WebClient
 from django_scopes import scopes_disabled
 
 from accounts.models import Role
-from core.tenancy import PORTAL_SESSION_KEY
 from tests.factories import (
     ClientFactory,
     MembershipFactory,
     PracticeFactory,
     UserFactory,
     portal_user_for,
+    sign_in_to_portal,
 )
 
 # Fixtures of one app that other apps' tests use too (acts, assign, submit: homework), and
@@ -95,14 +95,7 @@ def portal():
     """Return a function that gives a browser signed in to a client's portal."""
 
     def make(client_record):
-        browser = WebClient()
-        with scopes_disabled():
-            user = client_record.user
-        browser.force_login(user)
-        session = browser.session
-        session[PORTAL_SESSION_KEY] = str(client_record.pk)
-        session.save()
-        return browser
+        return sign_in_to_portal(WebClient(), client_record)
 
     return make
 

@@ -185,3 +185,17 @@ def api_token_for(user, *, practice=None, days: int = 90, name: str = "Test scri
     with practice_scope(membership.practice):
         _, secret = api_token_create(membership=membership, name=name, days=days)
     return secret
+
+
+def sign_in_to_portal(browser, client_record):
+    """Sign ``browser`` (a Django test client) in to ``client_record``'s portal, as the
+    emailed sign-in link would, and return it."""
+    from core.tenancy import PORTAL_SESSION_KEY
+
+    with scopes_disabled():
+        user = client_record.user
+    browser.force_login(user)
+    session = browser.session
+    session[PORTAL_SESSION_KEY] = str(client_record.pk)
+    session.save()
+    return browser

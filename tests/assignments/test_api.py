@@ -10,10 +10,9 @@ from rest_framework.test import APIClient
 
 from assignments.models import Assignment, OccurrenceStatus, Response
 from clients.models import ClientStatus
-from core.tenancy import PORTAL_SESSION_KEY
 from library.models import CuratedActivity
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, phq9_answers
-from tests.factories import ClientFactory, portal_user_for
+from tests.factories import ClientFactory, portal_user_for, sign_in_to_portal
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +23,7 @@ def api(user=None, client_record=None):
     browser = APIClient()
     if client_record is not None:
         # Clients reach their API with a portal session: API tokens belong to staff members.
-        with scopes_disabled():
-            user = client_record.user
-        browser.force_login(user)
-        session = browser.session
-        session[PORTAL_SESSION_KEY] = str(client_record.pk)
-        session.save()
+        sign_in_to_portal(browser, client_record)
     elif user is not None:
         browser.force_authenticate(user)
     return browser

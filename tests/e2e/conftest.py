@@ -207,3 +207,14 @@ def portal_sign_in(page, email: str) -> None:
     page.goto(sign_in_link(email))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/portal/")
+
+
+def portal_session_cookie(client_record, url) -> dict:
+    """A signed-in portal session for ``client_record``, as the emailed link would give."""
+    from django.conf import settings
+    from django.test import Client as WebClient
+
+    from tests.factories import sign_in_to_portal
+
+    session = sign_in_to_portal(WebClient(), client_record).session
+    return {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}

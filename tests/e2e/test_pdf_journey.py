@@ -2,17 +2,17 @@
 "Download PDF" in a real browser, the worker rendering with WeasyPrint, the file saved."""
 
 import subprocess
-import uuid
 
 import pytest
-from django.conf import settings
-from django.test import Client as WebClient
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
-from assignments.services import assigning, completing
-from core.tenancy import PORTAL_SESSION_KEY, practice_scope
-from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
+from tests.assignments.fixtures import (
+    THOUGHT_RECORD_ANSWERS,
+    assign_as_therapist,
+    submit_as_client,
+)
+from tests.e2e.conftest import DESKTOP, PHONE, portal_session_cookie, screenshot, sign_in
 from tests.factories import activity_version_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,18 +33,10 @@ def media_root(settings, tmp_path):
 def homework(world):
     """Practice A's thought record, assigned to its client, who has sent one entry."""
     version = activity_version_for(world.practice_a, "thought-record")
-    with practice_scope(world.practice_a):
-        assignment = assigning.assignment_create(
-            client=world.client_a,
-            actor=membership_of(world.practice_a, world.therapist_a),
-            activity_version=version,
-        )
-        completing.response_submit(
-            occurrence=assignment.occurrences.get(),
-            client=world.client_a,
-            answers=THOUGHT_RECORD_ANSWERS,
-            submission_key=uuid.uuid4(),
-        )
+    assignment = assign_as_therapist(version, world.client_a)
+    with scopes_disabled():
+        occurrence = assignment.occurrences.get()
+    submit_as_client(occurrence, THOUGHT_RECORD_ANSWERS)
     return assignment
 
 
@@ -90,13 +82,3 @@ def test_a_client_prints_their_assignment_from_the_portal(new_page, world, homew
     text = pdf_text(blank.value.path())
     assert "Why this helps" in text and "Alpha Client" in text
     screenshot(phone, "pdf-portal-assignment")
-
-
-def portal_session_cookie(client_record, url) -> dict:
-    """A signed-in portal session for ``client_record``, as the emailed link would give."""
-    browser = WebClient()
-    browser.force_login(client_record.user)
-    session = browser.session
-    session[PORTAL_SESSION_KEY] = str(client_record.pk)
-    session.save()
-    return {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}

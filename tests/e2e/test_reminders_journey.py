@@ -7,14 +7,12 @@ therapist sees the bell and their notifications; the owner sees delivery problem
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client as WebClient
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from core.tenancy import PORTAL_SESSION_KEY, practice_scope
+from core.tenancy import practice_scope
 from reminders.models import (
     ClientPreference,
     EmailBounce,
@@ -25,20 +23,10 @@ from reminders.models import (
     Status,
 )
 from reminders.services.bounces import email_bounce_record
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, portal_session_cookie, screenshot, sign_in
 from tests.factories import activity_version_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _portal_cookie(client_record, url) -> dict:
-    """A signed-in portal session, as the emailed sign-in link would give."""
-    browser = WebClient()
-    browser.force_login(client_record.user)
-    session = browser.session
-    session[PORTAL_SESSION_KEY] = str(client_record.pk)
-    session.save()
-    return {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}
 
 
 @pytest.fixture
@@ -72,7 +60,7 @@ def test_a_client_reads_updates_and_sets_reminders_on_a_phone(
     new_page, world, homework, live_server
 ):
     phone = new_page(PHONE)
-    phone.context.add_cookies([_portal_cookie(world.client_a, live_server.url)])
+    phone.context.add_cookies([portal_session_cookie(world.client_a, live_server.url)])
     phone.goto("/portal/")
     updates = phone.get_by_role("link", name=re.compile(r"^Updates\W+2 unread"))
     expect(updates).to_be_visible()
@@ -121,7 +109,7 @@ def test_a_client_reads_updates_and_sets_reminders_on_a_phone(
     assert preference.snoozed_until is not None
 
     desktop = new_page(DESKTOP)
-    desktop.context.add_cookies([_portal_cookie(world.client_a, live_server.url)])
+    desktop.context.add_cookies([portal_session_cookie(world.client_a, live_server.url)])
     desktop.goto("/portal/reminders/")
     screenshot(desktop, "reminders-settings")
     desktop.goto("/portal/notifications/")

@@ -193,27 +193,24 @@ def test_only_a_validated_instrument_has_an_adapted_copy(world, member_a):
         services.activity_adapt(practice=world.practice_a, actor=member_a, curated=thought_record)
 
 
+def _create_measure(world, member, definition):
+    return services.activity_create(
+        practice=world.practice_a,
+        actor=member,
+        title="My PHQ-9",
+        rationale="Why.",
+        kind="measure",
+        definition=definition,
+    )
+
+
 def test_practice_content_cannot_claim_to_be_a_validated_instrument(world, member_a):
     definition = load_measure("phq9")
     with pytest.raises(ValidationError, match="Only an instrument added from the global"):
-        services.activity_create(
-            practice=world.practice_a,
-            actor=member_a,
-            title="My PHQ-9",
-            rationale="Why.",
-            kind="measure",
-            definition=definition,
-        )
+        _create_measure(world, member_a, definition)
     del definition["instrument"]
     with pytest.raises(ValidationError, match="These LOINC codes belong to the PHQ-9"):
-        services.activity_create(
-            practice=world.practice_a,
-            actor=member_a,
-            title="My PHQ-9",
-            rationale="Why.",
-            kind="measure",
-            definition=definition,
-        )
+        _create_measure(world, member_a, definition)
     adapted = services.activity_adapt(
         practice=world.practice_a, actor=member_a, curated=_curated("gad-7")
     )

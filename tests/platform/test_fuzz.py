@@ -34,11 +34,12 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.services import api_token_create
 from assignments.services import reviewing
-from core.tenancy import PORTAL_SESSION_KEY, practice_scope
+from core.tenancy import practice_scope
 from library.models import CuratedActivity
 from pathways.services import authoring, enrolments
 from reminders.models import Notification
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of
+from tests.factories import sign_in_to_portal
 
 pytestmark = pytest.mark.django_db
 
@@ -116,12 +117,7 @@ def _therapist(world) -> dict:
 
 
 def _client(world) -> dict:
-    browser = WebClient()
-    with scopes_disabled():
-        browser.force_login(world.client_a.user)
-    session = browser.session
-    session[PORTAL_SESSION_KEY] = str(world.client_a.pk)
-    session.save()
+    session = sign_in_to_portal(WebClient(), world.client_a).session
     return {
         "headers": {"X-CSRFToken": CSRF_TOKEN},
         "cookies": {"sessionid": session.session_key, "csrftoken": CSRF_TOKEN},

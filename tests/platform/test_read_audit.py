@@ -49,26 +49,19 @@ def own_targets(world) -> dict:
 
 def _shared_entry(world):
     from assignments.models import Occurrence
-    from assignments.services import assigning, completing
     from core.tenancy import practice_scope
-    from tests.assignments.fixtures import membership_of
+    from tests.assignments.fixtures import assign_as_therapist, submit_as_client
     from tests.factories import activity_version_for
 
     version = activity_version_for(world.practice_a, "thought-record")
+    assignment = assign_as_therapist(version, world.client_a)
     with practice_scope(world.practice_a):
-        assignment = assigning.assignment_create(
-            client=world.client_a,
-            actor=membership_of(world.practice_a, world.therapist_a),
-            activity_version=version,
-        )
         occurrence = Occurrence.objects.filter(assignment=assignment).earliest("due_at")
-        completing.response_submit(
-            occurrence=occurrence,
-            client=world.client_a,
-            answers={**THOUGHT_RECORD_ANSWERS, "situation": ENTRY_WORDS},
-            submission_key=uuid.uuid4(),
-            share_with_therapist=True,
-        )
+    submit_as_client(
+        occurrence,
+        {**THOUGHT_RECORD_ANSWERS, "situation": ENTRY_WORDS},
+        share_with_therapist=True,
+    )
 
 
 def routes():

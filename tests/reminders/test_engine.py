@@ -112,25 +112,31 @@ def test_the_practice_chooses_the_subject_from_safe_wordings(world, due_row):
     assert mail.outbox[0].subject == "A gentle reminder from Bridgework"
 
 
+def _crashed_mid_send(world, row, *, email_status):
+    """As a worker leaves things when it dies mid-send: the row claimed (attempt 1) and the
+    email's delivery journalled with ``email_status``."""
+    with scopes_disabled():
+        Reminder.objects.filter(pk=row.pk).update(
+            status=Status.SENDING, claimed_at=row.due_at, attempts=1
+        )
+        Delivery.objects.create(
+            practice_id=row.practice_id,
+            reminder_id=row.pk,
+            client=world.client_a,
+            channel="email",
+            status=email_status,
+            idempotency_key=f"{row.pk}.email",
+            address=world.client_a.email,
+            attempts=1,
+        )
+
+
 def test_a_lost_claim_is_recovered_and_an_unknown_outcome_resent_with_the_same_key(
     world, due_row, sweep
 ):
     """A worker claimed the row, journalled the email as started, then died (before or
     after the provider took it: nobody knows)."""
-    with scopes_disabled():
-        Reminder.objects.filter(pk=due_row.pk).update(
-            status=Status.SENDING, claimed_at=due_row.due_at, attempts=1
-        )
-        Delivery.objects.create(
-            practice_id=due_row.practice_id,
-            reminder_id=due_row.pk,
-            client=world.client_a,
-            channel="email",
-            status=DeliveryStatus.STARTED,
-            idempotency_key=f"{due_row.pk}.email",
-            address=world.client_a.email,
-            attempts=1,
-        )
+    _crashed_mid_send(world, due_row, email_status=DeliveryStatus.STARTED)
     with time_machine.travel(due_row.due_at + timedelta(minutes=4), tick=False):
         sweep()
         assert mail.outbox == []  # still within the lease: the worker may be alive
@@ -146,20 +152,7 @@ def test_a_lost_claim_is_recovered_and_an_unknown_outcome_resent_with_the_same_k
 def test_a_send_recorded_before_the_crash_is_not_sent_again(world, due_row, sweep):
     """The worker died after the email's Delivery row said "sent" but before the reminder
     was marked: the retry writes the in-app copy and sends no second email."""
-    with scopes_disabled():
-        Reminder.objects.filter(pk=due_row.pk).update(
-            status=Status.SENDING, claimed_at=due_row.due_at, attempts=1
-        )
-        Delivery.objects.create(
-            practice_id=due_row.practice_id,
-            reminder_id=due_row.pk,
-            client=world.client_a,
-            channel="email",
-            status=DeliveryStatus.SENT,
-            idempotency_key=f"{due_row.pk}.email",
-            address=world.client_a.email,
-            attempts=1,
-        )
+    _crashed_mid_send(world, due_row, email_status=DeliveryStatus.SENT)
     with time_machine.travel(due_row.due_at + timedelta(minutes=6), tick=False):
         sweep()
     assert mail.outbox == []
