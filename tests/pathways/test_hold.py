@@ -98,6 +98,8 @@ def test_the_enrolment_page_shows_the_hold_and_records_the_decision(world, held,
     browser = web(world.therapist_a)
     page = browser.get(f"/pathways/enrolments/{held.pk}/")
     assert "an answer was flagged" in page.content.decode()
+    # Unlocking a step is refused while held, so the page does not offer it.
+    assert "Unlock now" not in page.content.decode()
     refused = browser.post(f"/pathways/enrolments/{held.pk}/resume-hold/", {"decision": ""})
     assert refused.status_code == 400
     assert "Your decision" in refused.content.decode()
@@ -107,3 +109,4 @@ def test_the_enrolment_page_shows_the_hold_and_records_the_decision(world, held,
     assert done.status_code == 302
     page = browser.get(f"/pathways/enrolments/{held.pk}/").content.decode()
     assert "Seen in session today." in page and "an answer was flagged" not in page
+    assert "Unlock now" in page
