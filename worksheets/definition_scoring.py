@@ -23,6 +23,7 @@ _SCORING_KEYS: Final = frozenset(
     | {"show_score_to_client", "requires_all_items", "prorate_max_missing"}
 )
 _SUBSCALE_KEYS: Final = frozenset({"id", "label", "items", "multiplier", "bands"})
+Score = int | float
 _ID_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,49}")
 _SEVERITY_PATTERN: Final = re.compile(r"[a-z][a-z_]{0,29}")
 _LOINC_PATTERN: Final = re.compile(r"\d{1,8}-\d")
@@ -132,7 +133,9 @@ class ScoringChecks:
         if "loinc" in scoring:
             self.check_loinc(scoring["loinc"], key_path(path, "loinc"))
         if "subscales" in scoring:
-            listed = scoring.get("items") if isinstance(scoring.get("items"), list) else []
+            listed = scoring.get("items")
+            if not isinstance(listed, list):
+                listed = []
             self.check_subscales(scoring["subscales"], key_path(path, "subscales"), listed)
 
     def check_subscales(self, subscales: Any, path: str, scored: list[Any]) -> None:
@@ -150,9 +153,7 @@ class ScoringChecks:
                 continue
             self.keys(subscale, sub_path, _SUBSCALE_KEYS, ("id", "label", "items"), "a subscale")
             sub_id = subscale.get("id")
-            if "id" in subscale and not (
-                isinstance(sub_id, str) and _ID_PATTERN.fullmatch(sub_id)
-            ):
+            if "id" in subscale and not (isinstance(sub_id, str) and _ID_PATTERN.fullmatch(sub_id)):
                 self.add(
                     key_path(sub_path, "id"),
                     "A subscale id starts with a lowercase letter and has only lowercase "
@@ -169,13 +170,10 @@ class ScoringChecks:
                 multiplier = None
             items = self.subscale_items(subscale.get("items"), key_path(sub_path, "items"), scored)
             if "bands" in subscale:
-                low = high = None
+                reach = None
                 if items is not None and (multiplier is not None or "multiplier" not in subscale):
-                    ranges = [field_type(field["type"]).score_range(field) for field in items]
-                    if all(r is not None for r in ranges):
-                        factor = Decimal(str(multiplier if multiplier is not None else 1))
-                        low = _plain(sum((Decimal(str(r[0])) for r in ranges if r), Decimal(0)) * factor)
-                        high = _plain(sum((Decimal(str(r[1])) for r in ranges if r), Decimal(0)) * factor)
+                    reach = _reach(items, multiplier if multiplier is not None else 1)
+                low, high = reach or (None, None)
                 self.check_bands(subscale["bands"], key_path(sub_path, "bands"), low, high)
 
     def subscale_items(self, items: Any, path: str, scored: list[Any]) -> list[FieldDef] | None:
@@ -367,6 +365,18 @@ class ScoringChecks:
                     f"{quote(code)} is not a LOINC code (digits, a dash and a check digit, "
                     "e.g. 44249-1).",
                 )
+
+
+def _reach(items: list[FieldDef], multiplier: int | float) -> tuple[Score, Score] | None:
+    """The lowest and highest totals these items can add up to, times the multiplier; None when
+    an item is unbounded."""
+    ranges = [field_type(field["type"]).score_range(field) for field in items]
+    if any(r is None for r in ranges):
+        return None
+    factor = Decimal(str(multiplier))
+    low = sum((Decimal(str(r[0])) for r in ranges if r), Decimal(0)) * factor
+    high = sum((Decimal(str(r[1])) for r in ranges if r), Decimal(0)) * factor
+    return _plain(low), _plain(high)
 
 
 def _plain(number: Decimal) -> int | float:

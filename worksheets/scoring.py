@@ -37,7 +37,8 @@ class SubscaleScore:
     band: Band | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "total": self.total, "band": _band_dict(self.band)}
+        band = _band_dict(self.band)
+        return {"id": self.id, "label": self.label, "total": self.total, "band": band}
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,9 @@ def score_response(definition: Definition, answers: Answers) -> ScoreResult | No
         flags=risk_answers(definition, answers),
         complete=missing == 0,
         prorated=prorated,
-        subscales=tuple(_subscale(scoring, subscale, items) for subscale in scoring.get("subscales") or []),
+        subscales=tuple(
+            _subscale(scoring, subscale, items) for subscale in scoring.get("subscales") or []
+        ),
     )
 
 

@@ -31,7 +31,7 @@ def answers_for(measure: dict, total: int, items: list[str] | None = None) -> di
     chosen = {}
     for item in measure["scoring"]["items"]:
         chosen[item] = sorted(fields[item]["options"], key=lambda o: o["score"])
-    picks = {item: 0 for item in chosen}
+    picks = dict.fromkeys(chosen, 0)
     target = items or list(chosen)
     remaining = total - sum(chosen[item][0]["score"] for item in target)
     for item in target:
@@ -425,7 +425,7 @@ def test_functional_difficulty_item_is_asked_but_not_counted(name, last_item):
     assert difficulty["required"] is False
     assert "difficulty" not in measure["scoring"]["items"]
     items = measure["scoring"]["items"]
-    answers = {item: "1" for item in items}
+    answers = dict.fromkeys(items, "1")
     without = score_response(measure, answers)
     with_it = score_response(measure, {**answers, "difficulty": "extremely"})
     assert with_it.total == without.total == len(items)

@@ -131,7 +131,10 @@ def test_subscale_ids_multiplier_and_keys_are_checked():
     found = messages(doc)
     assert found["scoring.subscales[0].multiplier"] == "'multiplier' must be above 0."
     assert found["scoring.subscales[1].id"] == "Subscale id 'first' is used twice."
-    assert any(path.startswith("scoring.subscales[1]") and "lable" in msg for path, msg in found.items())
+    assert any(
+        path.startswith("scoring.subscales[1]") and "lable" in message
+        for path, message in found.items()
+    )
     doc = definition()
     doc["scoring"]["subscales"] = []
     assert messages(doc) == {
