@@ -174,7 +174,13 @@ class ScoringChecks:
                 if items is not None and (multiplier is not None or "multiplier" not in subscale):
                     reach = _reach(items, multiplier if multiplier is not None else 1)
                 low, high = reach or (None, None)
-                self.check_bands(subscale["bands"], key_path(sub_path, "bands"), low, high)
+                self.check_bands(
+                    subscale["bands"],
+                    key_path(sub_path, "bands"),
+                    low,
+                    high,
+                    whose=("(the subscale's items × its multiplier)",) * 2,
+                )
 
     def subscale_items(self, items: Any, path: str, scored: list[Any]) -> list[FieldDef] | None:
         """A subscale's fields (each one of the scoring items), or None when they cannot all be
@@ -263,6 +269,8 @@ class ScoringChecks:
         path: str,
         low: int | float | None,
         high: int | float | None,
+        *,
+        whose: tuple[str, str] = ("('min_total')", "('max_total')"),
     ) -> None:
         if not isinstance(bands, list):
             self.add(path, "'bands' must be a list.")
@@ -295,7 +303,7 @@ class ScoringChecks:
                 else:
                     parsed.append(_Band(band_min, band_max, label or "", index))
         if parsed and len(parsed) == len(bands):
-            self.check_band_coverage(parsed, path, low, high)
+            self.check_band_coverage(parsed, path, low, high, whose=whose)
 
     def check_band_coverage(
         self,
@@ -303,7 +311,11 @@ class ScoringChecks:
         path: str,
         low: int | float | None,
         high: int | float | None,
+        *,
+        whose: tuple[str, str] = ("('min_total')", "('max_total')"),
     ) -> None:
+        """``whose`` names where the range comes from in the messages: the scoring's totals,
+        or a subscale's items times its multiplier."""
         ordered = sorted(bands)
         if ordered != bands:
             self.add(path, "List bands from the lowest to the highest total.")
@@ -311,7 +323,7 @@ class ScoringChecks:
             self.add(
                 key_path(index_path(path, ordered[0].position), "min"),
                 f"The lowest band starts at {ordered[0].min}, but totals start at {low} "
-                "('min_total').",
+                f"{whose[0]}.",
             )
         for previous, band in pairwise(ordered):
             band_path = key_path(index_path(path, band.position), "min")
@@ -328,7 +340,7 @@ class ScoringChecks:
             self.add(
                 key_path(index_path(path, ordered[-1].position), "max"),
                 f"The highest band ends at {ordered[-1].max}, but totals go up to {high} "
-                "('max_total').",
+                f"{whose[1]}.",
             )
 
     def check_critical(self, rules: Any, path: str) -> None:

@@ -111,7 +111,8 @@ def test_subscale_bands_must_cover_the_multiplied_range():
     # (a + c) × 2 reaches 12, which no band covers.
     assert messages(doc) == {
         "scoring.subscales[0].bands[1].max": (
-            "The highest band ends at 10, but totals go up to 12 ('max_total')."
+            "The highest band ends at 10, but totals go up to 12 (the subscale's items × its "
+            "multiplier)."
         )
     }
 
