@@ -4,7 +4,10 @@ shows the functional-difficulty answer, which its total does not count."""
 
 import pytest
 from django.urls import reverse
+from django_scopes import scopes_disabled
+from rest_framework.test import APIClient
 
+from core.tenancy import PORTAL_SESSION_KEY
 from tests.factories import activity_version_for
 from tests.reports.conftest import pdf_from, pdf_text, phq9_answers
 
@@ -107,3 +110,47 @@ def test_an_entry_sent_on_the_earlier_phq9_version_still_shows_and_scores(
         .content.decode()
     )
     assert "how difficult have these problems" not in html
+
+
+def _api(user=None, client_record=None) -> APIClient:
+    browser = APIClient()
+    if client_record is not None:
+        # Clients reach their API with a portal session.
+        with scopes_disabled():
+            user = client_record.user
+        browser.force_login(user)
+        session = browser.session
+        session[PORTAL_SESSION_KEY] = str(client_record.pk)
+        session.save()
+    else:
+        browser.force_authenticate(user)
+    return browser
+
+
+def test_the_apis_give_the_subscales(world, dass_response):
+    api = _api
+    staff = api(world.therapist_a).get(f"/api/v1/responses/{dass_response.pk}/")
+    assert staff.status_code == 200
+    assert [(s["id"], s["total"]) for s in staff.json()["score"]["subscales"]] == [
+        ("depression", 28),
+        ("anxiety", 14),
+        ("stress", 0),
+    ]
+    mine = api(client_record=world.client_a).get(f"/api/v1/portal/responses/{dass_response.pk}/")
+    assert mine.status_code == 200
+    assert mine.json()["score"] == {
+        "total": 21,
+        "band": "",
+        "subscales": [
+            {"id": "depression", "label": "Depression", "total": 28, "band": "Extremely severe"},
+            {"id": "anxiety", "label": "Anxiety", "total": 14, "band": "Moderate"},
+            {"id": "stress", "label": "Stress", "total": 0, "band": "Normal"},
+        ],
+    }
+
+
+def test_the_subscales_are_in_the_openapi_schema(world):
+    schema = _api(world.therapist_a).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    score = schema["components"]["schemas"]["PortalScore"]
+    assert "subscales" in score["properties"]
+    assert "subscales" not in score.get("required", [])
