@@ -235,9 +235,21 @@ class ResponseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PortalSubscaleSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    label = serializers.CharField()
+    total = serializers.FloatField(allow_null=True)
+    band = serializers.CharField(allow_blank=True)
+
+
 class PortalScoreSerializer(serializers.Serializer):
     total = serializers.FloatField()
     band = serializers.CharField(allow_blank=True)
+    subscales = PortalSubscaleSerializer(
+        many=True,
+        required=False,
+        help_text="Only for a measure with subscales (DASS-21, PCL-5): each one's total and band.",
+    )
 
 
 class PortalResponseSerializer(serializers.ModelSerializer):
@@ -271,7 +283,18 @@ class PortalResponseSerializer(serializers.ModelSerializer):
         practice = self.context["request"].practice
         revision = obj.current_revision
         if client_may_see_score(practice, obj.activity_version.definition, revision):
-            return {"total": revision.score["total"], "band": revision.band_label}
+            score = {"total": revision.score["total"], "band": revision.band_label}
+            if subscales := revision.score.get("subscales"):
+                score["subscales"] = [
+                    {
+                        "id": sub["id"],
+                        "label": sub["label"],
+                        "total": sub["total"],
+                        "band": (sub["band"] or {}).get("label", ""),
+                    }
+                    for sub in subscales
+                ]
+            return score
         return None
 
     def get_crisis_resources(self, obj) -> str | None:

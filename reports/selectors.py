@@ -261,6 +261,7 @@ def entry_source(response: Response, *, show_score: bool = True) -> dict:
             "total": plain(revision.score_total),
             "max": (version.definition.get("scoring") or {}).get("max_total"),
             "band": revision.band_label,
+            "subscales": (revision.score or {}).get("subscales") or [],
         }
     return {
         "id": str(response.pk),

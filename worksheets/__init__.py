@@ -20,7 +20,7 @@ from .response import (
     visible_field_ids,
 )
 from .risk import CriticalAnswer, RiskRule, risk_answers, risk_rules
-from .scoring import Band, ScoreResult, score_response
+from .scoring import Band, ScoreResult, SubscaleScore, score_response
 from .types import COLUMN_TYPES, FIELD_TYPES, is_answerable
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Issue",
     "RiskRule",
     "ScoreResult",
+    "SubscaleScore",
     "clean_response",
     "field_by_id",
     "fields_by_id",

@@ -19,9 +19,12 @@ from .types import FIELD_TYPES, field_type
 _CONDITION_KEYS: Final = frozenset({"field", "op", "value"})
 _BAND_KEYS: Final = frozenset({"min", "max", "label", "severity", "note"})
 _SCORING_KEYS: Final = frozenset(
-    {"method", "items", "min_total", "max_total", "bands", "critical", "loinc"}
+    {"method", "items", "min_total", "max_total", "bands", "critical", "loinc", "subscales"}
     | {"show_score_to_client", "requires_all_items", "prorate_max_missing"}
 )
+_SUBSCALE_KEYS: Final = frozenset({"id", "label", "items", "multiplier", "bands"})
+Score = int | float
+_ID_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,49}")
 _SEVERITY_PATTERN: Final = re.compile(r"[a-z][a-z_]{0,29}")
 _LOINC_PATTERN: Final = re.compile(r"\d{1,8}-\d")
 
@@ -129,6 +132,75 @@ class ScoringChecks:
             )
         if "loinc" in scoring:
             self.check_loinc(scoring["loinc"], key_path(path, "loinc"))
+        if "subscales" in scoring:
+            listed = scoring.get("items")
+            if not isinstance(listed, list):
+                listed = []
+            self.check_subscales(scoring["subscales"], key_path(path, "subscales"), listed)
+
+    def check_subscales(self, subscales: Any, path: str, scored: list[Any]) -> None:
+        """Subscales (DASS-21's depression, anxiety and stress; PCL-5's clusters) are named
+        groups of the scored items, each with its own total (× an optional multiplier) and
+        bands covering exactly what that total can reach."""
+        if not isinstance(subscales, list) or not subscales:
+            self.add(path, "'subscales' must be a non-empty list of subscales.")
+            return
+        seen: set[str] = set()
+        for index, subscale in enumerate(subscales):
+            sub_path = index_path(path, index)
+            if not isinstance(subscale, Mapping):
+                self.add(sub_path, "Each subscale must be an object.")
+                continue
+            self.keys(subscale, sub_path, _SUBSCALE_KEYS, ("id", "label", "items"), "a subscale")
+            sub_id = subscale.get("id")
+            if "id" in subscale and not (isinstance(sub_id, str) and _ID_PATTERN.fullmatch(sub_id)):
+                self.add(
+                    key_path(sub_path, "id"),
+                    "A subscale id starts with a lowercase letter and has only lowercase "
+                    "letters, digits and underscores.",
+                )
+            elif isinstance(sub_id, str):
+                if sub_id in seen:
+                    self.add(key_path(sub_path, "id"), f"Subscale id '{sub_id}' is used twice.")
+                seen.add(sub_id)
+            self.text(subscale, "label", sub_path, limit=100)
+            multiplier = self.number(subscale, "multiplier", sub_path)
+            if multiplier is not None and multiplier <= 0:
+                self.add(key_path(sub_path, "multiplier"), "'multiplier' must be above 0.")
+                multiplier = None
+            items = self.subscale_items(subscale.get("items"), key_path(sub_path, "items"), scored)
+            if "bands" in subscale:
+                reach = None
+                if items is not None and (multiplier is not None or "multiplier" not in subscale):
+                    reach = _reach(items, multiplier if multiplier is not None else 1)
+                low, high = reach or (None, None)
+                self.check_bands(
+                    subscale["bands"],
+                    key_path(sub_path, "bands"),
+                    low,
+                    high,
+                    whose=("(the subscale's items × its multiplier)",) * 2,
+                )
+
+    def subscale_items(self, items: Any, path: str, scored: list[Any]) -> list[FieldDef] | None:
+        """A subscale's fields (each one of the scoring items), or None when they cannot all be
+        relied on."""
+        if not isinstance(items, list) or not items:
+            self.add(path, "A subscale's 'items' must be a non-empty list of scoring items.")
+            return None
+        fields: list[FieldDef] = []
+        for index, field_id in enumerate(items):
+            item_path = index_path(path, index)
+            if not isinstance(field_id, str) or field_id not in scored:
+                self.add(
+                    item_path,
+                    f"Subscale item {quote(field_id)} is not one of the scoring 'items'.",
+                )
+            elif items.index(field_id) != index:
+                self.add(item_path, f"Subscale item '{field_id}' is listed twice.")
+            elif field_id in self.sound_fields:
+                fields.append(self.fields[field_id])
+        return fields if len(fields) == len(items) else None
 
     def check_items(self, items: Any, path: str) -> list[FieldDef] | None:
         """The scored fields, or None when they cannot all be relied on."""
@@ -197,6 +269,8 @@ class ScoringChecks:
         path: str,
         low: int | float | None,
         high: int | float | None,
+        *,
+        whose: tuple[str, str] = ("('min_total')", "('max_total')"),
     ) -> None:
         if not isinstance(bands, list):
             self.add(path, "'bands' must be a list.")
@@ -229,7 +303,7 @@ class ScoringChecks:
                 else:
                     parsed.append(_Band(band_min, band_max, label or "", index))
         if parsed and len(parsed) == len(bands):
-            self.check_band_coverage(parsed, path, low, high)
+            self.check_band_coverage(parsed, path, low, high, whose=whose)
 
     def check_band_coverage(
         self,
@@ -237,7 +311,11 @@ class ScoringChecks:
         path: str,
         low: int | float | None,
         high: int | float | None,
+        *,
+        whose: tuple[str, str] = ("('min_total')", "('max_total')"),
     ) -> None:
+        """``whose`` names where the range comes from in the messages: the scoring's totals,
+        or a subscale's items times its multiplier."""
         ordered = sorted(bands)
         if ordered != bands:
             self.add(path, "List bands from the lowest to the highest total.")
@@ -245,7 +323,7 @@ class ScoringChecks:
             self.add(
                 key_path(index_path(path, ordered[0].position), "min"),
                 f"The lowest band starts at {ordered[0].min}, but totals start at {low} "
-                "('min_total').",
+                f"{whose[0]}.",
             )
         for previous, band in pairwise(ordered):
             band_path = key_path(index_path(path, band.position), "min")
@@ -262,7 +340,7 @@ class ScoringChecks:
             self.add(
                 key_path(index_path(path, ordered[-1].position), "max"),
                 f"The highest band ends at {ordered[-1].max}, but totals go up to {high} "
-                "('max_total').",
+                f"{whose[1]}.",
             )
 
     def check_critical(self, rules: Any, path: str) -> None:
@@ -299,6 +377,22 @@ class ScoringChecks:
                     f"{quote(code)} is not a LOINC code (digits, a dash and a check digit, "
                     "e.g. 44249-1).",
                 )
+
+
+def _reach(items: list[FieldDef], multiplier: int | float) -> tuple[Score, Score] | None:
+    """The lowest and highest totals these items can add up to, times the multiplier; None when
+    an item is unbounded."""
+    ranges = [field_type(field["type"]).score_range(field) for field in items]
+    if any(r is None for r in ranges):
+        return None
+    factor = Decimal(str(multiplier))
+    low = sum((Decimal(str(r[0])) for r in ranges if r), Decimal(0)) * factor
+    high = sum((Decimal(str(r[1])) for r in ranges if r), Decimal(0)) * factor
+    return _plain(low), _plain(high)
+
+
+def _plain(number: Decimal) -> int | float:
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _type_of(field: FieldDef) -> str:

@@ -49,7 +49,7 @@ def definition_schema() -> JsonSchema:
         }
         defs |= kind.schema_defs()
     defs |= {"condition": _CONDITION, "risk": _RISK}
-    defs |= {"scoring": _SCORING, "band": _BAND, "loinc": _LOINC}
+    defs |= {"scoring": _SCORING, "subscale": _SUBSCALE, "band": _BAND, "loinc": _LOINC}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://bridgework.app/schemas/worksheet-definition/{SCHEMA_VERSION}",
@@ -179,6 +179,26 @@ _SCORING: Final = {
         },
         "requires_all_items": {"type": "boolean", "default": True},
         "prorate_max_missing": {"type": "integer", "minimum": 0, "default": 0},
+        "subscales": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/subscale"}},
+    },
+}
+_SUBSCALE: Final = {
+    "type": "object",
+    "description": "A named group of the scoring items with its own total (times 'multiplier') "
+    "and bands, e.g. DASS-21's depression, anxiety and stress.",
+    "required": ["id", "label", "items"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"$ref": "#/$defs/id"},
+        "label": {"type": "string", "minLength": 1, "maxLength": 100},
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"$ref": "#/$defs/id"},
+        },
+        "multiplier": {"type": "number", "exclusiveMinimum": 0, "default": 1},
+        "bands": {"type": "array", "items": {"$ref": "#/$defs/band"}},
     },
 }
 _BAND: Final = {

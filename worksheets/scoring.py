@@ -27,6 +27,21 @@ class Band:
 
 
 @dataclass(frozen=True)
+class SubscaleScore:
+    """One subscale's total (already multiplied; None when one of its items is missing and
+    the scoring requires all items) and the band it falls in."""
+
+    id: str
+    label: str
+    total: Score | None
+    band: Band | None
+
+    def as_dict(self) -> dict[str, Any]:
+        band = _band_dict(self.band)
+        return {"id": self.id, "label": self.label, "total": self.total, "band": band}
+
+
+@dataclass(frozen=True)
 class ScoreResult:
     """``total`` is None when the items needed for a total are missing; ``complete`` says
     whether every item was answered; ``prorated`` whether missing items were filled in."""
@@ -37,22 +52,31 @@ class ScoreResult:
     flags: list[CriticalAnswer]
     complete: bool
     prorated: bool
+    subscales: tuple[SubscaleScore, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON shape documented in docs/worksheet-format.md."""
-        band = None
-        if self.band:
-            band = {"label": self.band.label, "severity": self.band.severity}
-            if self.band.note:
-                band["note"] = self.band.note
-        return {
+        """The JSON shape documented in docs/worksheet-format.md. ``subscales`` is there only
+        for a measure that has them, so the scores already stored keep their shape."""
+        result: dict[str, Any] = {
             "total": self.total,
-            "band": band,
+            "band": _band_dict(self.band),
             "items": dict(self.items),
             "flags": [{"field": f.field, "message": f.message} for f in self.flags],
             "complete": self.complete,
             "prorated": self.prorated,
         }
+        if self.subscales:
+            result["subscales"] = [subscale.as_dict() for subscale in self.subscales]
+        return result
+
+
+def _band_dict(band: Band | None) -> dict[str, Any] | None:
+    if band is None:
+        return None
+    shaped = {"label": band.label, "severity": band.severity}
+    if band.note:
+        shaped["note"] = band.note
+    return shaped
 
 
 def score_response(definition: Definition, answers: Answers) -> ScoreResult | None:
@@ -79,6 +103,29 @@ def score_response(definition: Definition, answers: Answers) -> ScoreResult | No
         flags=risk_answers(definition, answers),
         complete=missing == 0,
         prorated=prorated,
+        subscales=tuple(
+            _subscale(scoring, subscale, items) for subscale in scoring.get("subscales") or []
+        ),
+    )
+
+
+def _subscale(
+    scoring: Mapping[str, Any], subscale: Mapping[str, Any], items: Mapping[str, Score]
+) -> SubscaleScore:
+    """A subscale's total is the sum of its items' scores times its multiplier (DASS-21 × 2,
+    for comparison with DASS-42 norms). It is never prorated: with ``requires_all_items``
+    a missing item leaves the subscale without a total, as the published scoring says."""
+    answered = [items[item_id] for item_id in subscale["items"] if item_id in items]
+    total: Score | None = None
+    complete = len(answered) == len(subscale["items"])
+    if answered and (complete or not scoring.get("requires_all_items", True)):
+        summed = sum((Decimal(str(score)) for score in answered), Decimal(0))
+        total = _plain(summed * Decimal(str(subscale.get("multiplier", 1))))
+    return SubscaleScore(
+        id=subscale["id"],
+        label=subscale["label"],
+        total=total,
+        band=_band_for(subscale.get("bands") or [], total),
     )
 
 

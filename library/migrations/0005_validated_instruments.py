@@ -13,19 +13,30 @@ touched.
 from django.db import migrations
 
 _LOCKED_KEYS = ("entry_mode", "sections", "scoring")
+# The measures as they were when this migration was written: later ones (PHQ-2, …) had no copies
+# to correct, and the functional-difficulty question added to PHQ-9 and GAD-7 later (0007) was
+# not part of the instrument these copies were compared with.
+_MEASURES_THEN = ("phq9", "gad7")
+_ADDED_LATER = frozenset({"difficulty"})
+
+
+def _as_then(definition):
+    for section in definition["sections"]:
+        section["fields"] = [f for f in section["fields"] if f.get("id") not in _ADDED_LATER]
+    return definition
 
 
 def forward(apps, schema_editor):
     from library.seeding import sync_global_library
-    from worksheets.measures import MEASURES, load_measure
+    from worksheets.measures import load_measure
 
     sync_global_library(
         curated_model=apps.get_model("library", "CuratedActivity"),
         version_model=apps.get_model("library", "CuratedActivityVersion"),
     )
     ActivityVersion = apps.get_model("library", "ActivityVersion")
-    for name in MEASURES:
-        canonical = load_measure(name)
+    for name in _MEASURES_THEN:
+        canonical = _as_then(load_measure(name))
         instrument = canonical.get("instrument") or {}
         if instrument.get("validated") is not True:
             continue

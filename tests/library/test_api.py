@@ -32,7 +32,16 @@ def test_browse_and_search_the_global_library(world, api):
     assert response.status_code == 200
     assert [r["slug"] for r in response.json()["results"]] == ["thought-record"]
     measures = api(world.therapist_a).get(f"{BASE}/global/", {"kind": "measure"}).json()
-    assert {r["slug"] for r in measures["results"]} == {"phq-9", "gad-7"}
+    assert {r["slug"] for r in measures["results"]} == {
+        "phq-9",
+        "gad-7",
+        "phq-2",
+        "gad-2",
+        "phq-15",
+        "pcl-5",
+        "dass-21",
+        "k10",
+    }
     detail = api(world.therapist_a).get(f"{BASE}/global/{_thought_record().pk}/").json()
     assert detail["current_version"]["definition"]["sections"][0]["id"] == "situation"
     assert detail["in_practice"] is False

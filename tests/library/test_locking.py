@@ -314,7 +314,8 @@ def test_the_migration_locks_unchanged_copies_and_uncodes_changed_ones(world):
     from tests.factories import activity_version_for
 
     migration = importlib.import_module("library.migrations.0005_validated_instruments")
-    unchanged_definition = _instrument_dropped(load_measure("phq9"))
+    # A copy made then had PHQ-9 as it was then: without the later functional-difficulty item.
+    unchanged_definition = migration._as_then(_instrument_dropped(load_measure("phq9")))
     changed_definition = _without_risk_rule(_item9_reworded(unchanged_definition))
     unchanged = activity_version_for(world.practice_a, "phq-9", definition=unchanged_definition)
     changed = activity_version_for(world.practice_a, "phq-9", definition=changed_definition)

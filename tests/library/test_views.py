@@ -45,7 +45,16 @@ def test_search_covers_rationale_and_tags_and_filters_narrow_it(world, web):
     by_tag = browser.get(reverse("library:index"), {"q": "ACT"})
     assert {"values", "cognitive-defusion"} <= {c.slug for c in by_tag.context["curated"]}
     measures = browser.get(reverse("library:index"), {"kind": "measure"})
-    assert {c.slug for c in measures.context["curated"]} == {"phq-9", "gad-7"}
+    assert {c.slug for c in measures.context["curated"]} == {
+        "phq-9",
+        "gad-7",
+        "phq-2",
+        "gad-2",
+        "phq-15",
+        "pcl-5",
+        "dass-21",
+        "k10",
+    }
     sleep = browser.get(reverse("library:index"), {"problem": "sleep", "approach": "CBT"})
     assert "sleep-diary" in {c.slug for c in sleep.context["curated"]}
     assert all("sleep" in c.current_version.problems for c in sleep.context["curated"])

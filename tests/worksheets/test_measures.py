@@ -19,7 +19,9 @@ def bands(measure: dict) -> list[tuple[int, int, str]]:
 def test_phq9():
     phq9 = load_measure("phq9")
     fields = list(iter_fields(phq9))
-    assert [f["id"] for f in fields] == [f"q{n}" for n in range(1, 10)]
+    # q1–q9 and the unscored functional-difficulty question (tests/worksheets/test_instruments.py).
+    assert [f["id"] for f in fields] == [f"q{n}" for n in range(1, 10)] + ["difficulty"]
+    fields = fields[:9]
     assert fields[0]["label"] == "Little interest or pleasure in doing things"
     assert fields[1]["label"] == "Feeling down, depressed, or hopeless"
     assert fields[8]["label"] == (
@@ -45,7 +47,8 @@ def test_phq9():
 def test_gad7():
     gad7 = load_measure("gad7")
     fields = list(iter_fields(gad7))
-    assert len(fields) == 7
+    assert [f["id"] for f in fields] == [f"q{n}" for n in range(1, 8)] + ["difficulty"]
+    fields = fields[:7]
     assert fields[0]["label"] == "Feeling nervous, anxious, or on edge"
     assert fields[6]["label"] == "Feeling afraid, as if something awful might happen"
     assert all(f["options"] == ANSWER_SCALE for f in fields)

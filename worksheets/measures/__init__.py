@@ -5,6 +5,11 @@ definition (a worksheet never carries it): how change on the measure is judged â
 reliable change, the clinical cut-off (a score at or above it is in the clinical range) and the
 source of both. ``measure_outcomes`` finds them by the LOINC panel a definition's scoring
 carries, so a practice's copy of PHQ-9 is judged like PHQ-9.
+
+Thresholds are set only where they are published: an instrument without a published reliable
+change or cut-off has ``null`` there (its ``source`` says so), and one without a LOINC panel
+code has none. Change is judged only on measures that have both thresholds and a panel, so an
+unpublished number is never stood in for.
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Final
 
-MEASURES: Final = ("phq9", "gad7")
+MEASURES: Final = ("phq9", "gad7", "phq2", "gad2", "phq15", "pcl5", "dass21", "k10")
+
+
+_THRESHOLDS: Final = ("reliable_change", "clinical_cutoff")
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -37,7 +45,10 @@ def _outcomes_by_panel() -> dict[str, dict[str, Any]]:
     by_panel = {}
     for name in MEASURES:
         data = _read(name)
-        by_panel[data["scoring"]["loinc"]["panel"]] = data["outcomes"]
+        panel = (data["scoring"].get("loinc") or {}).get("panel")
+        outcomes = data.get("outcomes") or {}
+        if panel and all(outcomes.get(key) is not None for key in _THRESHOLDS):
+            by_panel[panel] = outcomes
     return by_panel
 
 
