@@ -154,7 +154,7 @@ def test_phq15():
         ]
     # The periods item is for women only: optional, and the total does not wait for it.
     assert fields[3]["help"] == "Women only."
-    assert [f["id"] for f in fields if not f["required"]] == ["q4"]
+    assert [f["id"] for f in fields if not f.get("required")] == ["q4"]
     answers = {f"q{n}": "2" for n in range(1, 16) if n != 4}
     result = score_response(phq15, answers)
     assert (result.total, result.band.label, result.complete) == (28, "High", False)
@@ -422,7 +422,7 @@ def test_functional_difficulty_item_is_asked_but_not_counted(name, last_item):
         "Extremely difficult",
     ]
     assert all("score" not in o for o in difficulty["options"])
-    assert difficulty["required"] is False
+    assert not difficulty.get("required")
     assert "difficulty" not in measure["scoring"]["items"]
     items = measure["scoring"]["items"]
     answers = dict.fromkeys(items, "1")
