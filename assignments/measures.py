@@ -535,8 +535,9 @@ def measure_history(
 def _by_episode(
     history: list[Score], episodes: Sequence[Episode], thresholds: Thresholds | None
 ) -> list[EpisodeHistory]:
-    """The scores of each episode with their change, newest episode first. Episodes before
-    the first score are left out (the implicit first one always stays)."""
+    """The scores of each episode with their change, newest episode first. Episodes that
+    ended before the measure's first score are left out; the current one always stays (with
+    no scores yet, it says so)."""
     grouped: dict[int, list[Score]] = defaultdict(list)
     for score in history:
         grouped[episode_of(score.submitted_at, episodes).number].append(score)

@@ -6,9 +6,10 @@ with episodes, and one data set shows the same category on every surface."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +19,13 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from analytics.selectors.dashboard import caseload_dashboard
-from assignments.measures import RECOVERY, RELIABLE_RECOVERY, measure_history
+from assignments.measures import (
+    RECOVERY,
+    RELIABLE_RECOVERY,
+    client_episodes,
+    episode_of,
+    measure_history,
+)
 from assignments.models import Flag, FlagKind
 from clients.models import CareEpisode
 from clients.services import care_episode_start
@@ -305,3 +312,54 @@ def test_a_mild_gad7_at_caseness_explains_itself_on_the_page_and_session_review(
     html = review.content.decode()
     assert note in html
     assert 'data-category="reliable_deterioration"' in html  # 4 → 9: 5 up, at least 4
+
+
+def test_the_deterioration_flag_alerts_the_therapist_through_the_flag_path(
+    world, acts, assign, submit, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from reminders.models import Kind, Reminder
+
+    with django_capture_on_commit_callbacks(execute=True):
+        entries(assign, submit, acts.phq9, [phq9_for(t) for t in (8, 15)], start=days_ago(5))
+    (flag,) = deterioration_flags(world.client_a)
+    with scopes_disabled():
+        alerts = Reminder.objects.filter(object_id=flag.pk, kind=Kind.FLAGGED_SCORE)
+        assert alerts.exists()
+    alerted = [m for m in mail.outbox if m.to == [world.therapist_a.email]]
+    assert any("needs your attention" in m.subject for m in alerted)
+    # The lock-screen subject says nothing of whose or which score.
+    assert all("PHQ-9" not in m.subject for m in alerted)
+
+
+@pytest.mark.parametrize(
+    ("started_on", "before", "after"),
+    [
+        # Clocks go forward at 01:00 GMT on 29 March: the day starts at 00:00 GMT.
+        (
+            date(2026, 3, 29),
+            datetime(2026, 3, 28, 23, 59, tzinfo=UTC),
+            datetime(2026, 3, 29, 0, 0, tzinfo=UTC),
+        ),
+        # Clocks go back on 25 October: the day starts at 00:00 BST, 23:00 UTC the day before.
+        (
+            date(2026, 10, 25),
+            datetime(2026, 10, 24, 22, 59, tzinfo=UTC),
+            datetime(2026, 10, 24, 23, 0, tzinfo=UTC),
+        ),
+    ],
+)
+def test_an_episode_starts_at_the_clients_local_midnight_across_clock_changes(
+    world, started_on, before, after
+):
+    with time_machine.travel(datetime(2026, 11, 1, 12, tzinfo=UTC), tick=False):
+        with scopes_disabled():
+            user = User.objects.get(pk=world.client_a.primary_therapist_id)
+        with practice_scope(world.practice_a):
+            row = care_episode_start(client=world.client_a, actor=user, started_on=started_on)
+            episodes = client_episodes(world.client_a)
+    assert str(world.client_a.tz) == "Europe/London"
+    assert row.starts_at == after
+    assert episode_of(before, episodes).number == 1
+    assert episode_of(after, episodes).number == 2
