@@ -104,7 +104,12 @@ class ClientViewSet(
     @extend_schema(
         methods=["POST"], request=CareEpisodeSerializer, responses={201: CareEpisodeSerializer}
     )
-    @action(detail=True, methods=["get", "post"], serializer_class=CareEpisodeSerializer)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=CareEpisodeSerializer,
+        pagination_class=None,  # a few rows; the schema must not promise a page
+    )
     def episodes(self, request, pk=None):
         """The client's episodes of care after the first (oldest first), or start a new one:
         change on every measure is then counted from the first score of the new episode."""
