@@ -37,6 +37,7 @@ NO_SCORES = _nothing("no scores yet")
 ZERO = '<span class="muted">0</span>'
 PAUSED = ' · <span class="badge badge--paused">Paused</span>'
 FIRST_SCORE = '<span class="muted">First score — no change yet</span>'
+NEW_EPISODE = '<span class="muted">New episode of care — no score since it started</span>'
 _ANY_CLIENT = uuid.UUID(int=0)
 
 
@@ -142,14 +143,14 @@ def _score(row: ClientRow) -> str:
     if m is None:
         return NO_SCORES
     if m.change is None:
-        change = FIRST_SCORE
+        change = NEW_EPISODE if m.baseline_at is None else FIRST_SCORE
     elif m.change.label:
         change = (
-            f"{m.delta_display} since first score · "
+            f"{m.delta_display} since baseline · "
             f'<span class="dash-change dash-change--{m.change.direction}">{m.change.label}</span>'
         )
     else:
-        change = f"{m.delta_display} since first score"
+        change = f"{m.delta_display} since baseline"
     band = (
         f' <span class="badge badge--severity-{_e(m.severity or "none")}">{_e(m.band)}</span>'
         if m.band

@@ -84,3 +84,21 @@ class PlannedSessionForm(forms.Form):
         label="Next session on",
         widget=NativeDateInput(),
     )
+
+
+class CareEpisodeForm(forms.Form):
+    """Start a new episode of care (``clients.services.care_episode_start`` holds the rules)."""
+
+    started_on = forms.DateField(
+        label="Starts on",
+        widget=NativeDateInput(),
+        help_text="In the client's time zone. Scores from this day on are compared with the "
+        "first score of the new episode.",
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why a new episode: a return after discharge, a new problem, a step up.",
+    )

@@ -13,7 +13,9 @@ A *series* is plain JSON-compatible data, so it can be part of a PDF's hashed so
 Optional keys draw other numbers over time the same way (e.g. a mood rating from a daily
 log): ``"caption"`` (the chart's accessible name, default "<title> totals over time") and
 ``"noun"`` (what one point is, default "score"). Without bands the right margin, which holds
-the band names, shrinks.
+the band names, shrinks. ``"episodes"`` (``[{"date": "2024-05-01", "label": "Episode 2"}]``)
+draws a dashed line where each new episode of care starts, with its label, and says so in the
+text alternative.
 """
 
 from __future__ import annotations
@@ -79,7 +81,16 @@ def measure_chart(series: Mapping[str, Any], *, chart_id: str = "") -> MeasureCh
     if not bands:
         plot.right = WIDTH - RIGHT_WITHOUT_BANDS
     summary = _summary(series["title"], points, noun=series.get("noun") or "score")
-    drawing = _bands(plot, bands) + _y_axis(plot, bands) + _x_axis(plot) + _line(plot)
+    episodes = [(date.fromisoformat(e["date"]), e["label"]) for e in series.get("episodes") or []]
+    if episodes:
+        summary += " " + " ".join(f"{label} started {_day(day)}." for day, label in episodes)
+    drawing = (
+        _bands(plot, bands)
+        + _y_axis(plot, bands)
+        + _x_axis(plot)
+        + _episodes(plot, episodes)
+        + _line(plot)
+    )
     svg = format_html(
         '<svg class="measure-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
         'width="{w}" height="{h}" role="img" aria-labelledby="{id}-title {id}-desc" '
@@ -190,6 +201,29 @@ def _x_axis(plot: _Plot) -> SafeString:
         axis += _rule(x, plot.bottom, x, plot.bottom + 4, MUTED)
         axis += _text(x, plot.bottom + 14, dateformat.format(day, "j M"), anchor="middle")
     return axis
+
+
+def _episodes(plot: _Plot, episodes: Sequence[tuple[date, str]]) -> SafeString:
+    """A dashed line where each new episode of care starts (at the plot's right edge when it
+    started after the last score), labelled at the top."""
+    drawing = SafeString()
+    if not plot.points:
+        return drawing
+    for day, label in episodes:
+        x = min(max(plot.x(day), plot.left), plot.right)
+        drawing += format_html(
+            '<line class="measure-chart__episode" x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" '
+            'stroke="{colour}" stroke-width="1.5" stroke-dasharray="4 3"/>',
+            x=_c(x),
+            top=_c(plot.top),
+            bottom=_c(plot.bottom),
+            colour=INK,
+        )
+        anchor = "end" if x > (plot.left + plot.right) / 2 else "start"
+        drawing += _text(
+            x + (-4 if anchor == "end" else 4), plot.top + 8, label, anchor=anchor, colour=INK
+        )
+    return drawing
 
 
 def _line(plot: _Plot) -> SafeString:

@@ -20,7 +20,14 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from assignments.adherence import rate
-from assignments.measures import MeasureHistory, measure_history, plain, shared_versions
+from assignments.measures import (
+    Episode,
+    MeasureHistory,
+    client_episodes,
+    measure_history,
+    plain,
+    shared_versions,
+)
 from assignments.models import (
     MISSED_AFTER,
     Assignment,
@@ -95,6 +102,11 @@ class Progress:
     weeks: list[WeekAdherence]
     planned_sessions: list
     scheduled_measures: list
+    episodes: list[Episode]  # of care, oldest first; the first is implicit
+
+    @property
+    def current_episode(self) -> Episode:
+        return self.episodes[-1]
 
     @property
     def has_data(self) -> bool:
@@ -134,7 +146,8 @@ def client_progress(client, *, days: int = TIMELINE_DAYS, now: datetime | None =
     now = now or timezone.now()
     today = timezone.localdate(now, client.tz)
     since = now - timedelta(days=days)
-    measures, ratings = measure_and_rating_progress(client)
+    episodes = client_episodes(client)
+    measures, ratings = measure_and_rating_progress(client, episodes=episodes)
     timeline = client_timeline(client, since=since, now=now)
     has_older = Assignment.objects.filter(client=client, created_at__lt=since).exists()
     older = [d for d in TIMELINE_STEPS if d > days]
@@ -151,6 +164,7 @@ def client_progress(client, *, days: int = TIMELINE_DAYS, now: datetime | None =
         weeks=weekly_adherence(client, now=now),
         planned_sessions=upcoming_sessions(client, today=today),
         scheduled_measures=scheduled_measures(client, now=now),
+        episodes=episodes,
     )
 
 
@@ -188,7 +202,9 @@ def scheduled_measures(client, *, now: datetime) -> list[Assignment]:
 # --- Measures and ratings --------------------------------------------------------------------
 
 
-def measure_and_rating_progress(client) -> tuple[list[MeasureHistory], list[RatingProgress]]:
+def measure_and_rating_progress(
+    client, *, episodes: list[Episode] | None = None
+) -> tuple[list[MeasureHistory], list[RatingProgress]]:
     """Every shared entry's score (measures: ``assignments.measures``, the one measure
     history) or ratings (other worksheets), in at most three queries: the versions the client
     has shared entries of, then the entries of scored versions and of versions with rating
@@ -200,7 +216,7 @@ def measure_and_rating_progress(client) -> tuple[list[MeasureHistory], list[Rati
         if not (v.definition or {}).get("scoring") and (fields := list(rating_fields(v.definition)))
     }
     shared = Response.objects.filter(client=client, shared_with_therapist=True)
-    measures = measure_history(client, versions=versions)
+    measures = measure_history(client, versions=versions, episodes=episodes)
     ratings = _ratings(client, shared, versions, rated) if rated else []
     return measures, ratings
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -10,7 +11,8 @@ from rest_framework.views import APIView
 
 from accounts.audit import audit_record
 from analytics import progress
-from assignments.measures import MeasureHistory
+from analytics.serializers import OutcomeFieldsMixin
+from assignments.measures import Change, MeasureHistory, plain
 from clients.selectors import client_get
 from core.api import TenantAPIMixin
 from core.permissions import IsPracticeMember
@@ -29,18 +31,28 @@ class PointSerializer(serializers.Serializer):
     band = serializers.CharField(allow_blank=True)
 
 
-class ChangeSerializer(serializers.Serializer):
-    baseline = serializers.FloatField(allow_null=True)
+class ChangeSerializer(OutcomeFieldsMixin):
+    baseline = serializers.FloatField(
+        allow_null=True, help_text="The first score of the episode of care."
+    )
     latest = serializers.FloatField(allow_null=True)
     delta = serializers.FloatField(allow_null=True)
     direction = serializers.ChoiceField(
         choices=["improved", "deteriorated", "no_reliable_change", "unknown"]
     )
     label = serializers.CharField(allow_blank=True)
-    clinically_significant = serializers.BooleanField()
-    reliable_recovery = serializers.BooleanField()
     reliable_change_threshold = serializers.FloatField(allow_null=True)
-    clinical_cutoff = serializers.FloatField(allow_null=True)
+    clinical_cutoff = serializers.FloatField(
+        allow_null=True, help_text="Caseness: a score at or above it is in the clinical range."
+    )
+    remission_below = serializers.FloatField(allow_null=True)
+
+
+class EpisodeSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="1 is the first episode (from the first score).")
+    started_on = serializers.DateField(allow_null=True, help_text="Null for the first episode.")
+    points = PointSerializer(many=True)
+    change = ChangeSerializer()
 
 
 class MeasureSerializer(serializers.Serializer):
@@ -51,7 +63,8 @@ class MeasureSerializer(serializers.Serializer):
     bands = BandSerializer(many=True)
     points = PointSerializer(many=True)
     incomplete = serializers.ListField(child=serializers.DateField())
-    change = ChangeSerializer()
+    change = ChangeSerializer(help_text="Within the current episode of care.")
+    episodes = EpisodeSerializer(many=True, help_text="Newest first; the current one first.")
 
 
 class RatingSerializer(serializers.Serializer):
@@ -87,7 +100,7 @@ def progress_data(client) -> dict:
         "client": str(client.pk),
         "timezone": str(client.tz),
         "as_of": data.today.isoformat(),
-        "measures": [_measure(m) for m in data.measures],
+        "measures": [_measure(client, m) for m in data.measures],
         "ratings": [
             {
                 "activity": str(r.activity_id),
@@ -113,8 +126,29 @@ def progress_data(client) -> dict:
     }
 
 
-def _measure(measure: MeasureHistory) -> dict:
-    change, thresholds = measure.change, measure.change.thresholds
+def change_data(change: Change) -> dict:
+    """A change as the API shows it (``ChangeSerializer``)."""
+    thresholds = change.thresholds
+    return {
+        "baseline": change.baseline,
+        "latest": change.latest,
+        "delta": change.delta,
+        "direction": change.direction,
+        "label": change.label,
+        "category": change.category,
+        "categories": change.category_keys,
+        "recovery": change.recovery,
+        "reliable_recovery": change.reliable_recovery,
+        "response": change.response,
+        "remission": change.remission,
+        "clinically_significant": change.clinically_significant,
+        "reliable_change_threshold": thresholds.reliable_change if thresholds else None,
+        "clinical_cutoff": thresholds.clinical_cutoff if thresholds else None,
+        "remission_below": thresholds.remission_below if thresholds else None,
+    }
+
+
+def _measure(client, measure: MeasureHistory) -> dict:
     series = measure.series
     return {
         "activity": str(measure.activity_id),
@@ -124,17 +158,23 @@ def _measure(measure: MeasureHistory) -> dict:
         "bands": series["bands"],
         "points": series["points"],
         "incomplete": [day.isoformat() for day in measure.incomplete],
-        "change": {
-            "baseline": change.baseline,
-            "latest": change.latest,
-            "delta": change.delta,
-            "direction": change.direction,
-            "label": change.label,
-            "clinically_significant": change.clinically_significant,
-            "reliable_recovery": change.reliable_recovery,
-            "reliable_change_threshold": thresholds.reliable_change if thresholds else None,
-            "clinical_cutoff": thresholds.clinical_cutoff if thresholds else None,
-        },
+        "change": change_data(measure.change),
+        "episodes": [
+            {
+                "number": e.number,
+                "started_on": e.episode.started_on.isoformat() if e.episode.started_on else None,
+                "points": [
+                    {
+                        "date": timezone.localtime(s.submitted_at, client.tz).date().isoformat(),
+                        "total": plain(s.total),
+                        "band": s.band,
+                    }
+                    for s in e.scores
+                ],
+                "change": change_data(e.change),
+            }
+            for e in measure.episodes
+        ],
     }
 
 

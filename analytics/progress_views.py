@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
 from analytics import progress
-from analytics.forms import PlannedSessionForm, ScheduleMeasureForm
-from assignments.measures import known_thresholds
+from analytics.forms import CareEpisodeForm, PlannedSessionForm, ScheduleMeasureForm
+from assignments.measures import CATEGORIES, known_thresholds
 from assignments.models import PlannedSession
 from assignments.schedule import first_due_day
 from assignments.services import assigning, sessions
+from clients import services as client_services
 from clients.selectors import client_get
 from core.access import staff_required
 from core.forms import apply_validation_error
@@ -41,7 +42,7 @@ def measure_choices(membership) -> list[tuple[str, str]]:
     return sorted(choices, key=lambda choice: choice[1].lower())
 
 
-def _page(request, client, *, schedule_form=None, session_form=None, status=200):
+def _page(request, client, *, schedule_form=None, session_form=None, episode_form=None, status=200):
     audit_record(actor=request.user, practice=request.practice, action="view_progress", obj=client)
     days = progress.timeline_days(request.GET.get("days"))
     data = progress.client_progress(client, days=days)
@@ -55,7 +56,10 @@ def _page(request, client, *, schedule_form=None, session_form=None, status=200)
         "progress": data,
         "schedule_form": schedule_form,
         "session_form": session_form or PlannedSessionForm(),
+        "episode_form": episode_form
+        or CareEpisodeForm(initial={"started_on": timezone.localdate(timezone=client.tz)}),
         "thresholds": known_thresholds(),
+        "categories": CATEGORIES.values(),
     }
     with timezone.override(client.tz):  # every date and time on the page is the client's
         return render(request, "analytics/progress.html", context, status=status)
@@ -142,3 +146,26 @@ def planned_sessions(request, client_id):
             )
             return redirect(back)
     return _page(request, client, session_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def care_episode_start(request, client_id):
+    """Start a new episode of care: change on every measure restarts at its next score."""
+    client = client_get(request.membership, client_id)
+    form = CareEpisodeForm(request.POST)
+    if form.is_valid():
+        try:
+            episode = client_services.care_episode_start(
+                client=client, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"New episode of care from {episode.started_on:%-d %b %Y}. Change on each "
+                "measure is now counted from its first score on or after that day.",
+            )
+            return redirect(reverse("analytics:progress", args=[client.pk]) + "#episodes")
+    return _page(request, client, episode_form=form, status=400)

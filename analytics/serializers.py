@@ -5,11 +5,41 @@ from rest_framework import serializers
 from assignments.adherence import DEFINITIONS
 
 
-class DashboardChangeSerializer(serializers.Serializer):
+class OutcomeFieldsMixin(serializers.Serializer):
+    """The outcome categories of a change (``assignments.measures.CATEGORIES``), within the
+    current episode of care."""
+
+    category = serializers.CharField(
+        allow_blank=True,
+        help_text="The one category that sums the change up: reliable_deterioration, "
+        "reliable_recovery, recovery, reliable_improvement or no_reliable_change; blank when "
+        "the measure has no thresholds.",
+    )
+    categories = serializers.ListField(
+        child=serializers.CharField(),
+        source="category_keys",
+        help_text="Every category met, the summing-up one first (also response, remission).",
+    )
+    recovery = serializers.BooleanField(
+        help_text="From at or above the caseness cut-off to below it."
+    )
+    reliable_recovery = serializers.BooleanField(
+        help_text="Recovery and reliable improvement together."
+    )
+    response = serializers.BooleanField(help_text="A fall of 50 % or more from baseline.")
+    remission = serializers.BooleanField(
+        help_text="Below the measure's remission threshold, from a baseline at or above it."
+    )
+    clinically_significant = serializers.BooleanField(
+        help_text="Clinically significant change (Jacobson & Truax): the same as "
+        "reliable_recovery; recovery alone is not."
+    )
+
+
+class DashboardChangeSerializer(OutcomeFieldsMixin):
     delta = serializers.FloatField(allow_null=True)
     direction = serializers.CharField()
-    label = serializers.CharField()
-    clinically_significant = serializers.BooleanField()
+    label = serializers.CharField(allow_blank=True)
 
 
 class DashboardMeasureSerializer(serializers.Serializer):
@@ -19,9 +49,15 @@ class DashboardMeasureSerializer(serializers.Serializer):
     latest_at = serializers.DateTimeField(allow_null=True)
     band = serializers.CharField(allow_blank=True)
     severity = serializers.CharField(allow_blank=True)
-    baseline = serializers.FloatField(allow_null=True)
-    baseline_at = serializers.DateTimeField(allow_null=True)
-    change = DashboardChangeSerializer(allow_null=True, help_text="Null with a single score.")
+    baseline = serializers.FloatField(
+        allow_null=True, help_text="The first score of the current episode of care."
+    )
+    baseline_at = serializers.DateTimeField(
+        allow_null=True, help_text="Null when nothing was scored since a new episode started."
+    )
+    change = DashboardChangeSerializer(
+        allow_null=True, help_text="Null with a single score in the current episode."
+    )
 
 
 class DashboardRowSerializer(serializers.Serializer):

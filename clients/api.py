@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from accounts.audit import audit_record
 from clients import selectors, services
 from clients.models import CareTeamMember, Client
-from clients.serializers import ClientSerializer, ClientStatusSerializer
+from clients.serializers import CareEpisodeSerializer, ClientSerializer, ClientStatusSerializer
 from core.api import TenantAPIMixin
 from core.forms import api_validation_error
 from core.permissions import IsPracticeMember
@@ -99,3 +99,31 @@ class ClientViewSet(
         except ValidationError as exc:
             raise api_validation_error(exc) from None
         return Response(self.get_serializer(client).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=CareEpisodeSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=CareEpisodeSerializer, responses={201: CareEpisodeSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=CareEpisodeSerializer,
+        pagination_class=None,  # a few rows; the schema must not promise a page
+    )
+    def episodes(self, request, pk=None):
+        """The client's episodes of care after the first (oldest first), or start a new one:
+        change on every measure is then counted from the first score of the new episode."""
+        client = self.get_object()
+        if request.method == "GET":
+            return Response(
+                CareEpisodeSerializer(selectors.client_episodes(client), many=True).data
+            )
+        body = CareEpisodeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            episode = services.care_episode_start(
+                client=client, actor=request.user, **body.validated_data
+            )
+        except ValidationError as exc:
+            raise api_validation_error(exc) from None
+        return Response(CareEpisodeSerializer(episode).data, status=201)

@@ -148,3 +148,36 @@ class Discharge(TenantModel):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["practice", "client"], name="discharge_client")]
+
+
+class CareEpisode(TenantModel):
+    """The start of a new episode of care: from ``started_on`` (the client's local date) the
+    client's measures are compared with a new baseline, the first score on or after it.
+
+    The first episode has no row: it starts implicitly at the client's first score, so a
+    client who is never given a second episode needs nothing here and no data migration was
+    needed for existing clients. Each row starts the next episode and ends the one before;
+    earlier scores stay in the record, grouped under the episode they belong to.
+
+    ``starts_at`` is the start of ``started_on`` in the client's time zone, stored when the
+    episode is started so that the read models (``assignments.measures``, the dashboard's one
+    statement) compare it with an entry's ``submitted_at`` directly."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_episodes")
+    started_on = models.DateField()
+    starts_at = models.DateTimeField()
+    note = models.TextField(max_length=1000, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["practice", "client", "starts_at"], name="care_episode_client")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "started_on"], name="care_episode_one_per_day"
+            )
+        ]

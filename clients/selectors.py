@@ -73,3 +73,9 @@ def client_open_flags(client: Client) -> list:
 
 def client_discharges(client: Client):
     return client.discharges.select_related("discharged_by", "final_measure__activity_version")
+
+
+def client_episodes(client: Client) -> list:
+    """The client's episodes of care started after the first (``CareEpisode``), oldest first;
+    the first episode is implicit."""
+    return list(client.care_episodes.select_related("started_by").order_by("starts_at"))

@@ -59,3 +59,21 @@ class ClientSerializer(serializers.ModelSerializer):
 
 class ClientStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["active", "paused", "discharged"])
+
+
+class CareEpisodeSerializer(serializers.Serializer):
+    """An episode of care after the first (the first starts implicitly at the first score)."""
+
+    id = serializers.UUIDField(read_only=True)
+    started_on = serializers.DateField(
+        help_text="The client's local date; today or earlier, after the current episode's."
+    )
+    note = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, default="", trim_whitespace=True
+    )
+    started_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_started_by(self, episode) -> str | None:
+        user = episode.started_by
+        return user.email if user is not None else None

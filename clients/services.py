@@ -1,6 +1,6 @@
 """Every write about client records and client sign-in. Keyword-only, atomic."""
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
-from clients.models import CareTeamMember, Client, ClientLoginToken, ClientStatus
+from clients.models import CareEpisode, CareTeamMember, Client, ClientLoginToken, ClientStatus
 from clients.selectors import client_open_flags
 from core.emails import send_templated_email
 from core.tenancy import practice_scope
@@ -349,4 +349,40 @@ def client_login_code_redeem(*, email: str, code: str, ip: str) -> Client:
             row.save(update_fields=["failed_attempts", "updated_at"])
     raise ClientLoginError(
         "That code did not work. Check the latest email from us, or ask for a new code."
+    )
+
+
+@transaction.atomic
+def care_episode_start(
+    *, client: Client, actor: User, started_on: date, note: str = ""
+) -> CareEpisode:
+    """Start a new episode of care for ``client`` on ``started_on`` (their local date): from
+    then on, change on every measure is counted from the first score of the new episode.
+
+    The date may be today or earlier (an episode agreed at last week's session), never in the
+    future, and it must come after the start of the current episode: episodes follow one
+    another, they do not overlap."""
+    note = (note or "").strip()
+    if len(note) > 1000:
+        raise ValidationError({"note": "Keep the note under 1000 characters."})
+    today = timezone.localdate(timezone=client.tz)
+    if started_on > today:
+        raise ValidationError({"started_on": "An episode cannot start in the future."})
+    # Lock the client so two therapists starting an episode at once cannot both pass the check.
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    current = client.care_episodes.order_by("-starts_at").first()
+    if current is not None and started_on <= current.started_on:
+        raise ValidationError(
+            {
+                "started_on": "Choose a date after "
+                f"{current.started_on:%-d %b %Y}, when the current episode started."
+            }
+        )
+    return CareEpisode.objects.create(
+        practice_id=client.practice_id,
+        client=client,
+        started_on=started_on,
+        starts_at=datetime.combine(started_on, time.min, tzinfo=client.tz),
+        note=note,
+        started_by=actor,
     )

@@ -439,6 +439,7 @@ def progress_report_for_staff(membership, client_id) -> DocumentSpec:
         "client_name": client.full_name,
         "as_of": dateformat.format(timezone.localdate(timezone.now(), client.tz), "j F Y"),
         "series": measure_series(client),
+        "outcomes": measure_outcomes_source(client),
         "adherence": [
             {
                 "title": s["title"],
@@ -469,3 +470,31 @@ def measure_series(client) -> list[dict]:
     ``analytics.measure_chart.measure_chart`` draws), from the one measure history
     (``assignments.measures``) the progress page reads too."""
     return [m.series for m in measure_history(client) if m.scores]
+
+
+def measure_outcomes_source(client) -> list[dict]:
+    """Each measure's change within the current episode of care with its outcome categories
+    (``assignments.measures``, as the progress page shows them), as plain data for the
+    progress PDF's hashed source."""
+    rows = []
+    for m in measure_history(client):
+        change = m.change
+        current = m.current
+        rows.append(
+            {
+                "title": m.title,
+                "episode": current.number if current else 1,
+                "episode_started_on": (
+                    dateformat.format(current.episode.started_on, "j M Y")
+                    if current and current.episode.started_on
+                    else None
+                ),
+                "baseline": plain(change.baseline),
+                "latest": plain(change.latest),
+                "delta": plain(change.delta),
+                "category": change.category,
+                "categories": [c.label for c in change.categories],
+                "latest_note": m.latest_band_note,
+            }
+        )
+    return rows

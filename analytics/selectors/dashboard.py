@@ -42,7 +42,7 @@ from assignments.models import (
     Response,
     ResponseRevision,
 )
-from clients.models import Client, ClientStatus
+from clients.models import CareEpisode, Client, ClientStatus
 from clients.selectors import clients_visible_to
 from library.models import ActivityVersion
 
@@ -75,7 +75,8 @@ DEFAULT_DESCENDING = {
 
 @dataclass
 class MeasureFigure:
-    """One measure of one client: the first scored entry (baseline) and the latest."""
+    """One measure of one client: the first scored entry of the current episode of care
+    (baseline; None when nothing was scored since it started) and the latest."""
 
     activity_id: object
     title: str
@@ -219,7 +220,8 @@ _V = columns(ResponseRevision, "id", "score_total", "severity", "score")
 _AV = columns(ActivityVersion, "id", "activity", "title")
 _A = columns(Assignment, "practice", "client", "activity_version")
 _E = columns(AdherenceEvent, "practice", "client", "actor_role", "at")
-_NAMES = {"c": _C, "t": _T, "f": _F, "r": _R, "v": _V, "av": _AV, "a": _A, "e": _E}
+_EP = columns(CareEpisode, "practice", "client", "starts_at")
+_NAMES = {"c": _C, "t": _T, "f": _F, "r": _R, "v": _V, "av": _AV, "a": _A, "e": _E, "ep": _EP}
 
 # The figures statement, one row per client: name, status and therapist, the adherence cells
 # (``assignments.adherence.sql_select``), open flags, the newest entry, the newest client
@@ -246,8 +248,9 @@ LEFT JOIN (SELECT {f.client} AS client_id, COUNT(*) AS n
             GROUP BY {f.client}) flags ON flags.client_id = c.{c.id}
 WHERE c.{c.practice} = %(practice)s AND c.{c.id} IN """
 
-# Per measure: a client's first scored entry (oldest first) and latest (newest first) that
-# the client shared (as ``assignments.measures.measure_history``), as one JSON array of two.
+# Per measure: a client's first scored entry of the current episode of care (oldest first: no
+# episode starts after it) and latest (newest first) that the client shared (as
+# ``assignments.measures.measure_history``), as one JSON array of two.
 # Each walks the ``response_client`` index in time order and stops at the first match; a
 # client never assigned the measure is skipped by the CASE, so no walk runs through a history
 # without a match.
@@ -267,8 +270,15 @@ _ENTRY_SQL = """(
            JOIN {av.table} av ON av.{av.id} = r.{r.activity_version}
           WHERE r.{r.practice} = %(practice)s AND r.{r.client} = c.{c.id}
             AND r.{r.shared_with_therapist} AND v.{v.score_total} IS NOT NULL
-            AND av.{av.activity} = %({measure})s
+            AND av.{av.activity} = %({measure})s{episode}
           ORDER BY r.{r.submitted_at} {order} LIMIT 1)"""
+
+# The first entry is the baseline of the current episode: no later episode has started.
+_IN_CURRENT_EPISODE = """
+            AND NOT EXISTS (
+                SELECT 1 FROM {ep.table} ep
+                 WHERE ep.{ep.practice} = %(practice)s AND ep.{ep.client} = c.{c.id}
+                   AND ep.{ep.starts_at} > r.{r.submitted_at})"""
 
 # What differs between the databases we run on: a JSON value from a subquery put in an array
 # (SQLite is told it is JSON, not text), and reading the band's label out of a revision's
@@ -309,9 +319,9 @@ def _measure_sql(measure: str) -> str:
     dialect = _SQL_DIALECTS[connection.vendor]
     array = JSON_ARRAY[connection.vendor]
 
-    def entry(order: str, details: str = "") -> str:
+    def entry(order: str, details: str = "", episode: str = "") -> str:
         sql = _ENTRY_SQL.format(
-            **_NAMES, measure=measure, array=array, details=details, order=order
+            **_NAMES, measure=measure, array=array, details=details, order=order, episode=episode
         )
         return dialect["nested"].format(sql)
 
@@ -319,7 +329,7 @@ def _measure_sql(measure: str) -> str:
         **_NAMES,
         measure=measure,
         array=array,
-        first=entry("ASC"),
+        first=entry("ASC", episode=_IN_CURRENT_EPISODE.format(**_NAMES)),
         latest=entry("DESC", f", v.{_V.severity}, {dialect['band']}, av.{_AV.title}"),
     )
 
@@ -330,9 +340,10 @@ def _measure_figures(cells: Sequence, measures: list[Measure]) -> list[MeasureFi
     figures = []
     for measure, entries in zip(measures, cells, strict=True):
         first, latest = json_value(entries) or (None, None)
-        if first is None or latest is None:
+        if latest is None:
             continue
-        first_id, first_at, baseline = first
+        # No first entry: nothing scored since a new episode of care started.
+        first_id, first_at, baseline = first or (None, None, None)
         latest_id, latest_at, total, severity, band, title = latest
         figures.append(
             MeasureFigure(
@@ -343,9 +354,9 @@ def _measure_figures(cells: Sequence, measures: list[Measure]) -> list[MeasureFi
                 band=band or "",
                 severity=severity or "",
                 baseline=baseline,
-                baseline_at=moment(first_at),
+                baseline_at=moment(first_at) if first_at is not None else None,
                 change=None
-                if first_id == latest_id
+                if first_id is None or first_id == latest_id
                 else classify(baseline, total, measure.thresholds),
             )
         )

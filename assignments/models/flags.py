@@ -12,6 +12,9 @@ from core.db import TenantModel
 
 class FlagKind(models.TextChoices):
     CRITICAL_ITEM = "critical_item", "Critical answer"
+    # A measure's total rose by its reliable-change threshold or more from the baseline of the
+    # episode of care (``assignments.services.outcomes``); ``rule`` holds the figures.
+    DETERIORATION = "deterioration", "Reliable deterioration"
 
 
 class Flag(TenantModel):

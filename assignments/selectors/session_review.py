@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from assignments.measures import measure_history, plain
+from assignments.measures import CATEGORIES, band_note, measure_history, plain
 from assignments.models import (
     AssignmentMessage,
     CheckIn,
@@ -105,7 +105,9 @@ def session_review(client, *, now=None) -> SessionReview:
 
 def _measure_changes(client, since) -> list[dict]:
     """Each scored entry since ``since`` with the score before it on the same measure, from
-    the one measure history (``assignments.measures``), oldest first."""
+    the one measure history (``assignments.measures``), oldest first. The latest entry of a
+    measure also carries its outcome category within the episode of care (``outcome``, a
+    ``Category`` or None), as the progress page shows it."""
     changes = [
         {
             "title": measure.title,
@@ -115,6 +117,10 @@ def _measure_changes(client, since) -> list[dict]:
             "severity": score.severity,
             "previous": plain(before),
             "change": None if before is None else plain(score.total - before),
+            "band_note": band_note(score.band, score.total, measure.thresholds),
+            "outcome": CATEGORIES.get(measure.change.category)
+            if score is measure.history[-1]
+            else None,
         }
         for measure in measure_history(client)
         for score, before in measure.since(since)

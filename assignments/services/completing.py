@@ -25,6 +25,7 @@ from assignments.models import (
     ResponseRevision,
     Visibility,
 )
+from assignments.services import outcomes
 from assignments.services.log import _event
 from assignments.signals import flag_raised
 from worksheets import (
@@ -164,6 +165,7 @@ def response_submit(
         late=now > occurrence.due_at,
     )
     _raise_flags(occurrence, response, version.definition, cleaned)
+    _raise_deterioration(response)
     return response
 
 
@@ -209,6 +211,7 @@ def response_revise(
         revision=revision.number,
     )
     _raise_flags(occurrence, response, definition, cleaned)
+    _raise_deterioration(response)
     return revision
 
 
@@ -363,6 +366,14 @@ def _raise_flags(
         _flag_event(flag)
         raised.append(flag)
     return raised
+
+
+def _raise_deterioration(response: Response) -> None:
+    """A reliable deterioration on a measure alerts the therapist as a risk answer does
+    (``assignments.services.outcomes``)."""
+    flag = outcomes.deterioration_flag(response)
+    if flag is not None:
+        _flag_event(flag)
 
 
 def _higher(critical: CriticalAnswer, flag: Flag) -> bool:

@@ -238,7 +238,7 @@ def test_the_dashboards_measures_are_the_measure_history(world, every_case):
         histories = {c.pk: measure_history(c) for c in every_case.values()}
     hana = board[every_case["Hana"].pk].latest
     assert (hana.baseline, hana.latest, hana.change.delta) == (17, 8, -9)
-    assert hana.change.label == "Reliable improvement"
+    assert hana.change.label == "Reliable recovery"  # 17 → 8: 9 down, and below 10
     for client in every_case.values():
         _assert_measures_agree(board[client.pk].measures, histories[client.pk])
 
@@ -248,7 +248,7 @@ def _assert_measures_agree(figures, histories):
     assert {f.activity_id for f in figures} == set(scored)
     for figure in figures:
         history = scored[figure.activity_id]
-        first, last = history.history[0], history.history[-1]
+        first, last = history.current.scores[0], history.history[-1]
         assert (figure.baseline, figure.baseline_at) == (first.total, first.submitted_at)
         assert (figure.latest, figure.latest_at) == (last.total, last.submitted_at)
         assert (figure.band, figure.severity) == (last.band, last.severity)

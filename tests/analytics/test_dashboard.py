@@ -62,7 +62,7 @@ def test_every_figure_matches_the_hand_worked_caseload(world, caseload, frozen):
         else:
             assert row.latest.change.delta == expected["delta"]
     ana = rows["Ana"].latest
-    assert ana.change.label == "Reliable improvement"
+    assert ana.change.label == "Reliable recovery"
     assert ana.change.clinically_significant
     assert ana.delta_display == "−8"
 
@@ -77,7 +77,7 @@ def test_the_page_shows_each_cell(world, caseload, frozen, web):
     assert "1 overdue" in ana
     assert "16 Mar" in ana and "3 days ago" in ana
     assert '<strong class="dash-score__total">8</strong>' in ana
-    assert "Mild" in ana and "−8 since first score" in ana and "Reliable improvement" in ana
+    assert "Mild" in ana and "−8 since baseline" in ana and "Reliable recovery" in ana
     ben = _row_html(html, caseload.ben.pk)
     assert "38%" in ben and "5 overdue" in ben and "1 open" in ben
     assert "First score — no change yet" in ben

@@ -47,12 +47,22 @@ def test_the_series_with_bands_change_ratings_and_weeks(world, acts, assign, sub
         "latest": 9,
         "delta": -7,
         "direction": "improved",
-        "label": "Reliable improvement",
-        "clinically_significant": True,
+        "label": "Reliable recovery",
+        "category": "reliable_recovery",
+        "categories": ["reliable_recovery", "reliable_improvement", "recovery"],
+        "recovery": True,
         "reliable_recovery": True,
+        "response": False,  # 9 is more than half of 16
+        "remission": False,
+        "clinically_significant": True,
         "reliable_change_threshold": 6,
         "clinical_cutoff": 10,
+        "remission_below": 5,
     }
+    (episode,) = measure["episodes"]
+    assert episode["number"] == 1 and episode["started_on"] is None
+    assert episode["change"] == measure["change"]
+    assert [p["total"] for p in episode["points"]] == [16, 12, 9]
     (mood,) = body["ratings"]
     assert (mood["field"], mood["min"], mood["max"]) == ("mood", 0, 10)
     assert mood["points"][0]["total"] == 4

@@ -106,7 +106,8 @@ def test_dashboard_journey(new_page, practice):
     assert others == sorted(others, reverse=True)
 
     page.get_by_text("How these are counted").click()
-    expect(page.get_by_text("Reliable improvement since the first score")).to_be_visible()
+    improving = "Reliable improvement since the baseline of the current episode"
+    expect(page.get_by_text(improving)).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
     page.wait_for_url("**/insights/")

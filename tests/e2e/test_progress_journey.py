@@ -44,8 +44,9 @@ def test_progress_chart_and_schedule_a_weekly_measure(
     chart = phq9.get_by_role("img", name="PHQ-9 (mood questionnaire) totals over time")
     expect(chart).to_be_visible()
     expect(phq9.locator("rect")).to_have_count(5)  # the severity bands behind the line
-    expect(desk.get_by_text("Reliable improvement").first).to_be_visible()
-    expect(desk.get_by_text("Reliable recovery")).to_be_visible()
+    outcomes = desk.locator(".mbc-table")
+    expect(outcomes.get_by_text("Reliable improvement")).to_be_visible()
+    expect(outcomes.get_by_text("Reliable recovery")).to_be_visible()
 
     # The chart's text alternative: the same numbers as a table.
     table = phq9.locator("table")

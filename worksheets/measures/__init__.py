@@ -2,9 +2,10 @@
 
 Each file is a worksheet definition plus an ``outcomes`` object that is not part of the
 definition (a worksheet never carries it): how change on the measure is judged — the points of
-reliable change, the clinical cut-off (a score at or above it is in the clinical range) and the
-source of both. ``measure_outcomes`` finds them by the LOINC panel a definition's scoring
-carries, so a practice's copy of PHQ-9 is judged like PHQ-9.
+reliable change, the clinical cut-off ("caseness": a score at or above it is in the clinical
+range), the remission threshold where one is defined, and the source of each.
+``measure_outcomes`` finds them by the LOINC panel a definition's scoring carries, so a
+practice's copy of PHQ-9 is judged like PHQ-9.
 
 Thresholds are set only where they are published: an instrument without a published reliable
 change or cut-off has ``null`` there (its ``source`` says so), and one without a LOINC panel
@@ -54,7 +55,9 @@ def _outcomes_by_panel() -> dict[str, dict[str, Any]]:
 
 def measure_outcomes(panel: str | None) -> dict[str, Any] | None:
     """The ``outcomes`` of the standard measure with this LOINC panel code, if there is one:
-    ``{"name", "reliable_change", "clinical_cutoff", "source"}``."""
+    ``{"name", "reliable_change", "clinical_cutoff", "source"}`` and, where the measure has
+    them, ``"remission_below"`` with ``"remission_source"`` and ``"caseness_used_by"`` (whose
+    cut-off it is, when it differs from the instrument's own screening note)."""
     return _outcomes_by_panel().get(panel) if isinstance(panel, str) else None
 
 
