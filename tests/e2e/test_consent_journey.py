@@ -31,17 +31,21 @@ def documents(world):
     return {kind: publish(world.practice_a, kind, text=text) for kind, text in TEXTS.items()}
 
 
+def _sign_in_to_consent(page, email):
+    """The emailed-link sign-in, which now lands on the consent page."""
+    page.goto("/portal/sign-in/")
+    page.get_by_label("Your email address").fill(email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    page.wait_for_url("**/sign-in/code/")
+    page.goto(sign_in_link(email))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/portal/privacy/consent/")
+
+
 def test_a_new_client_agrees_before_seeing_homework(new_page, world, acts, assign, documents):
     assign(acts.thought_record)
     phone = new_page(PHONE)
-    phone.goto("/portal/sign-in/")
-    phone.get_by_label("Your email address").fill(world.client_a.email)
-    phone.get_by_role("button", name="Email me a sign-in link").click()
-    phone.wait_for_url("**/sign-in/code/")
-    phone.goto(sign_in_link(world.client_a.email))
-    phone.get_by_role("button", name="Sign in").click()
-
-    phone.wait_for_url("**/portal/privacy/consent/")
+    _sign_in_to_consent(phone, world.client_a.email)
     expect(phone.get_by_role("heading", name="Before you start")).to_be_visible()
     expect(phone.get_by_role("link", name="Need help now?")).to_be_visible()
     for kind in (ConsentKind.TREATMENT, ConsentKind.PRIVACY, ConsentKind.PORTAL_TERMS):
@@ -63,10 +67,25 @@ def test_a_new_client_agrees_before_seeing_homework(new_page, world, acts, assig
     phone.wait_for_url("**/portal/")
     expect(phone.get_by_text("Thought record").first).to_be_visible()
 
-    # The reminder settings offer the separate text-message consent.
+    # Text messages need their own, separate agreement.
     phone.goto("/portal/privacy/")
     expect(phone.get_by_role("heading", name="Your privacy")).to_be_visible()
     screenshot(phone, "consent-your-privacy")
+    phone.get_by_role("button", name="I agree to text-message reminders").click()
+    expect(phone.get_by_role("button", name="Stop text messages")).to_be_visible()
+
+    # A new privacy notice: on the next sign-in (a computer this time) it is asked for again.
+    publish(world.practice_a, ConsentKind.PRIVACY, text="Our new privacy notice, in plain words.")
+    desktop = new_page(DESKTOP)
+    _sign_in_to_consent(desktop, world.client_a.email)
+    expect(desktop.get_by_role("heading", name="Some documents have changed")).to_be_visible()
+    expect(desktop.get_by_text("Our new privacy notice, in plain words.")).to_be_visible()
+    screenshot(desktop, "consent-changed")
+    desktop.get_by_label("I have read and agree to the privacy notice").check()
+    desktop.get_by_role("button", name="Agree and continue").click()
+    desktop.wait_for_url("**/portal/")
+    desktop.goto("/portal/privacy/")
+    screenshot(desktop, "consent-your-privacy")
 
 
 def test_an_owner_approves_the_erasure_of_a_discharged_client(new_page, world):
