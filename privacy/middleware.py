@@ -5,6 +5,11 @@ A middleware rather than a decorator because the portal's pages live in several 
 portal, journeys, reminders, notifications, the portal API): a new portal page is gated
 without anyone remembering to. What stays open: the consent page itself, signing out, and the
 help page with its crisis lines — someone in crisis must never meet a form first.
+
+Only reads are gated. A write (an autosave, sending an entry) comes from a page the client
+opened under the consent they had then; a new version coming into force in between must not
+throw the work away — above all an answer that signals risk, which raises its flag on save.
+Nothing can be opened, and so nothing new started, until the client agrees.
 """
 
 from django.http import JsonResponse
@@ -27,6 +32,8 @@ class ConsentGateMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         client = getattr(request, "client", None)
         if client is None or not request.path.startswith(PORTAL_PREFIXES):
+            return None
+        if request.method not in ("GET", "HEAD"):
             return None
         match = request.resolver_match
         if match is not None and (

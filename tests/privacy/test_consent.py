@@ -162,6 +162,25 @@ def test_a_new_version_asks_again(world, portal):
     assert browser.get(reverse("portal:home")).status_code == 200
 
 
+def test_a_risk_answer_saved_while_consent_is_pending_still_raises_its_flag(
+    world, acts, assign, portal
+):
+    """A page opened before a new version came into force keeps saving: the autosave of an
+    answer that signals risk reaches the therapist whatever the gate says."""
+    from assignments.models import Flag
+
+    assignment = assign(acts.phq9)
+    with scopes_disabled():
+        occurrence = assignment.occurrences.get()
+    publish_required(world.practice_a)
+    browser = portal(world.client_a)
+    assert browser.get(f"/portal/do/{occurrence.pk}/").status_code == 302  # gated to read
+    saved = browser.post(f"/portal/do/{occurrence.pk}/draft/", {"f.q9": "3"})
+    assert saved.status_code == 200
+    with scopes_disabled():
+        assert Flag.objects.filter(client=world.client_a).exists()
+
+
 def test_one_practice_s_consent_does_not_open_another(world, portal):
     for doc in publish_required(world.practice_b):
         answer(world.client_b, doc)
