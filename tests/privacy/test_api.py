@@ -128,3 +128,78 @@ def test_the_schema_lists_the_endpoints():
         "/api/v1/erasure-requests/{id}/approve/",
     ):
         assert path in paths, path
+
+
+def test_lists_cost_the_same_whatever_their_length(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert api(world.owner_a).get(url).status_code == 200
+        return len(queries)
+
+    def add_discharged(n, start):
+        from tests.factories import ClientFactory
+
+        for i in range(start, start + n):
+            client = ClientFactory(
+                practice=world.practice_a,
+                primary_therapist=world.therapist_a,
+                status=ClientStatus.DISCHARGED,
+                full_name=f"Gone {i}",
+                email=f"gone{i}@alpha.test",
+            )
+            with scopes_disabled():
+                ErasureRequest.objects.create(
+                    practice=world.practice_a,
+                    client=client,
+                    pseudonym=str(i) * 64,
+                    source="staff",
+                    requested_by=world.therapist_a,
+                )
+            publish(world.practice_a, ConsentKind.PRIVACY)
+
+    add_discharged(1, 0)
+    few = [count("/api/v1/erasure-requests/"), count("/api/v1/consent-documents/")]
+    add_discharged(6, 1)
+    many = [count("/api/v1/erasure-requests/"), count("/api/v1/consent-documents/")]
+    assert few == many
+
+
+def test_the_practice_page_costs_the_same_whatever_the_lists(world, web):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.factories import ClientFactory
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert web(world.owner_a).get(reverse("privacy:practice_privacy")).status_code == 200
+        return len(queries)
+
+    def add(n, start):
+        for i in range(start, start + n):
+            client = ClientFactory(
+                practice=world.practice_a,
+                primary_therapist=world.therapist_a,
+                status=ClientStatus.DISCHARGED,
+                email=f"p{i}@alpha.test",
+            )
+            with scopes_disabled():
+                ErasureRequest.objects.create(
+                    practice=world.practice_a, client=client, pseudonym="p" * 64, source="client"
+                )
+            publish(world.practice_a, ConsentKind.TREATMENT)
+
+    add(1, 0)
+    few = count()
+    add(5, 1)
+    assert count() == few
+
+
+def test_another_practice_s_document_is_not_found_in_the_portal(world, portal):
+    doc = publish(world.practice_b, ConsentKind.PRIVACY)
+    assert portal(world.client_a).get(f"/portal/privacy/documents/{doc.pk}/").status_code == 404
+    assert portal(world.client_b).get(f"/portal/privacy/documents/{doc.pk}/").status_code == 200
