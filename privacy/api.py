@@ -52,7 +52,7 @@ class ConsentDocumentViewSet(
             raise api_validation_error(exc) from None
 
     @extend_schema(responses=ConsentDocumentSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def current(self, request):
         """The version in force of each kind the practice has published."""
         docs = selectors.current_documents(request.practice).values()

@@ -45,8 +45,12 @@ class ClientConsentSerializer(serializers.Serializer):
 
 class ErasureRequestSerializer(serializers.ModelSerializer):
     client = serializers.UUIDField(source="client_id", allow_null=True, read_only=True)
-    requested_by = serializers.EmailField(source="requested_by.email", read_only=True, default=None)
-    approved_by = serializers.EmailField(source="approved_by.email", read_only=True, default=None)
+    requested_by = serializers.EmailField(
+        source="requested_by.email", read_only=True, allow_null=True
+    )
+    approved_by = serializers.EmailField(
+        source="approved_by.email", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ErasureRequest
