@@ -60,8 +60,9 @@ def practice_privacy(request):
     return _page(request)
 
 
-@manager_required
+@staff_required
 def document_detail(request, document_id):
+    # Any member may read what clients are asked to agree to; only owners publish.
     document = selectors.document_get(request.practice, document_id)
     return render(request, "privacy/document.html", {"document": document, "staff": True})
 

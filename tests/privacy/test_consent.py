@@ -266,3 +266,13 @@ def test_the_practice_page_lists_versions_and_publishes(world, web):
         url, {"kind": "privacy", "text": "x", "effective_date": "2030-01-01"}
     )
     assert therapist.status_code == 403
+
+
+def test_therapists_read_a_version_but_only_managers_see_the_settings(world, web):
+    doc = publish(world.practice_a, ConsentKind.TREATMENT, text="We meet weekly.")
+    page = web(world.therapist_a).get(reverse("privacy:document", args=[doc.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "We meet weekly." in body and doc.sha256 in body
+    assert web(world.therapist_a).get(reverse("privacy:practice_privacy")).status_code == 403
+    assert web(world.therapist_b).get(reverse("privacy:document", args=[doc.pk])).status_code == 404
