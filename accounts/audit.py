@@ -23,11 +23,14 @@ from core.tenancy import practice_scope
 _request_written: ContextVar[list[bool] | None] = ContextVar("audit_request_written", default=None)
 
 
-def audit_record(*, actor, practice, action: str, obj, client=None) -> AuditEvent:
+def audit_record(
+    *, actor, practice, action: str, obj, client=None, object_id: str | None = None
+) -> AuditEvent:
     """Append one row: who did ``action`` to ``obj`` (and which client's data it was), when.
 
     ``obj`` is any model instance with a primary key; ``client`` (a client record or its id)
-    defaults to ``obj`` when the object is itself a client record.
+    defaults to ``obj`` when the object is itself a client record. ``object_id`` names the
+    object by something other than its key (a consent document by its text's fingerprint).
     """
     if client is None and obj._meta.label == "clients.Client":
         client = obj
@@ -36,17 +39,21 @@ def audit_record(*, actor, practice, action: str, obj, client=None) -> AuditEven
         practice=practice,
         action=action,
         object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
+        object_id=str(obj.pk) if object_id is None else object_id,
         client_id=getattr(client, "pk", client),
     )
 
 
 def _write(*, actor, practice, action, object_type, object_id, client_id) -> AuditEvent:
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    # A client acting in their portal is named by the row's client id, never by email: the
+    # trail is append-only, so an address written here could not be erased with the client.
+    # (The tenant resolver marks a portal sign-in's user ``is_portal_client``.)
+    named = is_person and not getattr(actor, "is_portal_client", False)
     event = AuditEvent.objects.create(
         practice_id=getattr(practice, "pk", practice),
         actor=actor if is_person else None,
-        actor_email=actor.email if is_person else "",
+        actor_email=actor.email if named else "",
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -37,6 +37,7 @@ def resolve_signed_in_tenant(request, user) -> None:
             if client is not None:
                 request.client = client
                 request.practice = client.practice
+                user.is_portal_client = True  # the audit trail names clients by id only
             return
         memberships = memberships_for_user(user)
     if not memberships:

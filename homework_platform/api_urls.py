@@ -20,6 +20,7 @@ from clients.api import ClientViewSet
 from library.api import ActivityViewSet, CuratedActivityViewSet, MediaViewSet
 from pathways.api import EnrolmentStepViewSet, EnrolmentViewSet, PathwayStepViewSet, PathwayViewSet
 from pathways.library_api import GlobalPathwayViewSet
+from privacy.api import ClientConsentView, ConsentDocumentViewSet, ErasureRequestViewSet
 from reminders.api import NotificationViewSet
 
 # Path converters: ids are <uuid:pk>. No ".json" suffix routes: ``?format=`` chooses the
@@ -46,8 +47,17 @@ router.register("portal/occurrences", PortalOccurrenceViewSet, basename="portal-
 router.register("portal/responses", PortalResponseViewSet, basename="portal-response")
 router.register("portal/assignments", PortalAssignmentViewSet, basename="portal-assignment")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("consent-documents", ConsentDocumentViewSet, basename="consent-document")
+router.register("erasure-requests", ErasureRequestViewSet, basename="erasure-request")
 
 urlpatterns = router.urls
+urlpatterns += [
+    path(  # privacy: a client's answer to each consent document in force
+        "clients/<uuid:client_id>/consent/",
+        ClientConsentView.as_view(),
+        name="client-consent",
+    ),
+]
 urlpatterns += [
     path(  # analytics: a client's progress (measures, ratings, adherence by week)
         "analytics/clients/<uuid:client_id>/progress/",

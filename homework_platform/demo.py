@@ -22,7 +22,7 @@ from clients.services import client_create, client_set_status
 from core.tenancy import practice_scope
 
 DEMO_PASSWORD = "bridgework-demo-2026"  # noqa: S105 - published demo credentials
-SEEDERS = ["library.demo", "assignments.demo", "pathways.demo", "reminders.demo"]
+SEEDERS = ["library.demo", "assignments.demo", "pathways.demo", "reminders.demo", "privacy.demo"]
 
 PRACTICES = [
     {

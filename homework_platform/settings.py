@@ -23,6 +23,10 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 
 _DEV_SECRET = "insecure-development-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+# The key of the pseudonym an erased client's audit rows keep (an HMAC of the client's id): the
+# same deployment can tell that an id it is shown was erased; nobody can go from the pseudonym
+# back to the id. Defaults to SECRET_KEY; set it apart so rotating SECRET_KEY keeps it stable.
+PRIVACY_PSEUDONYM_KEY = env_str("PRIVACY_PSEUDONYM_KEY", SECRET_KEY)
 if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters.")
 
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "portal",
     "reports",
     "analytics",
+    "privacy",
     "caseload",
 ]
 
@@ -76,6 +81,7 @@ MIDDLEWARE = [
     "core.tenancy.TenantMiddleware",
     "accounts.middleware.ReadAuditMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
+    "privacy.middleware.ConsentGateMiddleware",
     "core.middleware.NoStoreForSignedInMiddleware",
 ]
 
@@ -289,6 +295,11 @@ CELERY_BEAT_SCHEDULE["reminders-plan-digests"] = {
 CELERY_BEAT_SCHEDULE["assignments-mark-missed"] = {
     "task": "assignments.mark_missed",
     "schedule": 600.0,
+}
+# Privacy: daily, erase the clients discharged longer ago than their practice keeps records.
+CELERY_BEAT_SCHEDULE["privacy-apply-retention"] = {
+    "task": "privacy.apply_retention",
+    "schedule": 86400.0,
 }
 
 # --- REST API --------------------------------------------------------------------------------

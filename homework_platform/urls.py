@@ -69,6 +69,12 @@ urlpatterns = [
         ("reports/", "reports.urls"),
         (CLIENT, "reports.client_urls"),
     ),
+    app(
+        "privacy",
+        ("practice/privacy/", "privacy.urls"),
+        (CLIENT, "privacy.client_urls"),
+        ("portal/privacy/", "privacy.portal_urls"),
+    ),
     path("api/v1/", include("homework_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -197,3 +197,24 @@ def _api_token_targets(world) -> dict:
 
 
 EXTENSIONS.append(_api_token_targets)
+
+
+def _privacy_targets(world) -> dict:
+    """Practice B's consent document and an erasure request for its client."""
+    from privacy.models import ErasureRequest
+    from tests.privacy.factories import publish
+
+    document = publish(world.practice_b, "privacy")
+    with scopes_disabled():
+        erasure = ErasureRequest.objects.create(
+            practice=world.practice_b, client=world.client_b, pseudonym="b" * 64, source="client"
+        )
+    return {
+        "document_id": document.pk,
+        "consent-document.pk": document.pk,
+        "erasure_id": erasure.pk,
+        "erasure-request.pk": erasure.pk,
+    }
+
+
+EXTENSIONS.append(_privacy_targets)

@@ -1,5 +1,6 @@
 """Text messages, through the provider named by ``REMINDERS_SMS_BACKEND`` (development: the
-log). Only to clients who turned them on and gave a number, when the practice offers them."""
+log). Only to clients who turned them on, gave a number and agreed to the practice's SMS
+consent in force (``privacy``), when the practice offers them."""
 
 import logging
 from functools import cache
@@ -7,6 +8,7 @@ from functools import cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from privacy.selectors import has_sms_consent
 from reminders.channels import ReminderChannel
 from reminders.messages import PREHEADER
 
@@ -43,7 +45,10 @@ class SmsChannel(ReminderChannel):
     order = 30
 
     def client_address(self, *, client, policy, preference):
-        if policy.sms and preference is not None and preference.sms and preference.phone:
+        wanted = policy.sms and preference is not None and preference.sms and preference.phone
+        # Consent is asked last, so only clients who would be texted cost the query. A
+        # withdrawal or a new version of the consent stops texts from the next send on.
+        if wanted and has_sms_consent(client):
             return preference.phone
         return None
 

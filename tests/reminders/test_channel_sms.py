@@ -1,20 +1,28 @@
-"""The text-message channel: only to clients who turned it on and gave a number, when the
-practice offers it; discreet text through the configured backend."""
+"""The text-message channel: only to clients who turned it on, gave a number and agreed to
+the SMS consent in force, when the practice offers it; discreet text through the configured
+backend."""
 
 from types import SimpleNamespace
 
+import pytest
 from django.test import override_settings
 
+from core.tenancy import practice_scope
+from privacy.models import ConsentAction, ConsentKind
 from reminders import channels
 from reminders.channels.sms import sms_backend, sms_text
 from reminders.messages import Message
+from tests.privacy.factories import answer, publish
 
 SMS = channels.get("sms")
 ON = SimpleNamespace(sms=True)
-CLIENT = SimpleNamespace(email="ana@example.com")
 
 
-def test_texts_need_the_practice_the_client_and_a_number():
+def test_texts_need_the_practice_the_client_a_number_and_consent(world, scoped_a):
+    client = world.client_a
+    consent = publish(world.practice_a, ConsentKind.SMS)
+    answer(client, consent)
+    CLIENT = client
     wanted = SimpleNamespace(sms=True, phone="+44 7700 900123")
     assert SMS.client_address(client=CLIENT, policy=ON, preference=wanted) == wanted.phone
     off = SimpleNamespace(sms=False)
@@ -22,6 +30,36 @@ def test_texts_need_the_practice_the_client_and_a_number():
     assert SMS.client_address(client=CLIENT, policy=ON, preference=None) is None
     no_number = SimpleNamespace(sms=True, phone="")
     assert SMS.client_address(client=CLIENT, policy=ON, preference=no_number) is None
+
+
+def test_no_text_without_a_current_sms_consent(world, scoped_a):
+    client = world.client_a
+    wanted = SimpleNamespace(sms=True, phone="+44 7700 900123")
+    # The practice has published no SMS consent: nobody can have agreed to it.
+    assert SMS.client_address(client=client, policy=ON, preference=wanted) is None
+    first = publish(world.practice_a, ConsentKind.SMS)
+    assert SMS.client_address(client=client, policy=ON, preference=wanted) is None
+    answer(client, first)
+    assert SMS.client_address(client=client, policy=ON, preference=wanted) == wanted.phone
+    # Agreement in another practice does not count here.
+    answer(world.client_b, publish(world.practice_b, ConsentKind.SMS))
+    # Withdrawn: no more texts.
+    answer(client, first, ConsentAction.WITHDRAWN)
+    assert SMS.client_address(client=client, policy=ON, preference=wanted) is None
+    answer(client, first)
+    assert SMS.client_address(client=client, policy=ON, preference=wanted) == wanted.phone
+    # A new version in force: agreement to the old one no longer counts.
+    second = publish(world.practice_a, ConsentKind.SMS)
+    assert SMS.client_address(client=client, policy=ON, preference=wanted) is None
+    answer(client, second)
+    assert SMS.client_address(client=client, policy=ON, preference=wanted) == wanted.phone
+
+
+@pytest.fixture
+def scoped_a(world):
+    """The channel is asked inside the practice's task scope."""
+    with practice_scope(world.practice_a):
+        yield
 
 
 def test_therapists_get_no_texts():

@@ -17,6 +17,7 @@ from django_scopes import scopes_disabled
 
 from clients.models import Client, ClientStatus
 from core.tenancy import practice_scope
+from privacy.models import ConsentKind
 from reminders.models import (
     Delivery,
     DeliveryStatus,
@@ -29,6 +30,7 @@ from reminders.models import (
 from reminders.services import engine, planning
 from reminders.services.preferences import client_preference_snooze
 from tests.postgres import needs_postgres
+from tests.privacy.factories import answer, publish
 from tests.reminders.conftest import reminders_of
 
 pytestmark = pytest.mark.django_db
@@ -290,6 +292,7 @@ def test_sms_goes_through_the_development_backend_to_the_log(world, due_row, cap
     with scopes_disabled():
         ReminderPolicy.objects.update_or_create(practice=world.practice_a, defaults={"sms": True})
     prefer(world.client_a, sms=True, phone="+44 7700 900123", email=False)
+    answer(world.client_a, publish(world.practice_a, ConsentKind.SMS))
     with scopes_disabled():
         Reminder.objects.filter(pk=due_row.pk).update(due_at=due_row.due_at)
     (row,) = reminders_of(world.client_a, kind=Kind.DUE_SOON)
