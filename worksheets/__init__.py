@@ -8,6 +8,7 @@ data and live in their own modules.
 from .definition import validate_definition
 from .fhir.export import to_questionnaire
 from .fhir.importer import FhirImportError, ImportResult, from_questionnaire
+from .fhir.response import answers_from_items, check_response_resource, questionnaire_response
 from .fields import field_by_id, fields_by_id, iter_fields, iter_sections
 from .issues import Issue
 from .markdown import render_markdown
@@ -34,6 +35,8 @@ __all__ = [
     "Issue",
     "RiskRule",
     "ScoreResult",
+    "answers_from_items",
+    "check_response_resource",
     "clean_response",
     "field_by_id",
     "fields_by_id",
@@ -42,6 +45,7 @@ __all__ = [
     "iter_fields",
     "iter_sections",
     "load_measure",
+    "questionnaire_response",
     "render_markdown",
     "risk_answers",
     "risk_rules",

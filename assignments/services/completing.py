@@ -23,6 +23,7 @@ from assignments.models import (
     OccurrenceStatus,
     Response,
     ResponseRevision,
+    RevisionSource,
     Visibility,
 )
 from assignments.services.log import _event
@@ -109,10 +110,16 @@ def response_submit(
     answers,
     submission_key: UUID,
     share_with_therapist: bool | None = None,
+    source: str = RevisionSource.PORTAL,
+    source_reference: str = "",
+    author=None,
 ) -> Response:
     """Send an entry. Idempotent: the same ``submission_key`` (a double tap, a retry after a
     dropped connection) returns the entry it already created, marked ``replayed``. Late is
-    fine; cancelled is not. Nothing is saved unless every answer fits."""
+    fine; cancelled is not. Nothing is saved unless every answer fits.
+
+    An entry made elsewhere and imported (``source``, with the ``author`` who imported it)
+    comes through here too, so it is scored, counted and checked for risk like any other."""
     occurrence = _lock_occurrence(occurrence)
     assignment = occurrence.assignment
     existing = Response.objects.filter(assignment=assignment, submission_key=submission_key).first()
@@ -140,7 +147,7 @@ def response_submit(
                 entry_number=entries + 1,
                 submission_key=submission_key,
                 submitted_at=now,
-                submitted_by=client.user,
+                submitted_by=author or client.user,
                 shared_with_therapist=_shared(assignment.visibility, share_with_therapist),
             )
     except IntegrityError:
@@ -148,7 +155,15 @@ def response_submit(
         existing = Response.objects.get(assignment=assignment, submission_key=submission_key)
         existing.replayed = True
         return existing
-    _add_revision(response, cleaned, submission_key=submission_key, number=1, author=client.user)
+    _add_revision(
+        response,
+        cleaned,
+        submission_key=submission_key,
+        number=1,
+        author=author or client.user,
+        source=source,
+        source_reference=source_reference,
+    )
     Draft.objects.filter(occurrence=occurrence, response=None).delete()
     # Flags raised while this entry was a draft belong to it now.
     Flag.objects.filter(occurrence=occurrence, response=None).update(response=response)
@@ -289,7 +304,14 @@ def _shared(visibility: str, share_with_therapist: bool | None) -> bool:
 
 
 def _add_revision(
-    response: Response, answers, *, submission_key, number: int, author
+    response: Response,
+    answers,
+    *,
+    submission_key,
+    number: int,
+    author,
+    source: str = RevisionSource.PORTAL,
+    source_reference: str = "",
 ) -> ResponseRevision:
     result = score_response(response.activity_version.definition, answers)
     score = result.as_dict() if result else None
@@ -303,6 +325,8 @@ def _add_revision(
         score_total=result.total if result else None,
         severity=(result.band.severity if result and result.band else ""),
         created_by=author,
+        source=source,
+        source_reference=source_reference[:300],
     )
     response.current_revision = revision
     response.revision_count = number
