@@ -118,7 +118,7 @@ def observations(response: Response) -> list[dict[str, Any]]:
     return [observation]
 
 
-_DETAIL_STATUS: Final = {
+_DETAIL_STATUS: Final[dict[str, str]] = {
     AssignmentStatus.ACTIVE: "in-progress",
     AssignmentStatus.CANCELLED: "cancelled",
 }
