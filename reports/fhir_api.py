@@ -45,6 +45,14 @@ class _FhirView(TenantAPIMixin, APIView):
     # FHIR's own media type first (what ``Accept: */*`` gets); plain JSON for tools that ask.
     renderer_classes = [FhirJSONRenderer, JSONRenderer]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400:
+            # Errors are the API's usual JSON ({field: [messages]}), not FHIR resources.
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
 
 class ClientBundleView(_FhirView):
     """The client's record as a FHIR R4 Bundle of type ``collection``: a minimal Patient (the
