@@ -305,3 +305,19 @@ def test_the_schema_documents_the_fhir_endpoints(world):
     assert "/api/v1/responses/{response_id}/fhir/" in paths
     import_op = paths["/api/v1/clients/{client_id}/fhir/import/"]["post"]
     assert FHIR in import_op["requestBody"]["content"]
+
+
+def test_an_imported_entry_says_so_to_staff(world, acts, assign, web):
+    assignment = assign(acts.phq9)
+    items = [{"linkId": f"q{n}", "answer": [{"valueCoding": {"code": "1"}}]} for n in range(1, 10)]
+    reply = _import(
+        world.therapist_a, world.client_a, _qr(items, id="elsewhere-1"), assignment=assignment.pk
+    )
+    assert reply.status_code == 201, reply.content
+    (entry_id,) = reply.json()["imported"]
+
+    entry = api(world.therapist_a).get(f"/api/v1/responses/{entry_id}/").json()
+    assert entry["revisions"][0]["source"] == "fhir_import"
+    assert entry["score"]["total"] == 9
+    page = web(world.therapist_a).get(f"/clients/{world.client_a.pk}/")
+    assert b"imported (FHIR)" in page.content
