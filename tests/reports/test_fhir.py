@@ -321,3 +321,38 @@ def test_an_imported_entry_says_so_to_staff(world, acts, assign, web):
     assert entry["score"]["total"] == 9
     page = web(world.therapist_a).get(f"/clients/{world.client_a.pk}/")
     assert b"imported (FHIR)" in page.content
+
+
+def test_a_global_measure_is_the_same_questionnaire_in_every_practice(world, assign):
+    """Practices that use the global PHQ-9 as it is share its Questionnaire's canonical, so an
+    entry exported from one is imported into the other's assignment without naming it."""
+    from library.models import CuratedActivity
+    from library.seeding import sync_global_library
+    from library.services import activity_adopt
+    from tests.assignments.fixtures import membership_of
+
+    if not CuratedActivity.objects.filter(slug="phq-9").exists():
+        sync_global_library()
+    curated = CuratedActivity.objects.get(slug="phq-9")
+    versions = {}
+    for practice, owner in ((world.practice_a, world.owner_a), (world.practice_b, world.owner_b)):
+        with practice_scope(practice):
+            adopted = activity_adopt(
+                practice=practice, actor=membership_of(practice, owner), curated=curated
+            )
+            versions[practice.pk] = adopted.current_version
+    assignment_a = assign(versions[world.practice_a.pk])
+    with scopes_disabled():
+        _send(assignment_a.occurrences.get(), phq9_answers(item9="1", others="2"))
+        entry = Response.objects.get(client=world.client_a)
+    resource = api(world.therapist_a).get(f"/api/v1/responses/{entry.pk}/fhir/").json()
+    assert f"/library/global/{curated.pk}/fhir/|" in resource["questionnaire"]
+    assign(versions[world.practice_b.pk], client=world.client_b)
+
+    reply = _import(world.therapist_b, world.client_b, resource)
+
+    assert reply.status_code == 201, reply.content
+    with scopes_disabled():
+        imported = Response.objects.select_related("current_revision").get(client=world.client_b)
+        assert imported.current_revision.score_total == entry.current_revision.score_total == 17
+        assert Flag.objects.filter(client=world.client_b, field_id="q9").exists()
