@@ -290,6 +290,11 @@ CELERY_BEAT_SCHEDULE["assignments-mark-missed"] = {
     "task": "assignments.mark_missed",
     "schedule": 600.0,
 }
+# Reports: hourly, delete the stored zips of data exports whose link expired unused.
+CELERY_BEAT_SCHEDULE["reports-purge-expired-exports"] = {
+    "task": "reports.purge_expired_exports",
+    "schedule": 3600.0,
+}
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
+from django_scopes import scopes_disabled
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role
@@ -327,6 +328,31 @@ def export_download(*, export: ClientExport, token: str, actor) -> tuple[bytes, 
     stem = slugify(export.client.full_name) or "client"
     label = "subject-access" if export.kind == ExportKind.SUBJECT_ACCESS else "my-data"
     return content, f"{stem}-{label}-{export.built_at:%Y-%m-%d}.zip"
+
+
+def exports_purge_expired(*, now=None) -> int:
+    """Delete the stored zips of exports whose link expired unused (hourly, from beat), so
+    no copy of a client's record outlives its 24 hours. Sweeps every practice, so it runs
+    with scopes disabled; the rows stay, as the record that an export was made."""
+    now = now or timezone.now()
+    with transaction.atomic(), scopes_disabled():
+        expired = list(
+            ClientExport.objects.select_for_update(skip_locked=True)
+            .filter(expires_at__lte=now)
+            .exclude(file="")
+            .values_list("pk", "file")
+        )
+        ClientExport.objects.filter(pk__in=[pk for pk, _ in expired]).update(
+            file="", updated_at=now
+        )
+    names = [str(name) for _pk, name in expired]
+
+    def delete_files() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(expired)
 
 
 # --- Selectors ------------------------------------------------------------------------------

@@ -27,3 +27,9 @@ def build_client_export(*, export_id: str, practice_id: str) -> None:
     """Build one client's data export inside its practice's scope (idempotent: it claims
     first)."""
     client_export.export_build(export_id=export_id)
+
+
+@shared_task(name="reports.purge_expired_exports", acks_late=True, reject_on_worker_lost=True)
+def purge_expired_exports() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): delete the zips of exports whose link expired unused."""
+    return client_export.exports_purge_expired()

@@ -238,3 +238,27 @@ def test_the_fhir_bundle_download_on_the_client_page(world, web, record):
         b"Subject access export"
         in web(world.owner_a).get(reverse("clients:detail", args=[world.client_a.pk])).content
     )
+
+
+def test_an_unused_export_is_deleted_from_storage_once_its_link_expires(
+    world, portal, record, django_capture_on_commit_callbacks
+):
+    browser = portal(world.client_a)
+    _made(browser, reverse("reports:portal_exports"), django_capture_on_commit_callbacks)
+    with scopes_disabled():
+        export = ClientExport.objects.get()
+    stored = export.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client_export.exports_purge_expired(now=export.expires_at - timedelta(minutes=1)) == 0
+        )
+    assert default_storage.exists(stored)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_export.exports_purge_expired(now=export.expires_at) == 1
+
+    assert not default_storage.exists(stored)
+    with scopes_disabled():
+        export.refresh_from_db()
+    assert not export.file
+    assert client_export.link_state(export, now=export.expires_at) == "expired"
