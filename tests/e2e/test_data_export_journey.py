@@ -90,5 +90,7 @@ def test_an_owner_runs_a_subject_access_export(new_page, world, homework):
 
     phone = new_page(PHONE)
     sign_in(phone, world.owner_a.email)
+    phone.goto(f"/clients/{world.client_a.pk}/")
+    screenshot(phone, "export-client-page")
     phone.goto(f"/clients/{world.client_a.pk}/reports/data-export/")
     screenshot(phone, "export-staff-start")
