@@ -13,6 +13,7 @@ from assignments.services import assigning, completing
 from core.tenancy import practice_scope
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, membership_of
 from tests.e2e.conftest import DESKTOP, PHONE, portal_sign_in, screenshot, sign_in
+from tests.e2e.test_accessibility import violations
 from tests.factories import activity_version_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,11 +54,13 @@ def test_a_client_downloads_their_data_on_a_phone(new_page, world, homework):
     phone.get_by_role("link", name="Your data").click()
     phone.get_by_role("heading", name="Your data").wait_for()
     screenshot(phone, "export-portal-start")
+    assert violations(phone) == []
 
     phone.get_by_role("button", name="Prepare my data").click()
     download_link = phone.get_by_role("link", name="Download the zip")
     download_link.wait_for(timeout=30000)
     screenshot(phone, "export-portal-ready")
+    assert violations(phone) == []
     with phone.expect_download() as download:
         download_link.click()
     assert download.value.suggested_filename.startswith("alpha-client-my-data-")
@@ -83,6 +86,7 @@ def test_an_owner_runs_a_subject_access_export(new_page, world, homework):
     link = page.get_by_role("link", name="Download the zip")
     link.wait_for(timeout=30000)
     screenshot(page, "export-staff-ready")
+    assert violations(page) == []
     with page.expect_download() as download:
         link.click()
     files = _files(download.value.path())
