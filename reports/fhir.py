@@ -68,7 +68,10 @@ def response_resource(response: Response) -> dict[str, Any]:
         revision.answers if revision else {},
         questionnaire=questionnaire_canonical(version),
         status="amended" if response.revision_count > 1 else "completed",
-        authored=iso(revision.created_at if revision else response.submitted_at),
+        # When the answers were given: the entry's own time, or its last edit's.
+        authored=iso(
+            revision.created_at if revision and revision.number > 1 else response.submitted_at
+        ),
         subject=ref(response.client_id),
         resource_id=str(response.pk),
     )

@@ -19,11 +19,14 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
+from datetime import datetime, time
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from assignments.models import (
     Assignment,
@@ -116,6 +119,7 @@ def _import_one(*, client, actor, resource: Mapping[str, Any], assignment_id) ->
         raise ValidationError(
             {"status": "Only a completed (or amended) response can be imported, not a draft."}
         )
+    sent_at = _authored(resource, client)
     assignment = _assignment_for(client, str(resource.get("questionnaire") or ""), assignment_id)
     definition = assignment.activity_version.definition
     try:
@@ -134,6 +138,7 @@ def _import_one(*, client, actor, resource: Mapping[str, Any], assignment_id) ->
         source=RevisionSource.FHIR_IMPORT,
         source_reference=reference,
         author=actor,
+        sent_at=sent_at,
     )
 
 
@@ -201,6 +206,25 @@ def _empty_occurrences(assignment: Assignment):
         .exclude(status=OccurrenceStatus.CANCELLED)
         .filter(~Exists(Response.objects.filter(occurrence=OuterRef("pk"))))
     )
+
+
+def _authored(resource: Mapping[str, Any], client: Client) -> datetime | None:
+    """When the answers were given (``authored``), so the entry sits at its own date in the
+    client's history and progress; None (now) when the response does not say."""
+    text = resource.get("authored")
+    if not text:
+        return None
+    moment = parse_datetime(str(text))
+    if moment is None:
+        day = parse_date(str(text)[:10])
+        if day is None:  # a year or a month only: too vague to place
+            raise ValidationError({"authored": "Give the day the answers were given."})
+        moment = datetime.combine(day, time(12, 0))
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, client.tz)
+    if moment > timezone.now():
+        raise ValidationError({"authored": "This response is dated in the future."})
+    return moment
 
 
 def _reference(resource: Mapping[str, Any]) -> str:

@@ -113,13 +113,15 @@ def response_submit(
     source: str = RevisionSource.PORTAL,
     source_reference: str = "",
     author=None,
+    sent_at=None,
 ) -> Response:
     """Send an entry. Idempotent: the same ``submission_key`` (a double tap, a retry after a
     dropped connection) returns the entry it already created, marked ``replayed``. Late is
     fine; cancelled is not. Nothing is saved unless every answer fits.
 
-    An entry made elsewhere and imported (``source``, with the ``author`` who imported it)
-    comes through here too, so it is scored, counted and checked for risk like any other."""
+    An entry made elsewhere and imported (``source``, with the ``author`` who imported it and
+    ``sent_at``, when it was made) comes through here too, so it is scored, counted and
+    checked for risk like any other."""
     occurrence = _lock_occurrence(occurrence)
     assignment = occurrence.assignment
     existing = Response.objects.filter(assignment=assignment, submission_key=submission_key).first()
@@ -135,7 +137,7 @@ def response_submit(
         cleaned = clean_response(version.definition, answers)
     except InvalidResponse as exc:
         raise AnswersInvalid(exc.issues) from None
-    now = timezone.now()
+    now = sent_at or timezone.now()
     try:
         with transaction.atomic():
             response = Response.objects.create(

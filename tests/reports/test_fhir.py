@@ -197,6 +197,11 @@ def test_round_trip_between_practices_keeps_the_scores(world, acts, assign, subm
         revisions_b = ResponseRevision.objects.filter(response__client=world.client_b)
         assert sorted(revisions_b.values_list("score_total", flat=True)) == scores_a == [0, 16, 26]
         assert {r.source for r in revisions_b} == {RevisionSource.FHIR_IMPORT}
+        # Each entry keeps the time it was made, so it sits at its own date in progress.
+        sent = lambda client: sorted(  # noqa: E731
+            r.submitted_at.replace(microsecond=0) for r in Response.objects.filter(client=client)
+        )
+        assert sent(world.client_b) == sent(world.client_a)
         assert all(r.source_reference.startswith("QuestionnaireResponse/") for r in revisions_b)
         # The risk answer imported raised the flag in practice B, as a portal entry would.
         flag = Flag.objects.get(client=world.client_b)
@@ -278,6 +283,18 @@ def test_a_bundle_is_all_or_nothing(world, acts, assign):
             "authored",
         ),
         ({"resourceType": "QuestionnaireResponse", "status": "completed"}, "questionnaire"),
+        (
+            {
+                "resourceType": "QuestionnaireResponse",
+                "status": "completed",
+                "authored": "2999-01-01T10:00:00+00:00",
+            },
+            "authored",
+        ),
+        (
+            {"resourceType": "QuestionnaireResponse", "status": "completed", "authored": "2024"},
+            "authored",
+        ),
         ({"resourceType": "Bundle", "type": "collection", "entry": []}, "entry"),
         ([1, 2], "resourceType"),
     ],
