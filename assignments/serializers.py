@@ -203,7 +203,7 @@ class CheckInSerializer(serializers.ModelSerializer):
 class RevisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ResponseRevision
-        fields = ["number", "answers", "score", "created_at"]
+        fields = ["number", "answers", "score", "created_at", "source"]
         read_only_fields = fields
 
 

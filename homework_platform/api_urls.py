@@ -22,6 +22,12 @@ from pathways.api import EnrolmentStepViewSet, EnrolmentViewSet, PathwayStepView
 from pathways.library_api import GlobalPathwayViewSet
 from privacy.api import ClientConsentView, ConsentDocumentViewSet, ErasureRequestViewSet
 from reminders.api import NotificationViewSet
+from reports.fhir_api import (
+    ClientBundleView,
+    ClientFhirImportView,
+    ClientObservationsView,
+    ResponseFhirView,
+)
 
 # Path converters: ids are <uuid:pk>. No ".json" suffix routes: ``?format=`` chooses the
 # renderer, and a suffix passed ``format`` to every @action, which does not take it (a 500).
@@ -68,4 +74,18 @@ urlpatterns += [
 urlpatterns += [  # analytics: the caseload dashboard and practice insights (read-only)
     path("analytics/dashboard/", DashboardView.as_view(), name="analytics-dashboard"),
     path("analytics/insights/", InsightsView.as_view(), name="analytics-insights"),
+]
+urlpatterns += [  # reports: a client's record as FHIR R4, and entries imported from FHIR
+    path("clients/<uuid:client_id>/fhir/", ClientBundleView.as_view(), name="fhir-client-bundle"),
+    path(
+        "clients/<uuid:client_id>/fhir/observations/",
+        ClientObservationsView.as_view(),
+        name="fhir-client-observations",
+    ),
+    path(
+        "clients/<uuid:client_id>/fhir/import/",
+        ClientFhirImportView.as_view(),
+        name="fhir-client-import",
+    ),
+    path("responses/<uuid:response_id>/fhir/", ResponseFhirView.as_view(), name="fhir-response"),
 ]

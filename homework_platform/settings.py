@@ -301,6 +301,11 @@ CELERY_BEAT_SCHEDULE["privacy-apply-retention"] = {
     "task": "privacy.apply_retention",
     "schedule": 86400.0,
 }
+# Reports: hourly, delete the stored zips of data exports whose link expired unused.
+CELERY_BEAT_SCHEDULE["reports-purge-expired-exports"] = {
+    "task": "reports.purge_expired_exports",
+    "schedule": 3600.0,
+}
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -61,3 +61,17 @@ def curated_questionnaire(curated) -> dict:
         url=settings.SITE_URL + path,
         identifier=curated.pk,
     )
+
+
+def questionnaire_url(activity) -> str:
+    """The canonical URL of the Questionnaire an activity exports as. A linked copy of a
+    global activity answers to the global item's URL, so entries made in any practice that
+    uses it point at the same Questionnaire (and can be imported into another)."""
+    if activity.is_linked_copy:
+        return settings.SITE_URL + reverse("library-global-fhir", kwargs={"pk": activity.origin_id})
+    return settings.SITE_URL + reverse("library-activity-fhir", kwargs={"pk": activity.pk})
+
+
+def questionnaire_canonical(version) -> str:
+    """``url|version`` of the Questionnaire of one activity version (FHIR canonical)."""
+    return f"{questionnaire_url(version.activity)}|{version.number}"

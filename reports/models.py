@@ -131,3 +131,50 @@ class PdfDocument(TenantModel):
     @property
     def is_waiting(self) -> bool:
         return self.status in (DocumentStatus.PENDING, DocumentStatus.RENDERING)
+
+
+class ExportKind(models.TextChoices):
+    CLIENT = "client", "The client's own copy"
+    SUBJECT_ACCESS = "subject_access", "Subject access request"
+
+
+class ClientExport(TenantModel):
+    """Everything the practice holds about one client, zipped (a readable PDF and the FHIR
+    Bundle): the client's own copy from the portal, or a subject-access export an owner runs,
+    which adds what the portal does not show (flags, reviews, the audit of access).
+
+    Built by the worker and stored privately like the PDFs. Its download link is signed, works
+    once (``downloaded_at``) and until ``expires_at``; the file is deleted when it is
+    downloaded, and with the row."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ExportKind.choices)
+    status = models.CharField(
+        max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    # Part of the signed download token, so a token cannot be made for another export (or
+    # for this one again after it was used: a new request makes a new nonce).
+    nonce = models.CharField(max_length=32)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["practice", "client", "-created_at"], name="export_client"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.client_id}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in (DocumentStatus.PENDING, DocumentStatus.RENDERING)

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from reports.models import PdfDocument, PracticeBranding
+from reports.models import ClientExport, PdfDocument, PracticeBranding
 
 
 @receiver(post_delete, sender=PdfDocument, dispatch_uid="reports_pdf_file")
@@ -24,3 +24,8 @@ def _delete_on_commit(field_file) -> None:
     if field_file:
         name = field_file.name
         transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@receiver(post_delete, sender=ClientExport, dispatch_uid="reports_export_file")
+def delete_export_file(sender, instance, **kwargs):
+    _delete_on_commit(instance.file)

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from core.tasks import TenantTask
-from reports import services
+from reports import client_export, services
 
 
 @shared_task(
@@ -15,3 +15,21 @@ from reports import services
 def render_pdf_document(*, document_id: str, practice_id: str) -> None:
     """Render one queued PDF inside its practice's scope (idempotent: it claims first)."""
     services.pdf_document_render(document_id=document_id)
+
+
+@shared_task(
+    name="reports.build_client_export",
+    base=TenantTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def build_client_export(*, export_id: str, practice_id: str) -> None:
+    """Build one client's data export inside its practice's scope (idempotent: it claims
+    first)."""
+    client_export.export_build(export_id=export_id)
+
+
+@shared_task(name="reports.purge_expired_exports", acks_late=True, reject_on_worker_lost=True)
+def purge_expired_exports() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): delete the zips of exports whose link expired unused."""
+    return client_export.exports_purge_expired()

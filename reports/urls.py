@@ -3,7 +3,7 @@ namespace is declared in homework_platform/urls.py)."""
 
 from django.urls import path
 
-from reports import views
+from reports import export_views, views
 
 urlpatterns = [
     path("library/<uuid:activity_id>/blank/", views.activity_blank, name="activity_blank"),
@@ -31,6 +31,23 @@ urlpatterns = [
         "portal/documents/<uuid:document_id>/status/",
         views.portal_document_status,
         name="portal_document_status",
+    ),
+    path("exports/<uuid:export_id>/", export_views.export_page, name="export"),
+    path(
+        "exports/<uuid:export_id>/download/",
+        export_views.export_download,
+        name="export_download",
+    ),
+    path("portal/your-data/", export_views.portal_exports, name="portal_exports"),
+    path(
+        "portal/your-data/<uuid:export_id>/",
+        export_views.portal_export_page,
+        name="portal_export",
+    ),
+    path(
+        "portal/your-data/<uuid:export_id>/download/",
+        export_views.portal_export_download,
+        name="portal_export_download",
     ),
     path(
         "portal/documents/<uuid:document_id>/download/",

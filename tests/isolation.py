@@ -218,3 +218,19 @@ def _privacy_targets(world) -> dict:
 
 
 EXTENSIONS.append(_privacy_targets)
+def _export_targets(world) -> dict:
+    """Practice B's subject-access export of its client (an owner's)."""
+    from reports.models import ClientExport, ExportKind
+
+    with scopes_disabled():
+        export = ClientExport.objects.create(
+            practice=world.practice_b,
+            client=world.client_b,
+            kind=ExportKind.SUBJECT_ACCESS,
+            requested_by=world.owner_b,
+            nonce="b" * 32,
+        )
+    return {"export_id": export.pk}
+
+
+EXTENSIONS.append(_export_targets)

@@ -8,6 +8,7 @@ data and live in their own modules.
 from .definition import validate_definition
 from .fhir.export import to_questionnaire
 from .fhir.importer import FhirImportError, ImportResult, from_questionnaire
+from .fhir.response import answers_from_items, check_response_resource, questionnaire_response
 from .fields import field_by_id, fields_by_id, iter_fields, iter_sections
 from .issues import Issue
 from .markdown import render_markdown
@@ -35,6 +36,8 @@ __all__ = [
     "RiskRule",
     "ScoreResult",
     "SubscaleScore",
+    "answers_from_items",
+    "check_response_resource",
     "clean_response",
     "field_by_id",
     "fields_by_id",
@@ -43,6 +46,7 @@ __all__ = [
     "iter_fields",
     "iter_sections",
     "load_measure",
+    "questionnaire_response",
     "render_markdown",
     "risk_answers",
     "risk_rules",

@@ -30,7 +30,14 @@ from assignments.models.assignment import (
 )
 from assignments.models.events import ActorRole, AdherenceEvent, AdherenceEventQuerySet, EventKind
 from assignments.models.flags import Flag, FlagAction, FlagEvent, FlagEventQuerySet, FlagKind
-from assignments.models.responses import CheckIn, Draft, Response, ResponseRevision, Review
+from assignments.models.responses import (
+    CheckIn,
+    Draft,
+    Response,
+    ResponseRevision,
+    Review,
+    RevisionSource,
+)
 from assignments.models.sessions import AssignmentMessage, PlannedSession, TherapySession
 
 __all__ = [
@@ -58,6 +65,7 @@ __all__ = [
     "Response",
     "ResponseRevision",
     "Review",
+    "RevisionSource",
     "ScheduleKind",
     "State",
     "TherapySession",

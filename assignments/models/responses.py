@@ -50,6 +50,13 @@ class Response(TenantModel):
         return f"Entry {self.entry_number} of {self.occurrence}"
 
 
+class RevisionSource(models.TextChoices):
+    """Where a revision's answers were entered."""
+
+    PORTAL = "portal", "Client portal"
+    FHIR_IMPORT = "fhir_import", "Imported (FHIR)"
+
+
 class ResponseRevision(TenantModel):
     """The answers of one response as sent. Append-only: ``save`` refuses updates, and on
     PostgreSQL a trigger refuses UPDATE outright (see migration 0002)."""
@@ -64,6 +71,11 @@ class ResponseRevision(TenantModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    source = models.CharField(
+        max_length=20, choices=RevisionSource.choices, default=RevisionSource.PORTAL
+    )
+    # For an import: the QuestionnaireResponse's own id or identifier where it was made.
+    source_reference = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["response", "number"]

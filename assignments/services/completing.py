@@ -23,6 +23,7 @@ from assignments.models import (
     OccurrenceStatus,
     Response,
     ResponseRevision,
+    RevisionSource,
     Visibility,
 )
 from assignments.services import outcomes
@@ -110,10 +111,18 @@ def response_submit(
     answers,
     submission_key: UUID,
     share_with_therapist: bool | None = None,
+    source: str = RevisionSource.PORTAL,
+    source_reference: str = "",
+    author=None,
+    sent_at=None,
 ) -> Response:
     """Send an entry. Idempotent: the same ``submission_key`` (a double tap, a retry after a
     dropped connection) returns the entry it already created, marked ``replayed``. Late is
-    fine; cancelled is not. Nothing is saved unless every answer fits."""
+    fine; cancelled is not. Nothing is saved unless every answer fits.
+
+    An entry made elsewhere and imported (``source``, with the ``author`` who imported it and
+    ``sent_at``, when it was made) comes through here too, so it is scored, counted and
+    checked for risk like any other."""
     occurrence = _lock_occurrence(occurrence)
     assignment = occurrence.assignment
     existing = Response.objects.filter(assignment=assignment, submission_key=submission_key).first()
@@ -129,7 +138,7 @@ def response_submit(
         cleaned = clean_response(version.definition, answers)
     except InvalidResponse as exc:
         raise AnswersInvalid(exc.issues) from None
-    now = timezone.now()
+    now = sent_at or timezone.now()
     try:
         with transaction.atomic():
             response = Response.objects.create(
@@ -141,7 +150,7 @@ def response_submit(
                 entry_number=entries + 1,
                 submission_key=submission_key,
                 submitted_at=now,
-                submitted_by=client.user,
+                submitted_by=author or client.user,
                 shared_with_therapist=_shared(assignment.visibility, share_with_therapist),
             )
     except IntegrityError:
@@ -149,7 +158,15 @@ def response_submit(
         existing = Response.objects.get(assignment=assignment, submission_key=submission_key)
         existing.replayed = True
         return existing
-    _add_revision(response, cleaned, submission_key=submission_key, number=1, author=client.user)
+    _add_revision(
+        response,
+        cleaned,
+        submission_key=submission_key,
+        number=1,
+        author=author or client.user,
+        source=source,
+        source_reference=source_reference,
+    )
     Draft.objects.filter(occurrence=occurrence, response=None).delete()
     # Flags raised while this entry was a draft belong to it now.
     Flag.objects.filter(occurrence=occurrence, response=None).update(response=response)
@@ -292,7 +309,14 @@ def _shared(visibility: str, share_with_therapist: bool | None) -> bool:
 
 
 def _add_revision(
-    response: Response, answers, *, submission_key, number: int, author
+    response: Response,
+    answers,
+    *,
+    submission_key,
+    number: int,
+    author,
+    source: str = RevisionSource.PORTAL,
+    source_reference: str = "",
 ) -> ResponseRevision:
     result = score_response(response.activity_version.definition, answers)
     score = result.as_dict() if result else None
@@ -306,6 +330,8 @@ def _add_revision(
         score_total=result.total if result else None,
         severity=(result.band.severity if result and result.band else ""),
         created_by=author,
+        source=source,
+        source_reference=source_reference[:300],
     )
     response.current_revision = revision
     response.revision_count = number

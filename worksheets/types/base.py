@@ -25,6 +25,7 @@ from ..issues import quote
 if TYPE_CHECKING:
     from ..definition import DefinitionChecker
     from ..fhir.importer import Importer
+    from ..fhir.response import ResponseReader
     from ..render import ViewBuilder
     from ..response import AnswerCleaner
 
@@ -270,6 +271,39 @@ class FieldType:
         """Fill in the type's settings from ``item``; False (reported) to drop the item."""
         return True
 
+    # -- FHIR QuestionnaireResponse -----------------------------------------------------------
+
+    def fhir_response_items(
+        self, field: FieldDef, link_id: str, value: Any
+    ) -> list[dict[str, Any]]:
+        """The QuestionnaireResponse items answering ``field`` with a stored, non-blank
+        ``value``: one item, or one per row for a repeating group."""
+        return [
+            {"linkId": link_id, "text": field["label"], "answer": self.fhir_values(field, value)}
+        ]
+
+    def fhir_values(self, field: FieldDef, value: Any) -> list[dict[str, Any]]:
+        """The item's ``answer`` list (each a ``value[x]``); by default the enableWhen answer
+        of ``fhir_answer`` under its QuestionnaireResponse name."""
+        return [response_value(self.fhir_answer(field, value))]
+
+    def from_fhir_response(
+        self, reader: ResponseReader, field: FieldDef, items: list[Mapping[str, Any]], path: str
+    ) -> Any:
+        """The answer (as a client would send it, not yet validated) from the response items
+        with this field's linkId; :data:`SKIP` when there is none. Problems of shape go to
+        ``reader.add``; the answer's own checks are the engine's (``clean_response``)."""
+        if len(items) > 1:
+            reader.add(path, "This question appears more than once; answer it once.")
+            return SKIP
+        values = reader.values(items[0])
+        if not values:
+            return SKIP
+        if len(values) > 1:
+            reader.add(path, "This question takes one answer.")
+            return SKIP
+        return values[0]
+
     # -- the form builder --------------------------------------------------------------------
 
     def builder_condition_value(self, field: FieldDef, text: str) -> Any:
@@ -395,3 +429,8 @@ class DefinitionInput:
 
     def definition_text(self, value: Any) -> Any:
         raise NotImplementedError
+
+
+def response_value(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """An enableWhen ``answer[x]`` as a QuestionnaireResponse ``value[x]``."""
+    return {"value" + key.removeprefix("answer"): value for key, value in answer.items()}

@@ -137,6 +137,10 @@ class ChoiceType(FieldType):
     def fhir_answer(self, field: FieldDef, value: Any) -> dict[str, Any]:
         return {"answerCoding": {"code": value}}
 
+    def fhir_values(self, field: FieldDef, value: Any) -> list[dict[str, Any]]:
+        values = value if isinstance(value, list) else [value]
+        return [{"valueCoding": _answer_coding(field, v)} for v in values]
+
     def fhir_settings(
         self, importer: Importer, item: Mapping[str, Any], field: dict[str, Any]
     ) -> bool:
@@ -264,3 +268,11 @@ def fits_selection(low: Any, high: Any, count: int) -> bool:
     if not whole_in(low, 0, count):
         return False
     return high is None or whole_in(high, max(1, low), count)
+
+
+def _answer_coding(field: FieldDef, value: Any) -> dict[str, Any]:
+    option = option_by_value(field, value)
+    coding: dict[str, Any] = {"code": value}
+    if option:
+        coding["display"] = option["label"]
+    return coding

@@ -16,6 +16,7 @@ from .date import readable_date
 if TYPE_CHECKING:
     from ..definition import DefinitionChecker
     from ..fhir.importer import Importer
+    from ..fhir.response import ResponseReader
     from ..render import ViewBuilder
     from ..response import AnswerCleaner
 
@@ -116,6 +117,26 @@ class Commitment(FieldType):
             and child_link_ids(item) == expected
             and bool(str(statement.get("text") or "").strip())
         )
+
+    def fhir_response_items(
+        self, field: FieldDef, link_id: str, value: Any
+    ) -> list[dict[str, Any]]:
+        parts = []
+        if isinstance(value, Mapping) and not is_blank(value.get("signature")):
+            answer = [{"valueString": value["signature"]}]
+            parts.append({"linkId": f"{link_id}.signature", "text": "Signature", "answer": answer})
+        if isinstance(value, Mapping) and not is_blank(value.get("date")):
+            answer = [{"valueDate": value["date"]}]
+            parts.append({"linkId": f"{link_id}.date", "text": "Date", "answer": answer})
+        return [{"linkId": link_id, "text": field["label"], "item": parts}] if parts else []
+
+    def from_fhir_response(
+        self, reader: ResponseReader, field: FieldDef, items: list[Mapping[str, Any]], path: str
+    ) -> Any:
+        if len(items) > 1:
+            reader.add(path, "This question appears more than once; answer it once.")
+            return SKIP
+        return reader.parts(items[0], field["id"], path, _PARTS) or SKIP
 
     def fhir_settings(
         self, importer: Importer, item: Mapping[str, Any], field: dict[str, Any]

@@ -40,6 +40,7 @@ from .inputs import LinesInput
 if TYPE_CHECKING:
     from ..definition import DefinitionChecker
     from ..fhir.importer import Importer
+    from ..fhir.response import ResponseReader
     from ..render import ViewBuilder
     from ..response import AnswerCleaner
 
@@ -197,6 +198,32 @@ class Emotions(FieldType):
             and bool(item.get("repeats"))
             and child_link_ids(item) == {f"{link_id}.emotion", f"{link_id}.intensity"}
         )
+
+    def fhir_response_items(
+        self, field: FieldDef, link_id: str, value: Any
+    ) -> list[dict[str, Any]]:
+        """One repeated group per emotion, its name and intensity as parts."""
+        rows = []
+        for entry in value if isinstance(value, list) else []:
+            parts = []
+            if not is_blank(entry.get("emotion")):
+                answer = [{"valueString": entry["emotion"]}]
+                parts.append({"linkId": f"{link_id}.emotion", "text": "Emotion", "answer": answer})
+            if not is_blank(entry.get("intensity")):
+                answer = [{"valueInteger": entry["intensity"]}]
+                text = field.get("intensity_label", "Intensity")
+                parts.append({"linkId": f"{link_id}.intensity", "text": text, "answer": answer})
+            if parts:
+                rows.append({"linkId": link_id, "text": field["label"], "item": parts})
+        return rows
+
+    def from_fhir_response(
+        self, reader: ResponseReader, field: FieldDef, items: list[Mapping[str, Any]], path: str
+    ) -> Any:
+        return [
+            reader.parts(item, field["id"], index_path(path, index), _PARTS)
+            for index, item in enumerate(items)
+        ]
 
     def fhir_settings(
         self, importer: Importer, item: Mapping[str, Any], field: dict[str, Any]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..fields import FieldDef, option_values
@@ -11,6 +12,7 @@ from .choice import ChoiceType
 from .single_choice import not_an_option
 
 if TYPE_CHECKING:
+    from ..fhir.response import ResponseReader
     from ..response import AnswerCleaner
 
 
@@ -63,3 +65,12 @@ class ListChoiceType(ChoiceType):
     def to_fhir(self, field: FieldDef, item: dict[str, Any]) -> None:
         super().to_fhir(field, item)
         item["repeats"] = True
+
+    def from_fhir_response(
+        self, reader: ResponseReader, field: FieldDef, items: list[Mapping[str, Any]], path: str
+    ) -> Any:
+        """Each ticked option is one answer of the item."""
+        if len(items) > 1:
+            reader.add(path, "This question appears more than once; answer it once.")
+            return SKIP
+        return reader.values(items[0]) or SKIP

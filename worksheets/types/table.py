@@ -37,6 +37,7 @@ from .inputs import JsonInput
 if TYPE_CHECKING:
     from ..definition import DefinitionChecker
     from ..fhir.importer import Importer
+    from ..fhir.response import ResponseReader
     from ..render import ViewBuilder
     from ..response import AnswerCleaner
 
@@ -197,6 +198,51 @@ class Table(FieldType):
 
     def fhir_claims(self, item: Mapping[str, Any]) -> bool:
         return item.get("type") == "group"
+
+    def fhir_response_items(
+        self, field: FieldDef, link_id: str, value: Any
+    ) -> list[dict[str, Any]]:
+        """One repeated group per row; each answered cell is the column type's own item."""
+        rows = []
+        for row in value if isinstance(value, list) else []:
+            cells = []
+            for column in field["columns"]:
+                cell = row.get(column["id"]) if isinstance(row, Mapping) else None
+                if not is_blank(cell):
+                    cell_id = f"{link_id}.{column['id']}"
+                    cells.extend(
+                        field_type(column["type"]).fhir_response_items(column, cell_id, cell)
+                    )
+            if cells:
+                rows.append({"linkId": link_id, "text": field["label"], "item": cells})
+        return rows
+
+    def from_fhir_response(
+        self, reader: ResponseReader, field: FieldDef, items: list[Mapping[str, Any]], path: str
+    ) -> Any:
+        columns = {column["id"]: column for column in field["columns"]}
+        rows = []
+        for index, item in enumerate(items):
+            row_path = index_path(path, index)
+            cells: dict[str, list[Mapping[str, Any]]] = {}
+            for child in item.get("item") or []:
+                child_id = str(child.get("linkId", ""))
+                column_id = child_id.removeprefix(f"{field['id']}.")
+                if column_id == child_id or column_id not in columns:
+                    reader.add(row_path, f"{quote(child_id)} is not a column of this table.")
+                    continue
+                cells.setdefault(column_id, []).append(child)
+            row = {}
+            for column_id, cell_items in cells.items():
+                column = columns[column_id]
+                cell_path = key_path(row_path, column_id)
+                value = field_type(column["type"]).from_fhir_response(
+                    reader, column, cell_items, cell_path
+                )
+                if value is not SKIP:
+                    row[column_id] = value
+            rows.append(row)
+        return rows
 
     def fhir_settings(
         self, importer: Importer, item: Mapping[str, Any], field: dict[str, Any]
