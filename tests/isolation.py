@@ -218,6 +218,8 @@ def _privacy_targets(world) -> dict:
 
 
 EXTENSIONS.append(_privacy_targets)
+
+
 def _export_targets(world) -> dict:
     """Practice B's subject-access export of its client (an owner's)."""
     from reports.models import ClientExport, ExportKind
