@@ -15,7 +15,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
-from assignments.models import Flag, Response, ResponseRevision, RevisionSource
+from assignments.models import Flag, FlagKind, Response, ResponseRevision, RevisionSource
 from core.tenancy import practice_scope
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS, phq9_answers
 from tests.factories import activity_version_for
@@ -204,8 +204,14 @@ def test_round_trip_between_practices_keeps_the_scores(world, acts, assign, subm
         assert sent(world.client_b) == sent(world.client_a)
         assert all(r.source_reference.startswith("QuestionnaireResponse/") for r in revisions_b)
         # The risk answer imported raised the flag in practice B, as a portal entry would.
-        flag = Flag.objects.get(client=world.client_b)
+        flag = Flag.objects.get(client=world.client_b, kind=FlagKind.CRITICAL_ITEM)
         assert flag.field_id == "q9"
+
+        # ...and the same reliable-deterioration alerts as the entries raised in practice A.
+        def kinds(client):
+            return sorted(Flag.objects.filter(client=client).values_list("kind", flat=True))
+
+        assert kinds(world.client_b) == kinds(world.client_a)
         assert flag.practice_id == world.practice_b.pk
 
     again = _import(world.therapist_b, world.client_b, bundle, assignment=assignment_b.pk)
