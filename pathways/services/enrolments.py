@@ -304,7 +304,14 @@ def enrolment_step_update(
     The pathway template is not touched."""
     now = now or timezone.now()
     enrolment, step = _pending_step(step)
-    allowed = {"delivery", "delay_days", "time_of_day", "days_to_complete"}
+    allowed = {
+        "delivery",
+        "delay_days",
+        "time_of_day",
+        "days_to_complete",
+        "completion",
+        "completion_entries",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Cannot set {', '.join(sorted(unknown))} on an enrolment step.")
@@ -313,7 +320,15 @@ def enrolment_step_update(
         step.activity = activity
         step.curated_activity = curated_activity
     # A partial change keeps the rule and delay it does not mention.
-    values = step_values({"delivery": step.delivery, "delay_days": step.delay_days, **fields})
+    values = step_values(
+        {
+            "delivery": step.delivery,
+            "delay_days": step.delay_days,
+            "completion": step.completion,
+            "completion_entries": step.completion_entries,
+            **fields,
+        }
+    )
     for key, value in values.items():
         setattr(step, key, value)
     steps = enrolment_steps(enrolment)
