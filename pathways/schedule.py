@@ -92,8 +92,9 @@ class PreviewRow:
 
 def timeline(steps, *, start_date: date, tz: tzinfo, now: datetime, title_of) -> list[PreviewRow]:
     """When each step would arrive for a client starting on ``start_date``, assuming each step
-    is done as early as its completion rule allows and every condition is met. ``steps`` are in order and their
-    rules already validated (no cycles); ``title_of(step)`` names a step's activity."""
+    is done as early as its completion rule allows and every condition is met. ``steps`` are
+    in order and their rules already validated (no cycles); ``title_of(step)`` names a step's
+    activity."""
     anchor = enrolment_anchor(start_date=start_date, enrolled_at=now, tz=tz)
     index_of = {step.pk: index for index, step in enumerate(steps)}
     arrivals: dict[int, datetime] = {}

@@ -2,8 +2,10 @@
 
 Each file is one pathway; its steps name global activities by slug and conditions name a
 measure step by its number (1 = the first step); ``completion`` and ``completion_entries``
-say when a step is done (``pathways.completion``; default: at the first entry). ``sync_global_pathways`` is idempotent: a
-pathway whose slug exists is left alone (from then on curators own it), a new file becomes a
+say when a step is done (``pathways.completion``; default: at the first entry), and
+``holds_for_review`` holds the enrolment when the step's time comes.
+``sync_global_pathways`` is idempotent: a pathway whose slug exists is left alone (from then
+on curators own it, unless a data migration names it in ``replace``), a new file becomes a
 new published global pathway. It takes the model classes as parameters so the data migration
 can pass its historical models.
 """

@@ -7,10 +7,13 @@ their own steps (a practice copies a global pathway; nothing points at its steps
 
 from django.db import migrations
 
+# The new CBT pathway is listed too: on a new database 0002 has already created it from its
+# file, without the completion rules its model did not have yet.
 REVIEWED = (
     "behavioural-activation-low-mood",
     "sleep-routine",
     "exposure-social-anxiety",
+    "cbt-depression-thought-records",
 )
 
 
