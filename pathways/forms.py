@@ -90,6 +90,7 @@ class DeliveryFields(forms.Form):
         label="Done when",
         choices=Completion.choices,
         initial=Completion.FIRST_ENTRY,
+        required=False,
         widget=forms.RadioSelect,
         help_text="What waits for this step counts from then. Its time is up on the day it "
         "is due (“Days to do it”), at 21:00 the client's time.",
@@ -105,6 +106,9 @@ class DeliveryFields(forms.Form):
 
     def clean_delay_days(self):
         return self.cleaned_data.get("delay_days") or 0
+
+    def clean_completion(self):
+        return self.cleaned_data.get("completion") or Completion.FIRST_ENTRY
 
 
 def _activity_choices(own, shared):
