@@ -129,3 +129,16 @@ def test_the_client_sees_3_of_7_and_the_diary_stays_on_their_todo(
     page = browser.get(f"/portal/do/{occurrence.pk}/").content.decode()
     assert "3 of 7 entries" in page
     assert 'aria-label="3 of 7 entries sent"' in page
+
+
+def test_the_session_review_counts_homework_and_measures_apart(world, acts, assign, submit, web):
+    from tests.assignments.fixtures import phq9_answers
+
+    with time_machine.travel(MONDAY, tick=False):
+        measure = assign(acts.phq9)
+        submit(_only(measure), phq9_answers())
+        assign(acts.thought_record)  # due tonight, not sent
+    with time_machine.travel("2025-06-03 12:00:00+00:00", tick=False):
+        page = web(world.therapist_a).get(f"/clients/{world.client_a.pk}/session-review/")
+    body = page.content.decode()
+    assert "homework 0 done, 1 not done · measures completed: 1 of 1" in body
