@@ -134,7 +134,8 @@ class AssignmentForm(forms.Form):
     def cleaned_plan(self) -> dict:
         """What the services take: only the numbers that belong to the chosen schedule."""
         data = dict(self.cleaned_data)
-        data["entries_target"] = data.get("entries_target") or 1
+        # Empty: the activity's default (a log's own ``entries_target``, else 1).
+        data["entries_target"] = data.get("entries_target") or None
         kind = data["schedule_kind"]
         keep = {
             ScheduleKind.ONCE: set(),

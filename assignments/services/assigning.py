@@ -89,7 +89,8 @@ def assignment_create(
     entries_target: int | None = None,
 ) -> Assignment:
     """Assign one activity version to a client. ``rationale`` and ``instructions`` default
-    to the activity's own, ``entries_target`` (entries each occurrence asks for) to 1;
+    to the activity's own, ``entries_target`` (entries each occurrence asks for) to the
+    version's default (a log's ``entries_target``; else 1);
     ``origin``/``origin_id`` link back to whatever created it (e.g. a
     pathway step) without this app knowing about it."""
     if client.is_discharged:
@@ -132,7 +133,7 @@ def assignment_create(
         confidence=confidence,
         personal_message=personal_message.strip(),
         visibility=visibility,
-        entries_target=entries_target or 1,
+        entries_target=entries_target or activity_version.default_entries_target,
         is_measure=activity_version.is_measure,
         origin=origin,
         origin_id=origin_id,

@@ -142,3 +142,24 @@ def test_the_session_review_counts_homework_and_measures_apart(world, acts, assi
         page = web(world.therapist_a).get(f"/clients/{world.client_a.pk}/session-review/")
     body = page.content.decode()
     assert "homework 0 done, 1 not done · measures completed: 1 of 1" in body
+
+
+def test_a_log_carries_its_default_target_and_the_definition_checks_it(world):
+    from worksheets import validate_definition
+
+    therapist = APIClient()
+    therapist.force_authenticate(world.therapist_a)
+    diary = CuratedActivity.objects.get(slug="sleep-diary")
+    assert diary.current_version.default_entries_target == 7
+    with time_machine.travel(MONDAY, tick=False):
+        made = therapist.post(
+            "/api/v1/assignments/",
+            {"client": str(world.client_a.pk), "curated_activity": str(diary.pk)},
+            format="json",
+        )
+    assert made.status_code == 201 and made.json()["entries_target"] == 7
+    base = {"schema_version": 1, "sections": diary.current_version.definition["sections"]}
+    single = validate_definition(base | {"entries_target": 7})
+    assert [issue.path for issue in single] == ["entries_target"]
+    assert [i.path for i in validate_definition(base | {"entries_target": 0})] == ["entries_target"]
+    assert validate_definition(base | {"entry_mode": "multiple", "entries_target": 7}) == []

@@ -45,6 +45,10 @@ def test_a_week_of_diary_entries_counted_for_therapist_and_client(new_page, worl
     expect(steps).to_contain_text("Done after 7 entries")
     expect(steps).to_contain_text("at the latest")
     screenshot(desk, "targets-enrolment")
+    staff_phone = new_page(PHONE)
+    sign_in(staff_phone, world.therapist_a.email)
+    staff_phone.goto(desk.url)
+    screenshot(staff_phone, "targets-enrolment")
 
     phone = new_page(PHONE)
     portal_sign_in(phone, world.client_a.email)
