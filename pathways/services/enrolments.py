@@ -137,7 +137,8 @@ def enrolment_resume(*, enrolment: Enrolment, actor, now=None) -> Enrolment:
     whole days the pause lasted (in the client's time zone), counted from when its own clock
     started if that was during the pause. The spacing between steps stays as planned and what
     fell due during the pause does not arrive all at once. A pause shorter than a day moves
-    nothing; a step that fell due during it arrives on resuming."""
+    nothing; a step that fell due during it arrives on resuming. A released step that ends
+    with its period ends that many days later too."""
     now = now or timezone.now()
     enrolment = enrolment_locked(enrolment)
     if enrolment.status != EnrolmentStatus.PAUSED:
@@ -153,6 +154,15 @@ def enrolment_resume(*, enrolment: Enrolment, actor, now=None) -> Enrolment:
             assert step.release_at is not None  # a scheduled step has its release_at
             step.release_at = clock.shift_days(step.release_at, days, tz)
             step.save(update_fields=["release_at", "updated_at"])
+    # A released step that ends with its period (``pathways.completion``) gets the days of
+    # the pause back too: the client's week of monitoring stays a week of days they had.
+    days = (resumed_on - paused_on).days
+    if days > 0:
+        for step in EnrolmentStep.objects.filter(
+            enrolment=enrolment, status=StepStatus.RELEASED, completes_at__isnull=False
+        ):
+            step.completes_at = clock.shift_days(step.completes_at, days, tz)
+            step.save(update_fields=["completes_at", "updated_at"])
     enrolment.shift_days += max(0, (resumed_on - paused_on).days)
     enrolment.status = EnrolmentStatus.ACTIVE
     enrolment.paused_at = None

@@ -275,3 +275,26 @@ def test_a_step_that_counts_entries_needs_an_activity_that_takes_several(world, 
         "entries_or_period_end",
         7,
     )
+
+
+def test_a_pause_gives_a_week_long_step_its_days_back(world, library, mood_log, build, enrol):
+    from pathways.services.enrolments import enrolment_pause, enrolment_resume
+    from tests.assignments.fixtures import membership_of
+
+    pathway = build(
+        [step_spec(mood_log, "on_enrolment", completion=Completion.PERIOD_END, days_to_complete=7)]
+    )
+    actor = membership_of(world.practice_a, world.therapist_a)
+    with time_machine.travel(SPRING, tick=False):
+        enrolment = enrol(pathway)
+        sweep_and_release()
+        end = steps_of(enrolment)[0].completes_at
+        with practice_scope(world.practice_a):
+            enrolment_pause(enrolment=enrolment, actor=actor)
+    later = time_machine.travel(SPRING + timedelta(days=3), tick=False)
+    with later, practice_scope(world.practice_a), TestCase.captureOnCommitCallbacks(execute=True):
+        enrolment_resume(enrolment=enrolment, actor=actor)
+    # Three days later on the client's wall clock: 21:00 BST on 4 April.
+    assert steps_of(enrolment)[0].completes_at == end + timedelta(days=3)
+    with time_machine.travel(end + timedelta(hours=1), tick=False):
+        assert sweep_period_ends() == []
