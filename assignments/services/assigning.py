@@ -184,6 +184,8 @@ def assignment_update(*, assignment: Assignment, actor, **fields) -> Assignment:
     unknown = set(fields) - set(PLAN_FIELDS) - set(SCHEDULE_FIELDS)
     if unknown:
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))}.")
+    if fields.get("entries_target", 0) is None:
+        del fields["entries_target"]  # left empty: keep what it asks for
     assignment = _lock(assignment)
     if assignment.is_cancelled:
         raise ValidationError("This assignment was cancelled and can no longer be changed.")
