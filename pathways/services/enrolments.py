@@ -161,6 +161,7 @@ def enrolment_resume(*, enrolment: Enrolment, actor, now=None) -> Enrolment:
         for step in EnrolmentStep.objects.filter(
             enrolment=enrolment, status=StepStatus.RELEASED, completes_at__isnull=False
         ):
+            assert step.completes_at is not None  # filtered above
             step.completes_at = clock.shift_days(step.completes_at, days, tz)
             step.save(update_fields=["completes_at", "updated_at"])
     enrolment.shift_days += max(0, (resumed_on - paused_on).days)
