@@ -145,8 +145,10 @@ def test_the_session_review_counts_homework_and_measures_apart(world, acts, assi
 
 
 def test_a_log_carries_its_default_target_and_the_definition_checks_it(world):
+    from library.seeding import sync_global_library
     from worksheets import validate_definition
 
+    sync_global_library()  # the seed files as they are now (a reused database may be older)
     therapist = APIClient()
     therapist.force_authenticate(world.therapist_a)
     diary = CuratedActivity.objects.get(slug="sleep-diary")
