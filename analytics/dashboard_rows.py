@@ -94,16 +94,29 @@ def _who(row: ClientRow) -> str:
 
 
 def _completion(row: ClientRow) -> str:
+    measures = _measures_done(row)
     if row.completion is None:
-        return NOTHING_DUE
+        return NOTHING_DUE + measures
     percent, done = int(row.completion), f"{int(row.done)} of {int(row.due)}"
+    if row.partly:
+        done += f", {int(row.partly)} in part"
     return (
         f'<div class="meter meter--{row.adherence_level}" role="img"'
         f' aria-label="{percent}% done: {done}">'
         '<span class="meter__bar">'
         f'<span class="meter__fill" style="width:{percent}%"></span></span>'
         f'<span class="meter__label">{percent}%</span></div>'
-        f'<span class="muted small">{done}</span>'
+        f'<span class="muted small">{done}</span>' + measures
+    )
+
+
+def _measures_done(row: ClientRow) -> str:
+    """Measures are not homework: their own figure, under the homework meter."""
+    if not row.measures_due:
+        return ""
+    return (
+        f'<br><span class="muted small">Measures {int(row.measures_done)} of '
+        f"{int(row.measures_due)}</span>"
     )
 
 

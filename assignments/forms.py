@@ -3,7 +3,7 @@ rules (what a schedule needs, who may do what) are in the services."""
 
 from django import forms
 
-from assignments.models import FlagAction, ScheduleKind, Visibility
+from assignments.models import MAX_ENTRIES_TARGET, FlagAction, ScheduleKind, Visibility
 from assignments.schedule import (
     DEFAULT_DUE_TIME,
     MAX_DAYS,
@@ -67,6 +67,16 @@ class AssignmentForm(forms.Form):
         choices=[("", "Not asked"), *ZERO_TO_TEN],
         help_text="Below 7? Make it smaller or easier together.",
     )
+    entries_target = forms.IntegerField(
+        label="Entries each time",
+        required=False,
+        min_value=1,
+        max_value=MAX_ENTRIES_TARGET,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="For a log or diary: how many entries each time it is due (a week's diary: "
+        "7). The client sees “3 of 7 entries”; 3 of 7 counts as 3/7 done.",
+    )
     personal_message = forms.CharField(
         label="A personal note",
         required=False,
@@ -124,6 +134,8 @@ class AssignmentForm(forms.Form):
     def cleaned_plan(self) -> dict:
         """What the services take: only the numbers that belong to the chosen schedule."""
         data = dict(self.cleaned_data)
+        # Empty: the activity's default (a log's own ``entries_target``, else 1).
+        data["entries_target"] = data.get("entries_target") or None
         kind = data["schedule_kind"]
         keep = {
             ScheduleKind.ONCE: set(),

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.crisis import crisis_resources_for
 from assignments.models import (
+    MAX_ENTRIES_TARGET,
     Assignment,
     CheckIn,
     Flag,
@@ -42,6 +43,14 @@ class PlanFieldsMixin(serializers.Serializer):
         required=False, allow_null=True, min_value=0, max_value=10
     )
     personal_message = serializers.CharField(required=False, allow_blank=True)
+    entries_target = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ENTRIES_TARGET,
+        help_text="Entries each occurrence asks for (a week's diary: 7; default 1; more than 1 "
+        "only for an activity that takes several entries). Adherence credits "
+        "min(entries / target, 1).",
+    )
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     schedule_kind = serializers.ChoiceField(choices=ScheduleKind.choices, required=False)
     starts_on = serializers.DateField(
@@ -127,6 +136,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "if_then_plan",
             "confidence",
             "personal_message",
+            "entries_target",
+            "is_measure",
             "schedule_kind",
             "starts_on",
             "due_time",

@@ -76,6 +76,7 @@ def _initial(version, client) -> dict:
         "instructions": "\n".join(version.instructions),
         "starts_on": first_due_day(client.tz),
         "visibility": Visibility.SHARED,
+        "entries_target": version.default_entries_target,
     }
 
 

@@ -99,6 +99,13 @@ class VersionContent(models.Model):
     def allows_multiple_entries(self) -> bool:
         return self.definition.get("entry_mode") == "multiple"
 
+    @property
+    def default_entries_target(self) -> int:
+        """How many entries each time a log asks for unless the therapist says otherwise
+        (the definition's ``entries_target``; 1 for everything else)."""
+        target = self.definition.get("entries_target", 1)
+        return target if self.allows_multiple_entries else 1
+
     def build_search_text(self) -> str:
         return build_search_text(self)
 

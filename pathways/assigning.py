@@ -15,6 +15,7 @@ from accounts.models import User
 from assignments.schedule import ONCE
 from assignments.services.assigning import assignment_create
 from library.services import activity_version_for_assignment
+from pathways import completion
 
 ORIGIN = "pathway_step"
 
@@ -37,6 +38,8 @@ def assign_step(*, step, enrolment, now):
         activity=step.activity,
     )
     client = enrolment.client
+    # Due when the step's period ends (``pathways.completion.period_end``: the same day at
+    # the default due time), asking for the entries its completion rule counts.
     due_on = timezone.localdate(now, client.tz) + timedelta(days=step.days_to_complete)
     return assignment_create(
         client=client,
@@ -47,4 +50,5 @@ def assign_step(*, step, enrolment, now):
         starts_on=due_on,
         origin=ORIGIN,
         origin_id=step.pk,
+        entries_target=completion.entries_target(step) if version.allows_multiple_entries else 1,
     )

@@ -3,6 +3,7 @@ from django import forms
 from assignments.models import Visibility
 from core.forms import NativeDateInput, NativeTimeInput
 from pathways import release_rules
+from pathways.completion import MAX_COMPLETION_ENTRIES, Completion
 from pathways.models import (
     AUDIENCES,
     FUNCTIONS,
@@ -85,8 +86,29 @@ class DeliveryFields(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
+    completion = forms.ChoiceField(
+        label="Done when",
+        choices=Completion.choices,
+        initial=Completion.FIRST_ENTRY,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="What waits for this step counts from then. Its time is up on the day it "
+        "is due (“Days to do it”), at 21:00 the client's time.",
+    )
+    completion_entries = forms.IntegerField(
+        label="Entries",
+        required=False,
+        initial=1,
+        help_text=f"How many entries it asks for: 1 to {MAX_COMPLETION_ENTRIES} (a week's "
+        "diary: 7). The client sees “3 of 7 entries”. At the first entry: always 1.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
     def clean_delay_days(self):
         return self.cleaned_data.get("delay_days") or 0
+
+    def clean_completion(self):
+        return self.cleaned_data.get("completion") or Completion.FIRST_ENTRY
 
 
 def _activity_choices(own, shared):
@@ -103,6 +125,11 @@ class StepForm(DeliveryFields):
         label="Required (steps that wait for “the previous step” wait for this one)",
         required=False,
         initial=True,
+    )
+    holds_for_review = forms.BooleanField(
+        label="Hold for review: when its time comes (its condition met), nothing more is "
+        "released, this step included, until a therapist resumes (e.g. for a severe score)",
+        required=False,
     )
     therapist_notes = forms.CharField(
         label="Notes for therapists",
@@ -132,7 +159,10 @@ class StepForm(DeliveryFields):
         "delay_days",
         "time_of_day",
         "days_to_complete",
+        "completion",
+        "completion_entries",
         "required",
+        "holds_for_review",
         "condition_step",
         "condition_operator",
         "condition_value",
@@ -152,7 +182,15 @@ class EnrolmentStepForm(DeliveryFields):
 
     activity = forms.ChoiceField(label="Activity", help_text="Swap it for another activity.")
 
-    field_order = ["activity", "delivery", "delay_days", "time_of_day", "days_to_complete"]
+    field_order = [
+        "activity",
+        "delivery",
+        "delay_days",
+        "time_of_day",
+        "days_to_complete",
+        "completion",
+        "completion_entries",
+    ]
 
     def __init__(self, *args, activity_options, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,6 +29,9 @@ class GlobalStepSerializer(serializers.Serializer):
     delay_days = serializers.IntegerField(read_only=True)
     time_of_day = serializers.TimeField(read_only=True, allow_null=True)
     days_to_complete = serializers.IntegerField(read_only=True)
+    completion = serializers.CharField(read_only=True)
+    completion_entries = serializers.IntegerField(read_only=True)
+    holds_for_review = serializers.BooleanField(read_only=True)
     required = serializers.BooleanField(read_only=True)
     therapist_notes = serializers.CharField(read_only=True)
     condition_step = serializers.UUIDField(

@@ -22,7 +22,9 @@ from django.db import models
 
 from assignments.models import Visibility
 from core.db import TenantModel
+from pathways import completion as completion_rules
 from pathways import release_rules
+from pathways.completion import MAX_COMPLETION_ENTRIES, Completion
 from worksheets import risk_rules
 
 # A delay longer than this is a mistake, not a plan.
@@ -140,6 +142,28 @@ class StepContent(models.Model):
     required = models.BooleanField(
         default=True, help_text="Steps that wait for “the previous step” wait for this one."
     )
+    # When the released step counts as done (``pathways.completion``).
+    completion = models.CharField(
+        "done when",
+        max_length=24,
+        choices=Completion.choices,
+        default=Completion.FIRST_ENTRY,
+    )
+    completion_entries = models.PositiveSmallIntegerField(
+        "entries",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_COMPLETION_ENTRIES)],
+        help_text="How many entries it asks for (a week's diary: 7); with “after a number of "
+        "entries” it is done when they are in.",
+    )
+    # A step that, once its time is known (its condition met), holds the enrolment until a
+    # therapist resumes it with a decision, as a flagged answer does: e.g. the branch of a
+    # severe baseline score. It is released itself on resume.
+    holds_for_review = models.BooleanField(
+        "hold for my review",
+        default=False,
+        help_text="When its time comes, nothing more is released until a therapist resumes.",
+    )
     therapist_notes = models.TextField(blank=True, help_text="Never shown to the client.")
     # Branching: the step is only delivered when a measure step's total meets a threshold, or
     # when an earlier step's entry raised (or did not raise) a risk flag.
@@ -185,6 +209,10 @@ class StepContent(models.Model):
     @property
     def is_conditional(self) -> bool:
         return self.condition_step_id is not None
+
+    @property
+    def completion_text(self) -> str:
+        return completion_rules.describe(self)
 
     @property
     def waits_for_previous(self) -> bool:
@@ -343,6 +371,9 @@ class EnrolmentHold(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decision = models.TextField(max_length=2000, blank=True)
+    # Why it holds when no flag does: the step that holds for review, and the score that
+    # brought it (``holds_for_review``).
+    reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -391,6 +422,9 @@ class EnrolmentStep(StepContent, TenantModel):
     # its message (e.g. Redis restarted) and is queued again.
     enqueued_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    # Set at release for steps done at the end of their period: the sweeper completes the
+    # step then (``pathways.completion``).
+    completes_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     assignment = models.OneToOneField(
         "assignments.Assignment",
@@ -425,6 +459,12 @@ class EnrolmentStep(StepContent, TenantModel):
                 fields=["release_at"],
                 condition=models.Q(status="scheduled"),
                 name="enrolment_step_due",
+            ),
+            # The sweeper's other list: released steps whose period ends (small likewise).
+            models.Index(
+                fields=["completes_at"],
+                condition=models.Q(status="released", completes_at__isnull=False),
+                name="enrolment_step_period_end",
             ),
         ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from pathways import release_rules
+from pathways.completion import MAX_COMPLETION_ENTRIES, Completion
 from pathways.models import FLAG_COMPARISONS, MAX_DAYS_TO_COMPLETE, MAX_DELAY_DAYS, Comparison
 from pathways.schedule import previous_required
 
@@ -33,6 +34,34 @@ def check_days_to_complete(days) -> None:
     if days is None or not 1 <= days <= MAX_DAYS_TO_COMPLETE:
         raise ValidationError(
             {"days_to_complete": f"Choose from 1 to {MAX_DAYS_TO_COMPLETE} days."}
+        )
+
+
+def completion_values(rule, entries) -> dict:
+    """A step's completion rule and entry count, checked (``pathways.completion``): a count
+    only for the rules that count entries (1 otherwise)."""
+    rule = rule or Completion.FIRST_ENTRY
+    if rule not in Completion.values:
+        raise ValidationError({"completion": "Choose when the step counts as done."})
+    if rule == Completion.FIRST_ENTRY:
+        return {"completion": rule, "completion_entries": 1}
+    if rule == Completion.PERIOD_END and entries is None:
+        return {"completion": rule, "completion_entries": 1}
+    if entries is None or not 1 <= entries <= MAX_COMPLETION_ENTRIES:
+        raise ValidationError(
+            {"completion_entries": f"Say after how many entries: 1 to {MAX_COMPLETION_ENTRIES}."}
+        )
+    return {"completion": rule, "completion_entries": entries}
+
+
+def check_completion(step, *, allows_multiple_entries) -> None:
+    """A step done after several entries needs an activity that takes several."""
+    if step.completion_entries > 1 and not allows_multiple_entries:
+        raise ValidationError(
+            {
+                "completion_entries": "This activity takes one entry; choose a log or a "
+                "worksheet that takes several, or count one entry."
+            }
         )
 
 

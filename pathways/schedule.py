@@ -4,7 +4,8 @@ A step's release rule (``pathways.release_rules``) counts from an *anchor*: the 
 the previous required step being done (wall-clock arithmetic in ``pathways.clock``). The
 timeline preview and the release planner both work a step's time out with ``release_at``;
 they differ only in what they know about the step it counts from: the preview assumes each
-step is done as soon as it arrives, the planner waits until it is.
+step is done as its completion rule allows at the earliest (``pathways.completion``: at once
+for a first entry, one entry a day, the end of its period), the planner waits until it is.
 
 "The previous step" is the nearest earlier *required* step: optional steps never hold
 anything up. A conditional step arrives only once its measure's score meets the threshold, or
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from pathways import release_rules
+from pathways import completion, release_rules
 from pathways.clock import enrolment_anchor
 from pathways.models import FLAG_COMPARISONS, PASSED_OVER_STATUSES, Comparison, StepStatus
 
@@ -84,15 +85,23 @@ class PreviewRow:
     condition: (
         str  # "", "Only if the PHQ-9 total is at least 10", "Only if step 1 (PHQ-9) raised a flag"
     )
+    # When it would be done under its completion rule, and on which day (1 = start date).
+    done_at: datetime | None = None
+    done_day: int | None = None
 
 
 def timeline(steps, *, start_date: date, tz: tzinfo, now: datetime, title_of) -> list[PreviewRow]:
     """When each step would arrive for a client starting on ``start_date``, assuming each step
-    is done as soon as it arrives and every condition is met. ``steps`` are in order and their
-    rules already validated (no cycles); ``title_of(step)`` names a step's activity."""
+    is done as early as its completion rule allows and every condition is met. ``steps`` are
+    in order and their rules already validated (no cycles); ``title_of(step)`` names a step's
+    activity."""
     anchor = enrolment_anchor(start_date=start_date, enrolled_at=now, tz=tz)
     index_of = {step.pk: index for index, step in enumerate(steps)}
     arrivals: dict[int, datetime] = {}
+
+    def done(index: int) -> datetime:
+        """When the step would be done under its completion rule (``pathways.completion``)."""
+        return completion.expected_done_at(steps[index], arrives_at=arrival(index), tz=tz)
 
     def arrival(index: int) -> datetime:
         if index in arrivals:
@@ -103,16 +112,17 @@ def timeline(steps, *, start_date: date, tz: tzinfo, now: datetime, title_of) ->
             index,
             enrolment_start=anchor,
             tz=tz,
-            finished_at=lambda previous: arrival(index_of[previous.pk]),
+            finished_at=lambda previous: done(index_of[previous.pk]),
         )
         if step.condition_step_id in index_of:
-            moment = max(moment, arrival(index_of[step.condition_step_id]))
+            moment = max(moment, done(index_of[step.condition_step_id]))
         arrivals[index] = moment
         return moment
 
     rows = []
     for index, step in enumerate(steps):
         moment = arrival(index).astimezone(tz)
+        done_at = done(index).astimezone(tz)
         waits_for = previous_required(steps, index) if step.waits_for_previous else None
         condition = ""
         if step.condition_step_id in index_of:
@@ -130,6 +140,8 @@ def timeline(steps, *, start_date: date, tz: tzinfo, now: datetime, title_of) ->
                 day=(moment.date() - start_date).days + 1,
                 waits_for=waits_for,
                 condition=condition,
+                done_at=done_at,
+                done_day=(done_at.date() - start_date).days + 1,
             )
         )
     return rows

@@ -17,9 +17,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from assignments.models import Response
 from clients.selectors import clients_visible_to
 from library.models import Activity, CuratedActivity, PublicationStatus
 from pathways import schedule
+from pathways.completion import Completion
 from pathways.models import (
     PASSED_OVER_STATUSES,
     RUNNING_STATUSES,
@@ -297,6 +299,12 @@ class JourneyStep:
     after: str = ""  # the step it waits for, when its time is not known yet
     delay_days: int = 0
     assignment_id: object | None = None
+    # When an open step is done (``pathways.completion``): the entries it asks for and those
+    # sent, and the end of its period for the rules that wait for it.
+    rule: str = ""
+    entries: int = 0
+    target: int = 1
+    until: datetime | None = None
 
 
 @dataclass
@@ -327,6 +335,16 @@ def journeys_for_client(client) -> list[Journey]:
         .order_by("-created_at")
     )
     steps_by_enrolment: dict = {enrolment.pk: [] for enrolment in enrolments}
+    released = EnrolmentStep.objects.filter(
+        enrolment__in=enrolments, status=StepStatus.RELEASED, assignment__isnull=False
+    ).values("assignment_id")
+    entries = dict(
+        Response.objects.filter(assignment_id__in=released)
+        .values("assignment_id")
+        .annotate(count=Count("pk"))
+        .values_list("assignment_id", "count")
+        .order_by()
+    )
     for step in (
         EnrolmentStep.objects.filter(enrolment__in=enrolments)
         .exclude(status=StepStatus.CANCELLED)
@@ -338,10 +356,12 @@ def journeys_for_client(client) -> list[Journey]:
         .order_by("position", "created_at")
     ):
         steps_by_enrolment[step.enrolment_id].append(step)
-    return [_journey(enrolment, steps_by_enrolment[enrolment.pk]) for enrolment in enrolments]
+    return [
+        _journey(enrolment, steps_by_enrolment[enrolment.pk], entries) for enrolment in enrolments
+    ]
 
 
-def _journey(enrolment, steps) -> Journey:
+def _journey(enrolment, steps, entries) -> Journey:
     shown = []
     for index, step in enumerate(steps):
         if step.status in (StepStatus.SKIPPED, StepStatus.NOT_NEEDED):
@@ -352,7 +372,17 @@ def _journey(enrolment, steps) -> Journey:
         if step.status == StepStatus.COMPLETED:
             shown.append(JourneyStep(title, "done", at=step.finished_at))
         elif step.status == StepStatus.RELEASED:
-            shown.append(JourneyStep(title, "open", assignment_id=step.assignment_id))
+            shown.append(
+                JourneyStep(
+                    title,
+                    "open",
+                    assignment_id=step.assignment_id,
+                    rule="" if step.completion == Completion.FIRST_ENTRY else step.completion,
+                    entries=entries.get(step.assignment_id, 0),
+                    target=step.assignment.entries_target,
+                    until=step.completes_at,
+                )
+            )
         else:
             state = "later" if any(s.state in ("next", "later") for s in shown) else "next"
             shown.append(_upcoming(steps, index, step, title, state))

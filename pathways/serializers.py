@@ -7,6 +7,7 @@ from assignments.models import Visibility
 from clients.selectors import clients_visible_to
 from library.models import Activity, CuratedActivity, PublicationStatus
 from pathways import release_rules
+from pathways.completion import Completion
 from pathways.models import (
     AUDIENCES,
     FUNCTIONS,
@@ -49,7 +50,23 @@ class StepSerializer(serializers.Serializer):
     delay_days = serializers.IntegerField(required=False, default=0)
     time_of_day = serializers.TimeField(required=False, allow_null=True, default=None)
     days_to_complete = serializers.IntegerField(required=False, default=7)
+    completion = serializers.ChoiceField(
+        choices=Completion.choices,
+        required=False,
+        default=Completion.FIRST_ENTRY,
+        help_text="When the released step counts as done: at the first entry, after "
+        "completion_entries entries, when its time is up (days_to_complete), or whichever of "
+        "the last two comes first.",
+    )
+    completion_entries = serializers.IntegerField(
+        required=False, default=1, help_text="For the rules that count entries."
+    )
     required = serializers.BooleanField(required=False, default=True)
+    holds_for_review = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="When released, hold the enrolment until a therapist resumes it.",
+    )
     therapist_notes = serializers.CharField(required=False, allow_blank=True, default="")
     condition_step = PracticeScoped(PathwayStep, required=False, allow_null=True, default=None)
     condition_operator = serializers.ChoiceField(
@@ -124,6 +141,9 @@ class EnrolmentStepSerializer(serializers.ModelSerializer):
             "delay_days",
             "time_of_day",
             "days_to_complete",
+            "completion",
+            "completion_entries",
+            "holds_for_review",
             "required",
             "therapist_notes",
             "condition_step",
@@ -131,6 +151,7 @@ class EnrolmentStepSerializer(serializers.ModelSerializer):
             "condition_value",
             "release_at",
             "released_at",
+            "completes_at",
             "finished_at",
             "assignment",
             "score",
@@ -148,6 +169,8 @@ class EnrolmentStepUpdateSerializer(serializers.Serializer):
     delay_days = serializers.IntegerField(required=False)
     time_of_day = serializers.TimeField(required=False, allow_null=True)
     days_to_complete = serializers.IntegerField(required=False)
+    completion = serializers.ChoiceField(choices=Completion.choices, required=False)
+    completion_entries = serializers.IntegerField(required=False)
 
 
 class VisibleClient(serializers.PrimaryKeyRelatedField):

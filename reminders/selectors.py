@@ -345,10 +345,13 @@ class Digest:
     # Clients with a flag nobody acknowledged yet, whenever it was raised: first in every
     # digest until it is resolved.
     flagged: list = field(default_factory=list)
+    # Clients with measures due and not completed, as "Name (1 of 2)": measures are not
+    # homework, so they are named apart from who is slipping.
+    measures_missing: list = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.flagged or self.submitted or self.slipping)
+        return not (self.flagged or self.submitted or self.slipping or self.measures_missing)
 
     @property
     def email_line(self) -> str:
@@ -374,6 +377,8 @@ class Digest:
             parts.append("Sent homework: " + ", ".join(self.submitted) + ".")
         if self.slipping:
             parts.append("May need a nudge: " + ", ".join(self.slipping) + ".")
+        if self.measures_missing:
+            parts.append("Measures completed: " + ", ".join(self.measures_missing) + ".")
         return " ".join(parts)[:300]
 
 
@@ -397,11 +402,20 @@ def digest_for(membership, *, now=None) -> Digest:
     )
     current = visible.exclude(status=ClientStatus.DISCHARGED)
     figures = adherence_by_client(current, practice_id=membership.practice_id, now=now)
-    slipping = (
-        Client.objects.filter(pk__in=[pk for pk, a in figures.items() if a.slipping])
-        .values_list("preferred_name", "full_name")
+    # Who is slipping and who has measures outstanding: their names in one query.
+    named = list(
+        Client.objects.filter(
+            pk__in=[
+                pk for pk, a in figures.items() if a.slipping or a.measures_done < a.measures_due
+            ]
+        )
+        .values_list("pk", "preferred_name", "full_name")
         .order_by("full_name")
     )
+    slipping = [(p, f) for pk, p, f in named if figures[pk].slipping]
+    unmeasured = [
+        (pk, p, f) for pk, p, f in named if figures[pk].measures_done < figures[pk].measures_due
+    ]
     flagged = (
         visible.filter(pk__in=Flag.objects.filter(acknowledged_at=None).values("client_id"))
         .values_list("preferred_name", "full_name")
@@ -412,6 +426,10 @@ def digest_for(membership, *, now=None) -> Digest:
         submitted=[preferred or full for preferred, full in submitted],
         slipping=[preferred or full for preferred, full in slipping],
         flagged=[preferred or full for preferred, full in flagged],
+        measures_missing=[
+            f"{preferred or full} ({figures[pk].measures_done} of {figures[pk].measures_due})"
+            for pk, preferred, full in unmeasured
+        ],
     )
 
 

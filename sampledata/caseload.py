@@ -87,6 +87,9 @@ def bulk_caseload(
                         assigned_by=therapist,
                         rationale="Bulk",
                         starts_on=due_at.date(),
+                        is_measure=scored,
+                        # Some logs ask for two entries each time (one entry is part-done).
+                        entries_target=2 if not scored and key[1] % 3 == 1 else 1,
                     )
                     rows["a"].append(assignments[key])
                 assignment = assignments[key]

@@ -23,6 +23,7 @@ from .types.base import OPS, RISK_KINDS
 
 _TOP_KEYS: Final = frozenset(
     {"schema_version", "entry_mode", "sections", "scoring"}
+    | {"entries_target"}  # a log's default number of entries each time it is due
     | {"instrument"}  # which published instrument this is (or was adapted from), and its credit
 )
 _INSTRUMENT_KEYS: Final = frozenset(
@@ -72,6 +73,8 @@ class DefinitionChecker(ScoringChecks):
             )
         if doc.get("entry_mode", "single") not in ("single", "multiple"):
             self.add("entry_mode", "'entry_mode' must be 'single' or 'multiple'.")
+        if "entries_target" in doc:
+            self.check_entries_target(doc)
         sections = doc.get("sections")
         if "sections" in doc:
             if not isinstance(sections, list) or not sections:
@@ -83,6 +86,18 @@ class DefinitionChecker(ScoringChecks):
             self.check_scoring(scoring, "scoring")
         if "instrument" in doc:
             self.check_instrument(doc["instrument"], "instrument")
+
+    def check_entries_target(self, doc: Mapping) -> None:
+        """A log's default entries each time (a week's sleep diary: 7): a whole number from
+        1 to 31, above 1 only for a worksheet that takes several entries."""
+        target = doc["entries_target"]
+        if isinstance(target, bool) or not isinstance(target, int) or not 1 <= target <= 31:
+            self.add("entries_target", "'entries_target' must be a whole number from 1 to 31.")
+        elif target > 1 and doc.get("entry_mode") != "multiple":
+            self.add(
+                "entries_target",
+                "'entries_target' above 1 needs 'entry_mode': 'multiple'.",
+            )
 
     def check_instrument(self, instrument: Any, path: str) -> None:
         """A validated instrument names itself and carries its credit; an adapted copy says

@@ -61,6 +61,14 @@ def definition_schema() -> JsonSchema:
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
             "entry_mode": {"enum": ["single", "multiple"], "default": "single"},
+            "entries_target": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 31,
+                "default": 1,
+                "description": "A log's default entries each time it is due (a week's diary: "
+                "7); the therapist can change it when assigning.",
+            },
             "sections": {
                 "type": "array",
                 "minItems": 1,

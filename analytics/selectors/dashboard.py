@@ -123,6 +123,9 @@ class ClientRow:
     slipping = property(lambda self: self.adherence.slipping)
     overdue_level = property(lambda self: self.adherence.overdue_level)
     adherence_level = property(lambda self: self.adherence.level)
+    partly = property(lambda self: self.adherence.partly)
+    measures_due = property(lambda self: self.adherence.measures_due)
+    measures_done = property(lambda self: self.adherence.measures_done)
 
     @property
     def activity_ago(self) -> str:

@@ -17,6 +17,7 @@ revisions, drafts, check-ins, reviews), ``flags`` (risk flags and their history)
 
 from assignments.models.assignment import (
     DONE_STATUSES,
+    MAX_ENTRIES_TARGET,
     MISSED_AFTER,
     PENDING_STATUSES,
     ZERO_TO_TEN,
@@ -42,6 +43,7 @@ from assignments.models.sessions import AssignmentMessage, PlannedSession, Thera
 
 __all__ = [
     "DONE_STATUSES",
+    "MAX_ENTRIES_TARGET",
     "MISSED_AFTER",
     "PENDING_STATUSES",
     "ZERO_TO_TEN",

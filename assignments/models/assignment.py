@@ -15,6 +15,9 @@ from core.db import TenantModel
 # "late", not "missed".
 MISSED_AFTER = timedelta(hours=12)
 
+# More entries than this per occurrence is a mistake (a diary four times a day for a week).
+MAX_ENTRIES_TARGET = 31
+
 ZERO_TO_TEN = [MinValueValidator(0), MaxValueValidator(10)]
 
 
@@ -73,6 +76,17 @@ class Assignment(TenantModel):
     visibility = models.CharField(
         max_length=20, choices=Visibility.choices, default=Visibility.SHARED
     )
+    # How many entries each occurrence asks for (a 7-day diary: 7). Adherence credits an
+    # occurrence with min(entries / target, 1) (``assignments.adherence``).
+    entries_target = models.PositiveSmallIntegerField(
+        "entries each time",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ENTRIES_TARGET)],
+        help_text="How many entries each time it is due (a week's diary: 7).",
+    )
+    # Copied from the version when assigned, so adherence's SQL can keep measures apart from
+    # homework without reading every definition: measures get their own figure.
+    is_measure = models.BooleanField(default=False, editable=False)
     status = models.CharField(
         max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE
     )

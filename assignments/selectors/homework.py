@@ -139,6 +139,7 @@ def adherence_by_activity(client, *, now=None) -> list[dict]:
             due=Count("pk"),
             done=Count("pk", filter=Q(submitted_at__isnull=False)),
             on_time=Count("pk", filter=Q(submitted_at__lte=F("due_at"))),
+            measure=Count("pk", filter=Q(assignment__is_measure=True)),
         )
         .order_by("title")
     )
@@ -165,6 +166,7 @@ def adherence_by_activity(client, *, now=None) -> list[dict]:
             {
                 "activity_id": row[key],
                 "title": row["title"],
+                "is_measure": row["measure"] > 0,
                 "due": row["due"],
                 "done": row["done"],
                 "on_time": row["on_time"],
@@ -180,9 +182,11 @@ def adherence_by_activity(client, *, now=None) -> list[dict]:
 
 
 def overall_adherence(stats: list[dict]) -> dict:
-    due = sum(s["due"] for s in stats)
-    done = sum(s["done"] for s in stats)
-    on_time = sum(s["on_time"] for s in stats)
+    """Homework only: measures are counted apart (``assignments.adherence``)."""
+    homework = [s for s in stats if not s.get("is_measure")]
+    due = sum(s["due"] for s in homework)
+    done = sum(s["done"] for s in homework)
+    on_time = sum(s["on_time"] for s in homework)
     return {
         "due": due,
         "done": done,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -45,7 +45,9 @@ class Todo:
 def todo_for(client, *, now=None) -> Todo:
     """The client's to-do in two queries. Overdue shows the latest open occurrence of each
     assignment from the last week (a string of missed days is not a wall of red); upcoming
-    shows the next one of each assignment in the next two weeks."""
+    shows the next one of each assignment in the next two weeks. An occurrence that asks for
+    several entries (a week's diary) stays to do until they are all in; each carries
+    ``entries``, the number sent ("3 of 7 entries")."""
     now = now or timezone.now()
     today = timezone.localdate(now, client.tz)
     occurrences = list(
@@ -58,18 +60,19 @@ def todo_for(client, *, now=None) -> Todo:
         .exclude(status=OccurrenceStatus.CANCELLED)
         .select_related("assignment__activity_version")
         .defer(*_light("assignment__activity_version"))
+        .annotate(entries=Count("responses"))
         .prefetch_related(Prefetch("reviews", queryset=Review.objects.order_by("-created_at")))
         .order_by("due_at", "sequence")
     )
     todo = Todo(today=[], overdue=[], upcoming=[], done=[])
     seen_overdue, seen_upcoming = set(), set()
     for occurrence in reversed(occurrences):
-        overdue = not occurrence.is_done and occurrence.due_at <= now
+        overdue = not _all_in(occurrence) and occurrence.due_at <= now
         if overdue and occurrence.assignment_id not in seen_overdue:
             seen_overdue.add(occurrence.assignment_id)
             todo.overdue.insert(0, occurrence)
     for occurrence in occurrences:
-        if occurrence.is_done:
+        if _all_in(occurrence):
             if occurrence.submitted_at >= now - timedelta(days=TODO_DONE_DAYS):
                 todo.done.insert(0, occurrence)
         elif occurrence.due_at > now and occurrence.local_date == today:
@@ -78,6 +81,11 @@ def todo_for(client, *, now=None) -> Todo:
             seen_upcoming.add(occurrence.assignment_id)
             todo.upcoming.append(occurrence)
     return todo
+
+
+def _all_in(occurrence) -> bool:
+    """Sent, with every entry it asks for."""
+    return occurrence.is_done and occurrence.entries >= occurrence.assignment.entries_target
 
 
 def portal_occurrence_get(client, occurrence_id) -> Occurrence:

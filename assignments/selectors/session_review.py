@@ -35,6 +35,23 @@ class SessionReview:
     questions: list[AssignmentMessage]
     flags: list[Flag]
 
+    # Homework and measures counted apart, as in ``assignments.adherence``.
+    @property
+    def homework_done(self) -> list[Occurrence]:
+        return [o for o in self.done if not o.assignment.is_measure]
+
+    @property
+    def homework_missed(self) -> list[Occurrence]:
+        return [o for o in self.missed if not o.assignment.is_measure]
+
+    @property
+    def measures_done(self) -> int:
+        return sum(o.assignment.is_measure for o in self.done)
+
+    @property
+    def measures_due(self) -> int:
+        return self.measures_done + sum(o.assignment.is_measure for o in self.missed)
+
 
 def review_since(client, last_session: TherapySession | None, *, now) -> datetime:
     """Where the session review starts: when the last session was recorded, or the end of

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assignments.models import (
+    MAX_ENTRIES_TARGET,
     PENDING_STATUSES,
     Assignment,
     AssignmentStatus,
@@ -46,6 +47,7 @@ PLAN_FIELDS = (
     "confidence",
     "personal_message",
     "visibility",
+    "entries_target",
 )
 SCHEDULE_FIELDS = (
     "schedule_kind",
@@ -84,9 +86,12 @@ def assignment_create(
     interval_weeks: int | None = None,
     origin: str = "",
     origin_id: UUID | None = None,
+    entries_target: int | None = None,
 ) -> Assignment:
     """Assign one activity version to a client. ``rationale`` and ``instructions`` default
-    to the activity's own; ``origin``/``origin_id`` link back to whatever created it (e.g. a
+    to the activity's own, ``entries_target`` (entries each occurrence asks for) to the
+    version's default (a log's ``entries_target``; else 1);
+    ``origin``/``origin_id`` link back to whatever created it (e.g. a
     pathway step) without this app knowing about it."""
     if client.is_discharged:
         raise ValidationError(
@@ -128,6 +133,8 @@ def assignment_create(
         confidence=confidence,
         personal_message=personal_message.strip(),
         visibility=visibility,
+        entries_target=entries_target or activity_version.default_entries_target,
+        is_measure=activity_version.is_measure,
         origin=origin,
         origin_id=origin_id,
         **_schedule_columns(schedule),
@@ -177,6 +184,8 @@ def assignment_update(*, assignment: Assignment, actor, **fields) -> Assignment:
     unknown = set(fields) - set(PLAN_FIELDS) - set(SCHEDULE_FIELDS)
     if unknown:
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))}.")
+    if fields.get("entries_target", 0) is None:
+        del fields["entries_target"]  # left empty: keep what it asks for
     assignment = _lock(assignment)
     if assignment.is_cancelled:
         raise ValidationError("This assignment was cancelled and can no longer be changed.")
@@ -229,6 +238,15 @@ def _check_plan(assignment: Assignment) -> None:
     confidence = assignment.confidence
     if confidence is not None and not 0 <= confidence <= 10:
         raise ValidationError({"confidence": "Rate confidence from 0 to 10."})
+    target = assignment.entries_target
+    if target is None or not 1 <= target <= MAX_ENTRIES_TARGET:
+        raise ValidationError(
+            {"entries_target": f"Ask for 1 to {MAX_ENTRIES_TARGET} entries each time."}
+        )
+    if target > 1 and not assignment.activity_version.allows_multiple_entries:
+        raise ValidationError(
+            {"entries_target": "This activity takes one entry each time; a log can take more."}
+        )
     assignment.full_clean(
         exclude=["practice", "client", "activity_version", "assigned_by"],
         validate_unique=False,

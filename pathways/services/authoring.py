@@ -133,7 +133,15 @@ def pathway_step_update(*, step, actor, activity=None, curated_activity=None, **
         if not is_global(pathway):
             step.activity = activity
     # A partial change keeps the rule and delay it does not mention.
-    values = step_values({"delivery": step.delivery, "delay_days": step.delay_days, **fields})
+    values = step_values(
+        {
+            "delivery": step.delivery,
+            "delay_days": step.delay_days,
+            "completion": step.completion,
+            "completion_entries": step.completion_entries,
+            **fields,
+        }
+    )
     for key, value in values.items():
         setattr(step, key, value)
     step.save()

@@ -137,7 +137,8 @@ def enrolment_resume(*, enrolment: Enrolment, actor, now=None) -> Enrolment:
     whole days the pause lasted (in the client's time zone), counted from when its own clock
     started if that was during the pause. The spacing between steps stays as planned and what
     fell due during the pause does not arrive all at once. A pause shorter than a day moves
-    nothing; a step that fell due during it arrives on resuming."""
+    nothing; a step that fell due during it arrives on resuming. A released step that ends
+    with its period ends that many days later too."""
     now = now or timezone.now()
     enrolment = enrolment_locked(enrolment)
     if enrolment.status != EnrolmentStatus.PAUSED:
@@ -153,6 +154,16 @@ def enrolment_resume(*, enrolment: Enrolment, actor, now=None) -> Enrolment:
             assert step.release_at is not None  # a scheduled step has its release_at
             step.release_at = clock.shift_days(step.release_at, days, tz)
             step.save(update_fields=["release_at", "updated_at"])
+    # A released step that ends with its period (``pathways.completion``) gets the days of
+    # the pause back too: the client's week of monitoring stays a week of days they had.
+    days = (resumed_on - paused_on).days
+    if days > 0:
+        for step in EnrolmentStep.objects.filter(
+            enrolment=enrolment, status=StepStatus.RELEASED, completes_at__isnull=False
+        ):
+            assert step.completes_at is not None  # filtered above
+            step.completes_at = clock.shift_days(step.completes_at, days, tz)
+            step.save(update_fields=["completes_at", "updated_at"])
     enrolment.shift_days += max(0, (resumed_on - paused_on).days)
     enrolment.status = EnrolmentStatus.ACTIVE
     enrolment.paused_at = None
@@ -304,7 +315,14 @@ def enrolment_step_update(
     The pathway template is not touched."""
     now = now or timezone.now()
     enrolment, step = _pending_step(step)
-    allowed = {"delivery", "delay_days", "time_of_day", "days_to_complete"}
+    allowed = {
+        "delivery",
+        "delay_days",
+        "time_of_day",
+        "days_to_complete",
+        "completion",
+        "completion_entries",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Cannot set {', '.join(sorted(unknown))} on an enrolment step.")
@@ -313,7 +331,15 @@ def enrolment_step_update(
         step.activity = activity
         step.curated_activity = curated_activity
     # A partial change keeps the rule and delay it does not mention.
-    values = step_values({"delivery": step.delivery, "delay_days": step.delay_days, **fields})
+    values = step_values(
+        {
+            "delivery": step.delivery,
+            "delay_days": step.delay_days,
+            "completion": step.completion,
+            "completion_entries": step.completion_entries,
+            **fields,
+        }
+    )
     for key, value in values.items():
         setattr(step, key, value)
     steps = enrolment_steps(enrolment)

@@ -9,6 +9,10 @@
   commit leaves the row scheduled, with nothing created; a second worker finds it claimed.
 - A row queued but still scheduled ``REQUEUE_AFTER`` later lost its message (worker killed,
   broker restarted) and is queued again by the next sweep.
+- A released step is done by its completion rule (``pathways.completion``): the entry
+  receiver calls ``enrolment_step_entry`` on every entry; a step done at the end of its
+  period gets ``completes_at`` at release, and the same sweep claims those that are due
+  (``period_ends_claim``) and completes each in a tenant task.
 """
 
 from __future__ import annotations
@@ -20,9 +24,16 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from pathways import clock, schedule
+from assignments.models import Flag, ResponseRevision
+from pathways import clock, completion, schedule
 from pathways.assigning import assign_step
-from pathways.models import Enrolment, EnrolmentStatus, EnrolmentStep, StepStatus
+from pathways.models import (
+    Enrolment,
+    EnrolmentHold,
+    EnrolmentStatus,
+    EnrolmentStep,
+    StepStatus,
+)
 from pathways.selectors import enrolment_steps
 
 REQUEUE_AFTER = timedelta(minutes=5)
@@ -55,6 +66,11 @@ def advance(enrolment: Enrolment, *, now) -> None:
         step.save(
             update_fields=["status", "anchor_at", "release_at", "finished_at", "note", "updated_at"]
         )
+        # A step that holds for review holds the moment its time is known (its condition
+        # met), in this transaction, so no other step can be released before a therapist
+        # has looked; it is released itself when they resume.
+        if step.status == StepStatus.SCHEDULED and step.holds_for_review:
+            _hold_for_review(enrolment, step, now=now, steps=steps)
     outstanding = [
         step
         for step in steps
@@ -143,18 +159,114 @@ def enrolment_step_release(*, step_id, now=None) -> bool:
             updated_at=now,
         )
         return False
-    EnrolmentStep.objects.filter(pk=step.pk).update(assignment=assignment)
+    EnrolmentStep.objects.filter(pk=step.pk).update(
+        assignment=assignment,
+        completes_at=completion.completes_at(step, released_at=now, tz=enrolment.client.tz),
+    )
     return True
+
+
+def _hold_for_review(enrolment: Enrolment, step: EnrolmentStep, *, now, steps) -> None:
+    """Nothing more is released, this step included, until a therapist resumes with a
+    decision (``enrolment_hold_resume``), as after a flagged answer."""
+    measure = next((other for other in steps if other.pk == step.condition_step_id), None)
+    because = ""
+    if measure is not None and measure.score is not None:
+        because = f": the {measure.title} total was {measure.score:g}"
+    if enrolment.held_at is not None:
+        return
+    enrolment.held_at = now
+    enrolment.save(update_fields=["held_at", "updated_at"])
+    EnrolmentHold.objects.create(
+        practice_id=enrolment.practice_id,
+        enrolment=enrolment,
+        reason=f"Step {step.position} ({step.title}) waits for your review{because}."[:300],
+    )
+
+
+@transaction.atomic
+def enrolment_step_entry(
+    *, assignment, entries: int, completed_at=None, score=None, flagged=False
+) -> EnrolmentStep | None:
+    """The client sent entry number ``entries`` of the assignment a step released: the step
+    is done when its completion rule counts that many (``pathways.completion``; a step done
+    at the end of its period waits for the sweeper). None when not from a pathway."""
+    step = EnrolmentStep.objects.filter(assignment=assignment).first()
+    if step is None:
+        return None
+    needed = completion.entries_needed(step)
+    if needed is None or entries < needed:
+        return step
+    return enrolment_step_complete(
+        assignment=assignment, completed_at=completed_at, score=score, flagged=flagged
+    )
+
+
+@transaction.atomic
+def period_ends_claim(*, now=None, batch_size: int = SWEEP_BATCH) -> list[tuple[str, str]]:
+    """The sweeper's other batch: released steps whose period has ended (done at the end of
+    their period, whatever was sent); one tenant task each, after commit, completes it.
+    Returns (step id, practice id) pairs."""
+    from pathways.tasks import complete_pathway_step
+
+    now = now or timezone.now()
+    # Across practices on purpose, as ``due_steps_claim``: it only hands ids to tenant tasks.
+    with scopes_disabled():
+        rows = list(
+            EnrolmentStep.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status=StepStatus.RELEASED,
+                completes_at__lte=now,
+                enrolment__status=EnrolmentStatus.ACTIVE,
+                enrolment__held_at=None,
+            )
+            .exclude(enqueued_at__gt=now - REQUEUE_AFTER)
+            .order_by("completes_at")
+            .values_list("pk", "practice_id")[:batch_size]
+        )
+        EnrolmentStep.objects.filter(pk__in=[pk for pk, _ in rows]).update(enqueued_at=now)
+    claimed = [(str(pk), str(practice_id)) for pk, practice_id in rows]
+    for step_id, practice_id in claimed:
+        complete_pathway_step.delay_on_commit(step_id=step_id, practice_id=practice_id)
+    return claimed
+
+
+@transaction.atomic
+def enrolment_step_period_end(*, step_id, now=None) -> EnrolmentStep | None:
+    """Complete a step whose period has ended, as of the end of its period (what waits for
+    it counts from then, not from when the worker got to it). Its score and flag are those
+    of its latest entry, if any. Runs in the step's practice scope."""
+    now = now or timezone.now()
+    step = EnrolmentStep.objects.filter(pk=step_id).select_related("assignment").first()
+    if step is None or step.assignment is None or step.completes_at is None:
+        return None
+    if step.completes_at > now:
+        return step
+    latest = _latest_revision(step.assignment)
+    return enrolment_step_complete(
+        assignment=step.assignment,
+        completed_at=step.completes_at,
+        score=latest.score_total if latest is not None else None,
+        flagged=Flag.objects.filter(occurrence__assignment=step.assignment).exists(),
+    )
+
+
+def _latest_revision(assignment):
+    return (
+        ResponseRevision.objects.filter(response__assignment=assignment, number=1)
+        .order_by("-response__submitted_at")
+        .first()
+    )
 
 
 @transaction.atomic
 def enrolment_step_complete(
     *, assignment, completed_at=None, score=None, flagged=False
 ) -> EnrolmentStep | None:
-    """The client submitted the assignment a step released: the step is done, its score (for
-    a measure) and whether its entry raised a risk flag recorded, and the steps that waited
-    for it are scheduled (or marked not needed). Idempotent: a second
-    submission for the same assignment changes nothing. None when not from a pathway."""
+    """The step that released ``assignment`` is done: its score (for a measure) and whether
+    its entry raised a risk flag recorded, and the steps that waited for it are scheduled
+    (or marked not needed). Idempotent: a second call for the same assignment changes
+    nothing. None when not from a pathway."""
     completed_at = completed_at or timezone.now()
     step = EnrolmentStep.objects.filter(assignment=assignment).first()
     if step is None:

@@ -15,6 +15,9 @@ STEP_FIELDS = (
     "delay_days",
     "time_of_day",
     "days_to_complete",
+    "completion",
+    "completion_entries",
+    "holds_for_review",
     "required",
     "therapist_notes",
     "condition_step",
@@ -29,6 +32,9 @@ COPIED_FIELDS = (
     "delay_days",
     "time_of_day",
     "days_to_complete",
+    "completion",
+    "completion_entries",
+    "holds_for_review",
     "required",
     "therapist_notes",
     "condition_operator",
@@ -54,6 +60,12 @@ def check_model_steps(steps) -> None:
         is_measure=lambda step: step.is_measure,
         has_risk_rule=lambda step: step.has_risk_rule,
     )
+    for step in steps:
+        version = step.activity_version
+        rules.check_completion(
+            step,
+            allows_multiple_entries=version is not None and version.allows_multiple_entries,
+        )
 
 
 def renumber(steps) -> None:
@@ -90,6 +102,10 @@ def step_values(fields: dict) -> dict:
             values["delay_days"] = 0
     if "days_to_complete" in values:
         rules.check_days_to_complete(values["days_to_complete"])
+    if "completion" in values or "completion_entries" in values:
+        values.update(
+            rules.completion_values(values.get("completion"), values.get("completion_entries"))
+        )
     if "therapist_notes" in values:
         values["therapist_notes"] = (values["therapist_notes"] or "").strip()
     if "condition_step" in values and values["condition_step"] is None:

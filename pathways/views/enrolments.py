@@ -165,7 +165,15 @@ def enrolment_step_action(request, enrolment_id, enrolment_step_id, action):
     return redirect(reverse("pathways:enrolment", args=[enrolment.pk]) + f"#step-{step.pk}")
 
 
-PER_CLIENT_FIELDS = ("activity", "delivery", "delay_days", "time_of_day", "days_to_complete")
+PER_CLIENT_FIELDS = (
+    "activity",
+    "delivery",
+    "delay_days",
+    "time_of_day",
+    "days_to_complete",
+    "completion",
+    "completion_entries",
+)
 
 
 @staff_required

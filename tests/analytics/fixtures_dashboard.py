@@ -37,12 +37,13 @@ from tests.factories import ClientFactory
 NOW = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
 
 EXPECTED = {
+    # The PHQ-9s are measures, not homework: counted apart (2 of 2 for Ana, 1 of 1 for Ben).
     "Ana": {
-        "due": 16,
-        "done": 15,
-        "completion": 94,
+        "due": 14,
+        "done": 13,
+        "completion": 93,
         "overdue": 1,
-        "streak": 7,
+        "streak": 6,
         "open_flags": 0,
         "last_activity": datetime(2025, 3, 16, 20, 0, tzinfo=UTC),
         "latest": 8,
@@ -53,9 +54,9 @@ EXPECTED = {
         "slipping": False,
     },
     "Ben": {
-        "due": 8,
-        "done": 3,
-        "completion": 38,
+        "due": 7,
+        "done": 2,
+        "completion": 29,
         "overdue": 5,
         "streak": 0,
         "open_flags": 1,

@@ -27,7 +27,19 @@ from tests.factories import ClientFactory, api_token_for
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
-FIGURES = ("due", "done", "on_time", "completion", "overdue", "streak", "slipping", "level")
+FIGURES = (
+    "due",
+    "done",
+    "partly",
+    "on_time",
+    "completion",
+    "overdue",
+    "streak",
+    "slipping",
+    "level",
+    "measures_due",
+    "measures_done",
+)
 
 
 def _client(world, name, **kwargs):
@@ -59,7 +71,12 @@ def every_case(world, acts):
     * Paul — a paused client: sent every other day.
     * Cora — a cancelled assignment (counts for nothing) and 4 of 5 sent, the miss 18 days
       ago (outside the overdue window, inside the completion window).
-    * Hana — Pacific/Auckland, a PHQ-9 twice (17 then 8) and two logs missed.
+    * Hana — Pacific/Auckland, a PHQ-9 twice (17 then 8) and two logs missed: the
+      measures are counted apart (2 of 2), the homework is 0 of 2.
+    * Dina — a week's diary asking for 7 entries with 3 sent (3/7 of an item) and a
+      worksheet sent: (428 + 1000) / 2000 → 71 %.
+    * Max — a log sent 3 days running, one PHQ-9 sent and one not: the missed measure is
+      neither overdue homework nor the end of the streak; measures 1 of 2.
     """
     made = {}
     with scopes_disabled():
@@ -105,6 +122,22 @@ def every_case(world, acts):
     later = fx._assign(world, acts.phq9, hana, starts_on=date(2025, 3, 17))
     fx.send(fx._occurrences(later)[0], phq9_answers("0", "1"))
     _daily(world, acts.mood_log, hana, date(2025, 3, 17), 2)
+
+    made["Dina"] = dina = _client(world, "Dina")
+    diary = fx._assign(world, acts.mood_log, dina, starts_on=date(2025, 3, 18), entries_target=7)
+    (week,) = fx._occurrences(diary)
+    for day in (12, 14, 16):
+        fx.send(week, fx._log(week), at=datetime(2025, 3, day, 8, tzinfo=UTC))
+    sheet = fx._assign(world, acts.mood_log, dina, starts_on=date(2025, 3, 19))
+    fx.send(fx._occurrences(sheet)[0], fx._log(fx._occurrences(sheet)[0]))
+
+    made["Max"] = max_ = _client(world, "Max")
+    _, occurrences = _daily(world, acts.mood_log, max_, date(2025, 3, 17), 3)
+    for occurrence in occurrences:
+        fx.send(occurrence, fx._log(occurrence))
+    sent = fx._assign(world, acts.phq9, max_, starts_on=date(2025, 3, 10))
+    fx.send(fx._occurrences(sent)[0], phq9_answers("1", "1"))
+    fx._assign(world, acts.phq9, max_, starts_on=date(2025, 3, 18))
     return made
 
 
@@ -116,21 +149,40 @@ EXPECTED = {
     "Mira": {"due": 10, "done": 3, "on_time": 3, "completion": 30, "overdue": 7, "streak": 0},
     "Paul": {"due": 14, "done": 7, "on_time": 7, "completion": 50, "overdue": 7, "streak": 0},
     "Cora": {"due": 5, "done": 4, "on_time": 4, "completion": 80, "overdue": 0, "streak": 4},
-    "Hana": {"due": 4, "done": 2, "on_time": 2, "completion": 50, "overdue": 2, "streak": 0},
+    "Hana": {
+        "due": 2,
+        "done": 0,
+        "on_time": 0,
+        "completion": 0,
+        "overdue": 2,
+        "streak": 0,
+        "measures_due": 2,
+        "measures_done": 2,
+    },
+    "Dina": {
+        "due": 2,
+        "done": 1,
+        "partly": 1,
+        "on_time": 2,
+        "completion": 71,
+        "overdue": 0,
+        "streak": 2,
+    },
+    "Max": {
+        "due": 3,
+        "done": 3,
+        "on_time": 3,
+        "completion": 100,
+        "overdue": 0,
+        "streak": 3,
+        "measures_due": 2,
+        "measures_done": 1,
+    },
 }
 
 
 def _figures(source) -> dict:
-    return {
-        "due": source.due,
-        "done": source.done,
-        "on_time": source.on_time,
-        "completion": source.completion,
-        "overdue": source.overdue,
-        "streak": source.streak,
-        "slipping": source.slipping,
-        "level": source.level,
-    }
+    return {key: getattr(source, key) for key in FIGURES}
 
 
 def test_caseload_dashboard_api_and_digest_agree_on_every_figure(world, every_case, web):
@@ -169,6 +221,12 @@ def test_caseload_dashboard_api_and_digest_agree_on_every_figure(world, every_ca
             "level": api_row["adherence_level"]
         } == expected, name
         assert (name in digest.slipping) is expected["slipping"], name
+        outstanding = f"{name} ({expected['measures_done']} of {expected['measures_due']})"
+        assert (outstanding in digest.measures_missing) is (
+            expected["measures_done"] < expected["measures_due"]
+        ), name
+        if expected["measures_due"]:
+            assert f"Measures {expected['measures_done']} of {expected['measures_due']}" in page
         if expected["completion"] is not None:
             label = (
                 f'aria-label="{expected["completion"]}% done: {expected["done"]} of '

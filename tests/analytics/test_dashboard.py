@@ -72,14 +72,15 @@ def test_the_page_shows_each_cell(world, caseload, frozen, web):
     assert response.status_code == 200
     html = response.content.decode()
     ana = _row_html(html, caseload.ana.pk)
-    assert "94%" in ana and "15 of 16" in ana
-    assert "7 <span" in ana  # streak
+    assert "93%" in ana and "13 of 14" in ana
+    assert "Measures 2 of 2" in ana  # the PHQ-9s, apart from the homework
+    assert "6 <span" in ana  # streak
     assert "1 overdue" in ana
     assert "16 Mar" in ana and "3 days ago" in ana
     assert '<strong class="dash-score__total">8</strong>' in ana
     assert "Mild" in ana and "−8 since baseline" in ana and "Reliable recovery" in ana
     ben = _row_html(html, caseload.ben.pk)
-    assert "38%" in ben and "5 overdue" in ben and "1 open" in ben
+    assert "29%" in ben and "5 overdue" in ben and "1 open" in ben
     assert "First score — no change yet" in ben
     cleo = _row_html(html, caseload.cleo.pk)
     assert "nothing due" in cleo and "no activity yet" in cleo and "no scores yet" in cleo

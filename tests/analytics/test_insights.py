@@ -111,7 +111,7 @@ def test_api_dashboard(world, caseload, frozen, web):
     body = response.json()
     assert body["count"] == 3 and body["next"]
     ben, ana = body["results"]
-    assert (ben["name"], ben["overdue"], ben["completion"], ben["open_flags"]) == ("Ben", 5, 38, 1)
+    assert (ben["name"], ben["overdue"], ben["completion"], ben["open_flags"]) == ("Ben", 5, 29, 1)
     assert ben["slipping"] and ben["flagged"] and ben["measures"][0]["change"] is None
     assert ana["measures"][0]["change"]["delta"] == -8
     assert ana["measures"][0]["change"]["direction"] == "improved"

@@ -53,12 +53,13 @@ def test_adherence_counts_done_on_time_and_slipping(world, acts, assign, submit)
         clients = Client.objects.filter(pk=world.client_a.pk)
         (row,) = caseload_rows(clients, practice_id=world.practice_a.pk)
         stats = {s["title"]: s for s in adherence_by_activity(world.client_a)}
-    # Due so far: 7 thought records (26 May – 1 June) and the PHQ-9.
+    # Due so far: 7 thought records (26 May – 1 June); the PHQ-9 is a measure, apart.
     figures = row.adherence
-    assert (figures.due, figures.done, figures.on_time) == (8, 4, 3)
-    assert figures.completion == 50
+    assert (figures.due, figures.done, figures.on_time) == (7, 3, 2)
+    assert (figures.measures_due, figures.measures_done) == (1, 1)
+    assert figures.completion == 43
     assert figures.overdue == 4  # 29 May – 1 June not done
-    assert figures.slipping  # 50 % is not below 50 %, but 4 overdue is 2 or more
+    assert figures.slipping  # 43 % is below 50 %, and 4 overdue is 2 or more
     assert figures.streak == 0  # the most recent item due, 1 June, was not sent
     assert row.to_review == 4
     thought = stats["Thought record (7 columns)"]
@@ -72,8 +73,8 @@ def test_the_caseload_sorts_by_adherence_and_slipping(world, acts, assign, submi
         practice=world.practice_a, primary_therapist=world.therapist_a, full_name="Steady Sam"
     )
     with time_machine.travel("2025-06-01 08:00:00+00:00", tick=False):
-        done = assign(acts.phq9, client=steady)
-        submit(_occurrences(done)[0], phq9_answers())
+        done = assign(acts.thought_record, client=steady)
+        submit(_occurrences(done)[0], THOUGHT_RECORD_ANSWERS)
     with time_machine.travel(MONDAY, tick=False):
         browser = web(world.therapist_a)
         slipping = browser.get("/clients/?sort=slipping").content.decode()
@@ -83,7 +84,7 @@ def test_the_caseload_sorts_by_adherence_and_slipping(world, acts, assign, submi
     assert "Slipping</span>" in slipping and "4 overdue" in slipping
     assert low_first.index("Alpha Client") < low_first.index("Steady Sam")
     assert high_first.index("Steady Sam") < high_first.index("Alpha Client")
-    assert "50%" in slipping and "100%" in slipping
+    assert "43%" in slipping and "100%" in slipping
 
 
 def test_caseload_client_page_and_session_review_run_constant_queries(

@@ -28,6 +28,10 @@ class Step:
     condition_step_id: int | None = None
     condition_operator: str = ""
     condition_value: int | None = None
+    days_to_complete: int = 7
+    completion: str = "first_entry"
+    completion_entries: int = 1
+    holds_for_review: bool = False
     title: str = ""
     status: str = StepStatus.WAITING
     anchor_at: datetime | None = None

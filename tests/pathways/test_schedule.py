@@ -22,6 +22,8 @@ class Step:
     delay_days: int = 0
     time_of_day: time | None = None
     days_to_complete: int = 7
+    completion: str = "first_entry"
+    completion_entries: int = 1
     required: bool = True
     condition_step_id: int | None = None
     condition_operator: str = ""

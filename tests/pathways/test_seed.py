@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 SEEDED = {
     "behavioural-activation-low-mood",
+    "cbt-depression-thought-records",
     "exposure-social-anxiety",
     "urge-surfing-cravings",
     "sleep-routine",
@@ -40,10 +41,11 @@ def test_at_least_four_programmes_are_published_with_working_rules(library):
         assert len(steps) >= 4
         rules.check_steps(steps, title_of=lambda s: s.title, is_measure=lambda s: s.is_measure)
     mood = template_steps(pathways["behavioural-activation-low-mood"])
-    conditional = next(step for step in mood if step.condition_step_id)
-    assert conditional.curated_activity.slug == "activity-schedule"
+    (conditional,) = [step for step in mood if step.condition_step_id]
+    assert conditional.curated_activity.slug == "safety-plan"
+    assert conditional.holds_for_review
     assert conditional.condition_step.curated_activity.slug == "phq-9"
-    assert (conditional.condition_operator, conditional.condition_value) == ("gte", 10)
+    assert (conditional.condition_operator, conditional.condition_value) == ("gte", 20)
 
 
 def test_seeding_again_changes_nothing_and_leaves_curators_edits(library):

@@ -23,6 +23,9 @@ def test_a_practice_copies_a_global_pathway_to_use_it(web, world, library):
     assert source.name in browser.get("/pathways/library/").content.decode()
     page = browser.get(f"/pathways/library/{source.pk}/").content.decode()
     assert "Timeline preview" in page and "Day 43" in page
+    # The monitoring week is done when its week is up; the severe branch holds for review.
+    assert "Done when its time is up (7 days); asks for 7 entries: day 8" in page
+    assert "Holds the programme for your review" in page
     response = browser.post(f"/pathways/library/{source.pk}/copy/")
     with scopes_disabled():
         copy = Pathway.objects.get(practice=world.practice_a, origin=source)
@@ -32,6 +35,8 @@ def test_a_practice_copies_a_global_pathway_to_use_it(web, world, library):
     conditional = next(s for s in steps if s.condition_step_id)
     with scopes_disabled():
         assert conditional.condition_step.curated_activity.slug == "phq-9"
+    assert conditional.holds_for_review  # copied with the rest of the step
+    assert [(s.completion, s.completion_entries) for s in steps][2] == ("period_end", 7)
     assert copy.status == PathwayStatus.DRAFT
 
 
