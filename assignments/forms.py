@@ -67,6 +67,10 @@ class AssignmentForm(forms.Form):
         choices=[("", "Not asked"), *ZERO_TO_TEN],
         help_text="Below 7? Make it smaller or easier together.",
     )
+    practised_in_session = forms.BooleanField(label="We practised it in session", required=False)
+    understanding_checked = forms.BooleanField(
+        label="I checked they understand why and how", required=False
+    )
     personal_message = forms.CharField(
         label="A personal note",
         required=False,

@@ -41,6 +41,8 @@ class PlanFieldsMixin(serializers.Serializer):
     confidence = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=10
     )
+    practised_in_session = serializers.BooleanField(required=False)
+    understanding_checked = serializers.BooleanField(required=False)
     personal_message = serializers.CharField(required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     schedule_kind = serializers.ChoiceField(choices=ScheduleKind.choices, required=False)
@@ -126,6 +128,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "obstacles",
             "if_then_plan",
             "confidence",
+            "practised_in_session",
+            "understanding_checked",
             "personal_message",
             "schedule_kind",
             "starts_on",

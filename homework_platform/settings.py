@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "pathways",
     "reminders",
     "portal",
+    "conversations",
     "reports",
     "analytics",
     "caseload",
