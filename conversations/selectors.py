@@ -495,3 +495,54 @@ def conversation_insights(membership, *, since: date) -> ConversationInsights:
         key=lambda row: (-row.total, row.title),
     )
     return ConversationInsights(therapists, reasons, list(MissedReasonKind.choices))
+
+
+def conversation_assignment_get(conversation: SessionConversation, assignment_id) -> Assignment:
+    """An assignment of the conversation's client (404 for any other)."""
+    try:
+        return Assignment.objects.select_related("activity_version", "client").get(
+            pk=assignment_id, client_id=conversation.client_id
+        )
+    except (Assignment.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def item_in(conversation: SessionConversation, assignment: Assignment) -> ItemReview | None:
+    return ItemReview.objects.filter(
+        session_id=conversation.session_id, assignment=assignment
+    ).first()
+
+
+def client_panel(client) -> dict:
+    """What the client page shows of the conversation: plans to look at again, "felt
+    worse" answers, the anchored quality over time and the latest review."""
+    return {
+        "prompts": plan_prompts(client),
+        "felt_worse": felt_worse(client),
+        "quality": quality_history(client, limit=8),
+        "latest": SessionConversation.objects.filter(client=client)
+        .select_related("session")
+        .order_by("-session__held_on", "-created_at")
+        .first(),
+    }
+
+
+def portal_prompts(client) -> dict:
+    """What the portal's to-do asks first: plans to agree to, missed items to say why about,
+    and the latest session summary."""
+    return {
+        "plans": portal_plans_to_agree(client),
+        "missed": portal_missed_to_explain(client)[:3],
+        "latest": SessionConversation.objects.filter(client=client, finished_at__isnull=False)
+        .select_related("session")
+        .order_by("-session__held_on", "-created_at")
+        .first(),
+    }
+
+
+def assignment_reviews(assignment: Assignment) -> list[ItemReview]:
+    return list(
+        ItemReview.objects.filter(assignment=assignment)
+        .select_related("session")
+        .order_by("-session__held_on", "-created_at")
+    )

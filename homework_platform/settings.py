@@ -335,6 +335,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "AssignmentStatusEnum": "assignments.models.AssignmentStatus",
     "OccurrenceStatusEnum": "assignments.models.OccurrenceStatus",
     "LibraryStatusEnum": "library.models.PublicationStatus",
+    "AgreementStatusEnum": "conversations.models.AgreementStatus",
     "ActivityKindEnum": ["worksheet", "measure", "practice log", "reading"],
 }
 

@@ -38,6 +38,7 @@ TEMPLATES: Final = {
     "packet": "reports/pdf/packet.html",
     "session_summary": "reports/pdf/session_summary.html",
     "progress_report": "reports/pdf/progress_report.html",
+    "conversation_summary": "reports/pdf/conversation_summary.html",
 }
 
 _ROOT: Final = Path(settings.BASE_DIR)

@@ -1,0 +1,19 @@
+"""The homework conversation on pages of lower apps (the assignment's page), without them
+importing this app: ``{% load conversation %}{% assignment_conversation assignment as talk %}``."""
+
+from django import template
+
+from conversations import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def assignment_conversation(assignment) -> dict:
+    """The client's answer to the plan, the prompt to make it smaller (if any), and the
+    reviews of this assignment in session (three queries)."""
+    return {
+        "agreement": selectors.agreement_of(assignment),
+        "prompts": selectors.plan_prompts(assignment.client, assignment_id=assignment.pk),
+        "reviews": selectors.assignment_reviews(assignment),
+    }
