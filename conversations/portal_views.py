@@ -59,7 +59,7 @@ def plan(request, assignment_id):
             "proposed_change": agreement.proposed_change,
             "confidence": str(agreement.confidence),
         }
-    form = AgreementForm(request.POST or None, initial=initial)
+    form = AgreementForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             agreeing.plan_agreement_give(
@@ -81,7 +81,7 @@ def plan(request, assignment_id):
 def missed(request, occurrence_id):
     """Why a missed item was not done, in one tap."""
     occurrence = selectors.portal_missed_get(request.client, occurrence_id)
-    form = MissedReasonForm(request.POST or None)
+    form = MissedReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             given = reasons.missed_reason_give(

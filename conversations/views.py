@@ -172,7 +172,7 @@ def finish(request, client_id, conversation_id):
             "agreed_note",
         )
     }
-    form = FinishForm(request.POST or None, initial=initial)
+    form = FinishForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             reviewing.conversation_finish(

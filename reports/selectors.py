@@ -105,7 +105,7 @@ def portal_subject(client, subject_type: str, subject_id):
     if subject_type == SubjectType.RESPONSE:
         return assignment_selectors.portal_response_get(client, subject_id)
     if subject_type == SubjectType.CONVERSATION:
-        return conversation_selectors.portal_summary_get(client, subject_id)
+        return conversation_selectors.portal_summary_get(client, subject_id).conversation
     raise Http404
 
 
