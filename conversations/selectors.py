@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
@@ -165,8 +166,10 @@ def review_rows(conversation: SessionConversation, *, now=None) -> tuple[datetim
     rows = []
     for assignment in assignments:
         row = ReviewRow(assignment=assignment, review=reviews.get(assignment.pk))
-        row.reasons = list(assignment.recent_reasons)
-        for occurrence in assignment.window:
+        # Prefetched lists (``to_attr``), typed for the checker.
+        window = cast(list[Occurrence], assignment.window)
+        row.reasons = list(cast(list[MissedReason], assignment.recent_reasons))
+        for occurrence in window:
             if occurrence.submitted_at is not None:
                 row.done.append(occurrence)
             elif occurrence.due_at <= now:

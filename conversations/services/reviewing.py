@@ -75,11 +75,11 @@ def _clean(
             errors[name] = f"Use at most {MAX_TEXT} characters."
     if len(reason_text.strip()) > MAX_REASON_TEXT:
         errors["reason_text"] = f"Use at most {MAX_REASON_TEXT} characters."
-    for name, value in levels.items():
-        if name not in ITEMS:
-            raise ValueError(f"Unknown quality item {name}.")
-        if value is not None and not 0 <= value <= MAX_LEVEL:
-            errors[name] = f"Choose a level from 0 to {MAX_LEVEL}."
+    for item, level in levels.items():
+        if item not in ITEMS:
+            raise ValueError(f"Unknown quality item {item}.")
+        if level is not None and not 0 <= level <= MAX_LEVEL:
+            errors[item] = f"Choose a level from 0 to {MAX_LEVEL}."
     if errors:
         raise ValidationError(errors)
     return {
