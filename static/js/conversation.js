@@ -16,7 +16,8 @@
     const index = forms.indexOf(form);
     const following = forms[index + 1];
     const target = following
-      ? following.querySelector("input[name$='-outcome']:checked, input[name$='-outcome']")
+      ? following.querySelector("input[name$='-outcome']:checked") ||
+        following.querySelector("input[name$='-outcome']")
       : document.querySelector("[data-finish]");
     if (target) {
       (following || target).scrollIntoView({ behavior: "smooth", block: "start" });
