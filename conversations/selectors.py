@@ -33,7 +33,7 @@ from conversations.models import (
     PlanAgreement,
     SessionConversation,
 )
-from conversations.quality import ITEMS, anchor, total
+from conversations.quality import ITEMS, MAX_LEVEL, anchor, total
 
 # How far back the portal asks about missed homework, and shows new plans to agree to.
 ASK_WHY_DAYS = 14
@@ -429,8 +429,12 @@ def quality_history(client, *, limit: int = 20) -> list[dict]:
             "held_on": item.session.held_on,
             "title": item.assignment.activity_version.title,
             "total": total(item.levels),
+            # Out of what was rated: an item left unrated is not a zero.
+            "out_of": MAX_LEVEL * sum(1 for level in item.levels.values() if level is not None),
             "levels": [
-                (ITEMS[name][0], level, anchor(name, level)) for name, level in item.levels.items()
+                (ITEMS[name][0], level, anchor(name, level))
+                for name, level in item.levels.items()
+                if level is not None
             ],
         }
         for item in items
