@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -280,11 +280,16 @@ def portal_missed_get(client, occurrence_id) -> Occurrence:
 
 
 def portal_plans_to_agree(client, *, now=None) -> list[Assignment]:
-    """Active assignments of the last month whose plan the client has not answered since it
-    last changed."""
+    """Active assignments of the last month, with something still ahead to do, whose plan
+    the client has not answered since it last changed (a plan whose days have all passed is
+    for the review in session, not for agreeing)."""
     now = now or timezone.now()
+    ahead = Occurrence.objects.filter(
+        assignment=OuterRef("pk"), status__in=PENDING_STATUSES, due_at__gt=now
+    )
     return list(
         Assignment.objects.filter(
+            Exists(ahead),
             client=client,
             status=AssignmentStatus.ACTIVE,
             created_at__gte=now - timedelta(days=AGREE_DAYS),

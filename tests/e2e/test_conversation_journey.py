@@ -118,10 +118,9 @@ def test_review_in_session_agree_together_and_read_the_summary(
 
     # --- On the phone, the client confirms the plan with confidence 5 ----------------------
     phone.goto("/portal/")
-    # The newest of the plans to answer (last week's are asked about too).
-    phone.get_by_role(
-        "link", name=re.compile("Does the plan for “Daily mood log” work")
-    ).last.click()
+    # Only the new plan is asked about: last week's days have all passed.
+    expect(phone.get_by_role("link", name=re.compile("Does the plan for"))).to_have_count(1)
+    phone.get_by_role("link", name=re.compile("Does the plan for “Daily mood log” work")).click()
     phone.get_by_label("Yes, this works for me").check()
     phone.locator(".scale-pick__option").filter(has_text=re.compile(r"^5$")).click()
     screenshot(phone, "conversation-agree-plan")
