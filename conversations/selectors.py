@@ -558,3 +558,16 @@ def assignment_reviews(assignment: Assignment) -> list[ItemReview]:
         .select_related("session")
         .order_by("-session__held_on", "-created_at")
     )
+
+
+def latest_conversation(client) -> SessionConversation | None:
+    return (
+        SessionConversation.objects.filter(client=client)
+        .select_related("session")
+        .order_by("-session__held_on", "-created_at")
+        .first()
+    )
+
+
+def conversation_items(conversation: SessionConversation) -> list[ItemReview]:
+    return list(_summary_items().filter(conversation=conversation))

@@ -17,3 +17,15 @@ def assignment_conversation(assignment) -> dict:
         "prompts": selectors.plan_prompts(assignment.client, assignment_id=assignment.pk),
         "reviews": selectors.assignment_reviews(assignment),
     }
+
+
+@register.simple_tag
+def session_conversation(client) -> dict:
+    """For the session review page: "felt worse" answers and the latest review in session
+    with its items (three queries)."""
+    latest = selectors.latest_conversation(client)
+    return {
+        "felt_worse": selectors.felt_worse(client),
+        "latest": latest,
+        "items": selectors.conversation_items(latest) if latest is not None else [],
+    }

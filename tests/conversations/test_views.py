@@ -328,3 +328,20 @@ def test_insights_show_the_reviewed_in_session_rate_and_the_reasons(
     assert (rows["Alpha Therapist"].sessions, rows["Alpha Therapist"].reviewed) == (2, 1)
     (reasons,) = page.context["conversation"].reasons
     assert reasons.counts == {"too_hard": 1}
+
+
+@time_machine.travel(NEXT_SESSION, tick=False)
+def test_the_session_review_page_shows_the_review_held_in_session(world, web, acts, assign, submit):
+    week = week_of_homework(world, acts, assign, submit, reason="felt_worse")
+    browser = web(world.therapist_a)
+    conversation = _start(browser, world.client_a)
+    browser.post(
+        _item_url(conversation, week.missed),
+        _item_data(week.missed, outcome="not_done", reason="felt_worse", learned="Go gently"),
+    )
+    page = browser.get(reverse("assignments:session_review", args=[world.client_a.pk]))
+    body = page.content.decode()
+    assert "Reviewed in session" in body
+    assert "Daily mood log</strong> — not done, keep as it is" in body
+    assert "Learned: Go gently" in body
+    assert "“It made me feel worse”" in body
