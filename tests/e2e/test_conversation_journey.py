@@ -102,6 +102,7 @@ def test_review_in_session_agree_together_and_read_the_summary(
     desk.get_by_role("button", name="Save and see the summary").click()
     expect(desk.get_by_role("heading", name="Session summary")).to_be_visible()
     summary_url = desk.url
+    screenshot(desk, "conversation-summary")
 
     # --- Agree the next homework: the assign flow, back to the summary ---------------------
     desk.get_by_role("link", name="Agree the next homework").click()
