@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests.conversations.fixtures import week_of_homework
 from tests.e2e.conftest import DESKTOP, PHONE, portal_sign_in, screenshot, sign_in
+from tests.e2e.test_accessibility import violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,14 +43,17 @@ def test_review_in_session_agree_together_and_read_the_summary(
 ):
     last_session = datetime.combine(timezone.now().date() - timedelta(days=7), time(8), tzinfo=UTC)
     week = week_of_homework(world, acts, assign, submit, reason="", last_session=last_session)
+    found: list[str] = []  # serious accessibility problems (axe) on each page shown
 
     # --- On the phone, the client says why the mood log did not happen ---------------------
     phone = new_page(PHONE)
     portal_sign_in(phone, world.client_a.email)
     expect(phone.get_by_role("heading", name="A quick word")).to_be_visible()
     screenshot(phone, "conversation-portal-asks")
+    found += violations(phone)
     phone.get_by_role("link", name=re.compile(r"“Daily mood log”.*what got in the way")).click()
     screenshot(phone, "conversation-why-not")
+    found += violations(phone)
     phone.get_by_role("button", name="It was too hard").click()  # one tap
     phone.wait_for_url("**/portal/")
 
@@ -90,6 +94,7 @@ def test_review_in_session_agree_together_and_read_the_summary(
     expect(desk.get_by_text("3 of 3 reviewed")).to_be_visible()
     _top(desk)
     screenshot(desk, "conversation-review")
+    found += violations(desk)
 
     desk.get_by_role("link", name="Finish and agree next steps").first.click()
     desk.get_by_label(re.compile("The client reviewed the homework with me")).check()
@@ -99,10 +104,12 @@ def test_review_in_session_agree_together_and_read_the_summary(
         "A two-line mood note after dinner, and the thought record once."
     )
     screenshot(desk, "conversation-finish")
+    found += violations(desk)
     desk.get_by_role("button", name="Save and see the summary").click()
     expect(desk.get_by_role("heading", name="Session summary")).to_be_visible()
     summary_url = desk.url
     screenshot(desk, "conversation-summary")
+    found += violations(desk)
 
     # --- Agree the next homework: the assign flow, back to the summary ---------------------
     desk.get_by_role("link", name="Agree the next homework").click()
@@ -124,6 +131,7 @@ def test_review_in_session_agree_together_and_read_the_summary(
     phone.get_by_label("Yes, this works for me").check()
     phone.locator(".scale-pick__option").filter(has_text=re.compile(r"^5$")).click()
     screenshot(phone, "conversation-agree-plan")
+    found += violations(phone)
     phone.get_by_role("button", name="Send to my therapist").click()
     phone.wait_for_url("**/portal/")
 
@@ -134,6 +142,7 @@ def test_review_in_session_agree_together_and_read_the_summary(
         "Confidence 5/10 (the client's own) — make the task smaller until it is 100 % doable"
     )
     screenshot(desk, "conversation-client-prompt")
+    found += violations(desk)
     prompt.get_by_role("link", name="Edit plan").click()
     desk.get_by_label("When they plan to do it").fill("Two lines, straight after dinner")
     desk.get_by_role("button", name="Save changes").click()
@@ -146,6 +155,7 @@ def test_review_in_session_agree_together_and_read_the_summary(
     expect(phone.get_by_text("Low mood comes on Sunday evenings")).to_be_visible()
     expect(phone.get_by_text("A two-line mood note after dinner")).to_be_visible()
     screenshot(phone, "conversation-portal-summary")
+    found += violations(phone)
     with phone.expect_download() as download:
         phone.get_by_role("button", name="Download as PDF").click()
     text = subprocess.run(
@@ -160,7 +170,10 @@ def test_review_in_session_agree_together_and_read_the_summary(
     sign_in(desk_phone, world.therapist_a.email)
     desk_phone.goto(summary_url.replace("/summary/", "/"))
     screenshot(desk_phone, "conversation-review")
+    found += violations(desk_phone)
     wide = new_page(DESKTOP)
     portal_sign_in(wide, world.client_a.email)
     wide.get_by_role("link", name=re.compile("Your summary from the session")).click()
     screenshot(wide, "conversation-portal-summary")
+    found += violations(wide)
+    assert not found, "\n".join(found)
