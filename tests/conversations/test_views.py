@@ -345,3 +345,30 @@ def test_the_session_review_page_shows_the_review_held_in_session(world, web, ac
     assert "Daily mood log</strong> — not done, keep as it is" in body
     assert "Learned: Go gently" in body
     assert "“It made me feel worse”" in body
+
+
+@time_machine.travel(NEXT_SESSION, tick=False)
+def test_the_portal_asks_and_the_client_panel_take_the_same_queries_for_more_plans(
+    world, web, portal, acts, assign
+):
+    client_browser = portal(world.client_a)
+    staff = web(world.therapist_a)
+    client_page = reverse("clients:detail", args=[world.client_a.pk])
+
+    def measure():
+        client_browser.get("/portal/")
+        staff.get(client_page)
+        with CaptureQueriesContext(connection) as home:
+            assert client_browser.get("/portal/").status_code == 200
+        with CaptureQueriesContext(connection) as panel:
+            assert staff.get(client_page).status_code == 200
+        return len(home), len(panel)
+
+    assign(acts.thought_record, starts_on=date(2025, 6, 10), confidence=4)
+    few = measure()
+    for version in (acts.phq9, acts.mood_log, acts.thought_record):
+        assign(version, starts_on=date(2025, 6, 11), confidence=3)
+    more = measure()
+    body = client_browser.get("/portal/").content.decode()
+    assert body.count("Does the plan for") == 4
+    assert more == few
