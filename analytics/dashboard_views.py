@@ -12,6 +12,7 @@ from analytics import charts, selectors
 from analytics.dashboard_rows import dashboard_rows
 from assignments.adherence import DEFINITIONS
 from assignments.measures import known_thresholds
+from conversations.selectors import conversation_insights
 from core.access import manager_required, staff_required
 
 PAGE_SIZE = 50
@@ -104,6 +105,7 @@ def insights(request):
         "insights": data,
         "month_options": selectors.INSIGHT_MONTHS,
         "is_owner": request.membership.role == Role.OWNER,
+        "conversation": conversation_insights(request.membership, since=data.since),
         "trend_chart": charts.monthly_bars(
             [
                 {"month": m.month, "value": m.completion, "due": m.due, "done": m.done}

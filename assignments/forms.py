@@ -77,6 +77,10 @@ class AssignmentForm(forms.Form):
         help_text="For a log or diary: how many entries each time it is due (a week's diary: "
         "7). The client sees “3 of 7 entries”; 3 of 7 counts as 3/7 done.",
     )
+    practised_in_session = forms.BooleanField(label="We practised it in session", required=False)
+    understanding_checked = forms.BooleanField(
+        label="I checked they understand why and how", required=False
+    )
     personal_message = forms.CharField(
         label="A personal note",
         required=False,

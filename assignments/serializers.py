@@ -42,6 +42,8 @@ class PlanFieldsMixin(serializers.Serializer):
     confidence = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=10
     )
+    practised_in_session = serializers.BooleanField(required=False)
+    understanding_checked = serializers.BooleanField(required=False)
     personal_message = serializers.CharField(required=False, allow_blank=True)
     entries_target = serializers.IntegerField(
         required=False,
@@ -135,6 +137,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "obstacles",
             "if_then_plan",
             "confidence",
+            "practised_in_session",
+            "understanding_checked",
             "personal_message",
             "entries_target",
             "is_measure",

@@ -120,7 +120,8 @@ def assign(request):
         else:
             names = ", ".join(a.title for a in created)
             messages.success(request, f"Assigned to {client.display_name}: {names}.")
-            return redirect("clients:detail", client_id=client.pk)
+            # From the homework conversation, back to its summary (``next``, if it is ours).
+            return _back(request, reverse("clients:detail", kwargs={"client_id": client.pk}))
     context = {
         "client": client,
         "plans": [
@@ -171,7 +172,7 @@ def assignment_edit(request, assignment_id):
             apply_validation_error(form, exc)
         else:
             messages.success(request, "Saved. The client sees the change straight away.")
-            return redirect("assignments:detail", assignment_id=assignment.pk)
+            return _back(request, reverse("assignments:detail", args=[assignment.pk]))
     audit_record(
         actor=request.user,
         practice=request.practice,

@@ -10,6 +10,7 @@ from caseload.forms import DischargeForm
 from clients import selectors
 from clients.forms import ClientStatusForm
 from clients.models import ClientStatus
+from conversations import selectors as conversation_selectors
 from core.access import staff_required
 from core.forms import apply_validation_error
 
@@ -51,6 +52,7 @@ def client_detail(request, client_id):
         "status_form": ClientStatusForm(initial={"status": client.status}),
         "homework": client_homework(client),
         "discharges": selectors.client_discharges(client),
+        "conversation": conversation_selectors.client_panel(client),
     }
     return render(request, "caseload/client_detail.html", context)
 

@@ -17,6 +17,14 @@ from assignments.api import (
     ReviewViewSet,
 )
 from clients.api import ClientViewSet
+from conversations.api import (
+    ConversationViewSet,
+    ItemReviewViewSet,
+    MissedReasonViewSet,
+    PlanAgreementViewSet,
+    PortalMissedReasonViewSet,
+    PortalPlanAgreementViewSet,
+)
 from library.api import ActivityViewSet, CuratedActivityViewSet, MediaViewSet
 from pathways.api import EnrolmentStepViewSet, EnrolmentViewSet, PathwayStepViewSet, PathwayViewSet
 from pathways.library_api import GlobalPathwayViewSet
@@ -55,6 +63,14 @@ router.register("portal/assignments", PortalAssignmentViewSet, basename="portal-
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("consent-documents", ConsentDocumentViewSet, basename="consent-document")
 router.register("erasure-requests", ErasureRequestViewSet, basename="erasure-request")
+router.register("conversations", ConversationViewSet, basename="conversation")
+router.register("conversation-items", ItemReviewViewSet, basename="conversation-item")
+router.register("plan-agreements", PlanAgreementViewSet, basename="plan-agreement")
+router.register("missed-reasons", MissedReasonViewSet, basename="missed-reason")
+router.register(
+    "portal/plan-agreements", PortalPlanAgreementViewSet, basename="portal-plan-agreement"
+)
+router.register("portal/missed-reasons", PortalMissedReasonViewSet, basename="portal-missed-reason")
 
 urlpatterns = router.urls
 urlpatterns += [

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pathways",
     "reminders",
     "portal",
+    "conversations",
     "reports",
     "analytics",
     "privacy",
@@ -350,6 +351,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "AssignmentStatusEnum": "assignments.models.AssignmentStatus",
     "OccurrenceStatusEnum": "assignments.models.OccurrenceStatus",
     "LibraryStatusEnum": "library.models.PublicationStatus",
+    "AgreementStatusEnum": "conversations.models.AgreementStatus",
     "ActivityKindEnum": ["worksheet", "measure", "practice log", "reading"],
 }
 

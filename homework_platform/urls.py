@@ -65,6 +65,11 @@ urlpatterns = [
         (CLIENT, "analytics.client_urls"),
     ),
     app(
+        "conversations",
+        (CLIENT, "conversations.client_urls"),
+        ("portal/conversation/", "conversations.portal_urls"),
+    ),
+    app(
         "reports",
         ("reports/", "reports.urls"),
         (CLIENT, "reports.client_urls"),

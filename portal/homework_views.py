@@ -24,6 +24,7 @@ from assignments.forms import CheckInForm, QuestionForm
 from assignments.models import Visibility
 from assignments.services import completing, reviewing
 from assignments.templatetags.homework import media_url
+from conversations import selectors as conversation_selectors
 from core.access import client_required
 from core.forms import apply_validation_error
 from portal import selectors as portal_selectors
@@ -62,7 +63,12 @@ def todo(request):
     client = request.client
     todo = selectors.todo_for(client)
     audit_record(actor=request.user, practice=request.practice, action="portal_todo", obj=client)
-    context = {"client": client, "todo": todo, "therapist": client.primary_therapist}
+    context = {
+        "client": client,
+        "todo": todo,
+        "therapist": client.primary_therapist,
+        "conversation": conversation_selectors.portal_prompts(client),
+    }
     return render(request, "portal/home.html", context)
 
 

@@ -54,6 +54,7 @@ class DocumentKind(models.TextChoices):
     PACKET = "packet", "Homework packet"
     SESSION_SUMMARY = "session_summary", "Session summary"
     PROGRESS_REPORT = "progress_report", "Progress report"
+    CONVERSATION_SUMMARY = "conversation_summary", "Homework review summary"
 
 
 class Audience(models.TextChoices):
@@ -69,6 +70,7 @@ class SubjectType(models.TextChoices):
     ASSIGNMENT = "assignment", "Assignment"
     RESPONSE = "response", "Response"
     CLIENT = "client", "Client"
+    CONVERSATION = "conversation", "Homework review in session"
 
 
 class DocumentStatus(models.TextChoices):

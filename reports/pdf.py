@@ -39,6 +39,7 @@ TEMPLATES: Final = {
     "session_summary": "reports/pdf/session_summary.html",
     "progress_report": "reports/pdf/progress_report.html",
     "client_export": "reports/pdf/client_export.html",
+    "conversation_summary": "reports/pdf/conversation_summary.html",
 }
 
 _ROOT: Final = Path(settings.BASE_DIR)

@@ -26,6 +26,7 @@ from assignments import selectors as assignment_selectors
 from assignments.measures import measure_history, plain
 from assignments.models import Response
 from clients.selectors import client_get
+from conversations import selectors as conversation_selectors
 from library import selectors as library_selectors
 from reports.models import (
     DEFAULT_CONFIDENTIALITY_LINE,
@@ -103,6 +104,8 @@ def portal_subject(client, subject_type: str, subject_id):
         return assignment_selectors.portal_assignment_get(client, subject_id)
     if subject_type == SubjectType.RESPONSE:
         return assignment_selectors.portal_response_get(client, subject_id)
+    if subject_type == SubjectType.CONVERSATION:
+        return conversation_selectors.portal_summary_get(client, subject_id).conversation
     raise Http404
 
 
@@ -425,6 +428,25 @@ def session_summary_for_staff(membership, client_id) -> DocumentSpec:
         subject_id=client.pk,
         title="Session summary",
         filename=f"session-summary-{slugify(client.full_name)}.pdf",
+        source=source,
+        client=client,
+    )
+
+
+def conversation_summary_for_portal(client, conversation_id) -> DocumentSpec:
+    """The client's summary of a session's homework review: what was reviewed, learned and
+    agreed (the words of the portal page, on paper)."""
+    summary = conversation_selectors.portal_summary_get(client, conversation_id)
+    source = conversation_selectors.summary_source(summary, client_name=client.display_name)
+    source["held_on"] = dateformat.format(summary.held_on, "l j F Y")
+    source["branding"] = branding_source(client.practice)
+    source["title"] = "Your session summary"
+    return DocumentSpec(
+        kind=DocumentKind.CONVERSATION_SUMMARY,
+        subject_type=SubjectType.CONVERSATION,
+        subject_id=summary.conversation.pk,
+        title="Session summary",
+        filename=f"session-summary-{summary.held_on.isoformat()}.pdf",
         source=source,
         client=client,
     )

@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path("portal/responses/<uuid:response_id>/", views.portal_response_pdf, name="portal_response"),
     path(
+        "portal/conversations/<uuid:conversation_id>/",
+        views.portal_conversation_pdf,
+        name="portal_conversation",
+    ),
+    path(
         "portal/documents/<uuid:document_id>/", views.portal_document_page, name="portal_document"
     ),
     path(

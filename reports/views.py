@@ -117,6 +117,13 @@ def portal_response_pdf(request, response_id):
     return _portal_request(request, selectors.response_for_portal(request.client, response_id))
 
 
+@require_POST
+@client_required
+def portal_conversation_pdf(request, conversation_id):
+    spec = selectors.conversation_summary_for_portal(request.client, conversation_id)
+    return _portal_request(request, spec)
+
+
 def _portal_request(request, spec):
     document = services.pdf_request(
         practice=request.practice, requested_by=request.user, audience=Audience.CLIENT, spec=spec

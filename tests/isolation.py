@@ -236,3 +236,65 @@ def _export_targets(world) -> dict:
 
 
 EXTENSIONS.append(_export_targets)
+
+
+def _conversation_targets(world) -> dict:
+    """Practice B's homework review in session (finished, with one item), its client's
+    answer to a plan and a reason for a missed item."""
+    from accounts.models import Membership
+    from assignments.services import assigning
+    from conversations.models import MissedReason
+    from conversations.services import agreeing, reviewing
+    from core.tenancy import practice_scope
+    from tests.factories import activity_version_for
+
+    version = activity_version_for(world.practice_b, "daily-mood-log")
+    with practice_scope(world.practice_b):
+        therapist = Membership.objects.get(practice=world.practice_b, user=world.therapist_b)
+        assignment = assigning.assignment_create(
+            client=world.client_b,
+            actor=therapist,
+            activity_version=version,
+            starts_on=timezone.localdate(timezone.now(), world.client_b.tz)
+            + timezone.timedelta(days=1),
+        )
+        conversation = reviewing.conversation_start(client=world.client_b, actor=therapist)
+        item = reviewing.item_review_record(
+            conversation=conversation,
+            assignment=assignment,
+            actor=therapist,
+            outcome="not_done",
+            reason="no_time",
+        )
+        reviewing.conversation_finish(
+            conversation=conversation,
+            actor=therapist,
+            client_involved=True,
+            praise_given=True,
+            difficulties_discussed=True,
+            plan_adjusted=False,
+        )
+        agreement = agreeing.plan_agreement_give(
+            assignment=assignment, client=world.client_b, confirmed=True, confidence=8
+        )
+        # A reason is only accepted for a missed item; this one is made directly so the
+        # target needs no travel through time.
+        reason = MissedReason.objects.create(
+            practice=world.practice_b,
+            occurrence=assignment.occurrences.get(),
+            assignment=assignment,
+            client=world.client_b,
+            reason="forgot",
+        )
+    return {
+        "conversation_id": conversation.pk,
+        "conversation.pk": conversation.pk,
+        "conversation-item.pk": item.pk,
+        "plan-agreement.pk": agreement.pk,
+        "portal-plan-agreement.pk": agreement.pk,
+        "missed-reason.pk": reason.pk,
+        "portal-missed-reason.pk": reason.pk,
+    }
+
+
+EXTENSIONS.append(_conversation_targets)

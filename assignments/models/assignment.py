@@ -59,6 +59,10 @@ class Assignment(TenantModel):
     if_then_plan = models.TextField("if–then plan", blank=True)
     confidence = models.PositiveSmallIntegerField(null=True, blank=True, validators=ZERO_TO_TEN)
     personal_message = models.TextField(blank=True)
+    # What was done in the session that set the task (Kazantzis: rehearse it, check the
+    # client understood the why and the how); the homework conversation reads these.
+    practised_in_session = models.BooleanField(default=False)
+    understanding_checked = models.BooleanField(default=False)
 
     schedule_kind = models.CharField(
         max_length=20, choices=ScheduleKind.choices, default=ScheduleKind.ONCE

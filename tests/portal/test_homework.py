@@ -53,7 +53,8 @@ def test_the_todo_shows_today_upcoming_overdue_and_done(world, acts, assign, sub
     assert "Due today by 21:00" in body
     assert "about 15 min" in body
     assert "When your mood suddenly drops" in body  # the rationale
-    assert body.count("Daily mood log") == 1  # only the next of a recurring one
+    # Only the next of a recurring one (the plan to agree to, above the list, names it too).
+    assert body.count('<span class="todo__title">Daily mood log</span>') == 1
 
 
 def test_the_todo_keeps_a_missed_item_open_once_per_assignment(world, acts, assign, portal):
