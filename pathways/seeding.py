@@ -83,7 +83,7 @@ def _create(document, pathway_model, step_model, activity_model) -> None:
 
 
 def _replace(pathway, document, step_model, activity_model) -> None:
-    for key in PATHWAY_KEYS:
+    for key in PATHWAY_FIELDS:
         if key in document:
             setattr(pathway, key, document[key])
     pathway.status = "published"
