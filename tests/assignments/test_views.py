@@ -219,6 +219,11 @@ def test_session_review_shows_what_happened_since_the_last_session(
         assert "Is one enough?" in body
         assert re.search(r"▼\s*8", body)  # PHQ-9 went from 16 to 8
         assert "She praised my report on Monday." in body
+        # Issue 23: the answers are in view (every entry's disclosure open), and the summary
+        # says it opens and closes, not a bare "Entry 1" heading.
+        answers = re.findall(r'<details class="entry__answers"( open)?>', body)
+        assert len(answers) >= 2 and all(answers), answers
+        assert "Hide answers" in body and "Show answers" in body
         recorded = browser.post(
             f"/clients/{world.client_a.pk}/session-review/", {"held_on": "2025-06-06"}
         )
