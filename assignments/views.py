@@ -100,7 +100,10 @@ def assign(request):
             "activities": library.activities.filter(status=PublicationStatus.PUBLISHED),
             "curated": library.curated,
             "picked": {str(obj.pk) for _, obj in picks},
-            "picks": [{"field": "activity" if kind == "activity" else "curated", "obj": obj} for kind, obj in picks],
+            "picks": [
+                {"field": "activity" if kind == "activity" else "curated", "obj": obj}
+                for kind, obj in picks
+            ],
             "q": q,
         }
         return render(request, "assignments/assign_choose.html", context)
