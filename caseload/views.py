@@ -12,6 +12,7 @@ from clients.forms import ClientStatusForm
 from clients.models import ClientStatus
 from core.access import staff_required
 from core.forms import apply_validation_error
+from pathways.selectors import enrolment_progress
 
 
 @audit_read("client")
@@ -51,6 +52,7 @@ def client_detail(request, client_id):
         "status_form": ClientStatusForm(initial={"status": client.status}),
         "homework": client_homework(client),
         "discharges": selectors.client_discharges(client),
+        "enrolments": enrolment_progress(request.membership, client=client),
     }
     return render(request, "caseload/client_detail.html", context)
 

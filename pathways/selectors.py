@@ -166,6 +166,17 @@ def global_pathways() -> QuerySet:
     )
 
 
+def practice_copy_of(practice, curated_pathway) -> Pathway | None:
+    """The practice's newest published copy of a global pathway, if it has one."""
+    return (
+        Pathway.objects.filter(
+            practice=practice, origin=curated_pathway, status=PathwayStatus.PUBLISHED
+        )
+        .order_by("-created_at", "pk")
+        .first()
+    )
+
+
 def global_pathway_get(pathway_id) -> CuratedPathway:
     """A published global pathway (drafts are the curators' own): 404 otherwise."""
     try:
