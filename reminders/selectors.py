@@ -240,7 +240,7 @@ def open_bounce_get(practice, bounce_id) -> EmailBounce:
 
 
 # What each upcoming reminder is, in the client's words.
-_UPCOMING_LABELS = {
+_UPCOMING_LABELS: dict[str, str] = {
     Kind.NEW_HOMEWORK: "Something new",
     Kind.STEP_RELEASED: "The next step",
     Kind.DUE_SOON: "Due today",
@@ -268,8 +268,8 @@ def upcoming_for_client(client, *, limit: int = 5) -> list[UpcomingReminder]:
             "due_at", "pk"
         )[:limit]
     )
-    occurrence_ids = [r.object_id for r in rows if r.object_type == "occurrence"]
-    assignment_ids = [r.object_id for r in rows if r.object_type == "assignment"]
+    occurrence_ids = [r.object_id for r in rows if r.object_type == "occurrence" and r.object_id]
+    assignment_ids = [r.object_id for r in rows if r.object_type == "assignment" and r.object_id]
     titles: dict = {}
     if occurrence_ids:
         for occurrence in Occurrence.objects.filter(
