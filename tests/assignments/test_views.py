@@ -224,6 +224,9 @@ def test_session_review_shows_what_happened_since_the_last_session(
         answers = re.findall(r'<details class="entry__answers"( open)?>', body)
         assert len(answers) >= 2 and all(answers), answers
         assert "Hide answers" in body and "Show answers" in body
+        # The thoughts table's row-number column is "#", not a second "Thought" header.
+        assert '<th scope="col">#<span class="visually-hidden"> (thought number)' in body
+        assert '<th scope="col">Thought</th><th scope="col"' not in body
         recorded = browser.post(
             f"/clients/{world.client_a.pk}/session-review/", {"held_on": "2025-06-06"}
         )
