@@ -75,7 +75,8 @@ def test_a_new_therapist_adds_invites_assigns_enrols_and_reviews(
     source = CuratedPathway.objects.get(slug=PATHWAY)
     loads = []
     desk.on(
-        "framenavigated", lambda frame: loads.append(frame.url) if frame is desk.main_frame else None
+        "framenavigated",
+        lambda frame: loads.append(frame.url) if frame is desk.main_frame else None,
     )
     desk.goto(f"/pathways/library/{source.pk}/")  # 1: the global pathway's page
     desk.get_by_role("link", name="Enrol a client").click()  # 2: the enrol page
