@@ -15,7 +15,8 @@ from clients.models import Client
 from pathways.models import CuratedPathway, Enrolment
 from pathways.seeding import sync_global_pathways
 from tests.assignments.fixtures import THOUGHT_RECORD_ANSWERS
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
+from tests.e2e.conftest import PHONE, screenshot, sign_in
+from tests.e2e.test_accessibility import violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +37,7 @@ def test_a_new_therapist_adds_invites_assigns_enrols_and_reviews(
     new_page, world, global_library, submit
 ):
     sync_global_pathways()
-    desk = new_page(DESKTOP)
+    desk = new_page()
     sign_in(desk, world.therapist_a.email)
 
     # --- Add a client and invite them ------------------------------------------------------
@@ -61,6 +62,7 @@ def test_a_new_therapist_adds_invites_assigns_enrols_and_reviews(
     expect(chosen).to_have_count(2)  # the two ticked before this search, kept
     _top(desk)
     screenshot(desk, "firstuse-assign-selected")
+    assert violations(desk) == []
     desk.get_by_role("button", name="Continue: plan it").click()
     plans = desk.locator(".plan__head h2")
     expect(plans).to_have_count(3)
@@ -83,6 +85,7 @@ def test_a_new_therapist_adds_invites_assigns_enrols_and_reviews(
     desk.get_by_label("Client").select_option(label="Nadia Osei")
     _top(desk)
     screenshot(desk, "firstuse-enrol")
+    assert violations(desk) == []
     desk.get_by_role("button", name="Enrol").click()  # 3: the enrolment
     desk.get_by_text(re.compile(r"^Nadia Osei is enrolled in")).wait_for()
     assert len(loads) <= 3, loads
@@ -97,6 +100,7 @@ def test_a_new_therapist_adds_invites_assigns_enrols_and_reviews(
     expect(pathway_card).to_contain_text(source.name)
     _top(desk)
     screenshot(desk, "firstuse-client-page")
+    assert violations(desk) == []
 
     # --- The client sends a thought record; the session review shows the answers ------------
     with scopes_disabled():
@@ -110,6 +114,7 @@ def test_a_new_therapist_adds_invites_assigns_enrols_and_reviews(
     expect(entry.get_by_text("She praised my report on Monday.")).to_be_visible()
     _top(desk)
     screenshot(desk, "firstuse-session-review")
+    assert violations(desk) == []
 
     # --- The same pages on a phone ----------------------------------------------------------
     desk.set_viewport_size(PHONE)
