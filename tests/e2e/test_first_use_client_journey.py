@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from clients.services import client_portal_invite
 from core.tenancy import practice_scope
 from tests.assignments.fixtures import membership_of
-from tests.e2e.conftest import PHONE, screenshot, sign_in_link
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in_link
 from tests.e2e.test_accessibility import violations
 from tests.factories import activity_version_for
 
@@ -89,6 +89,7 @@ def test_a_new_client_on_a_phone_a_day_after_the_invitation(new_page, world, inv
     assert box["y"] >= 0 and box["y"] + min(box["height"], 120) <= PHONE["height"], box
     assert phone.evaluate("window.scrollY") == 0
     screenshot(phone, "firstuse-worksheet")
+    worksheet_url = phone.url
     assert _small_targets(phone) == [], _small_targets(phone)
 
     # Reminder settings, from the to-do page.
@@ -121,3 +122,12 @@ def test_a_new_client_on_a_phone_a_day_after_the_invitation(new_page, world, inv
     url = phone.url
     call.click(no_wait_after=True)  # the phone's dialler takes over; the page stays
     assert phone.url == url
+
+    # The same pages at a desktop width, to look at.
+    phone.set_viewport_size(DESKTOP)
+    screenshot(phone, "firstuse-crisis")
+    for path, name in (("/portal/", "todo"), ("/portal/reminders/", "reminders")):
+        phone.goto(path)
+        screenshot(phone, f"firstuse-{name}")
+    phone.goto(worksheet_url)
+    screenshot(phone, "firstuse-worksheet")
