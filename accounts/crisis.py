@@ -9,7 +9,44 @@ the general advice, which names no country's line.
 import re
 from dataclasses import dataclass, field
 
+from django.utils.html import format_html, format_html_join, urlize
+from django.utils.safestring import SafeString, mark_safe
+
 from accounts.models import CrisisCountry
+
+# A phone number as people type it in a practice's own lines: an optional +, then digits with
+# spaces, dashes, dots or brackets; at least six digits, so dates and times are left alone.
+_PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{4,}\d(?!\w)")
+
+
+def tel_href(number: str) -> str:
+    """``tel:`` with only the digits (and a leading +): what every phone dials. In an
+    international number the trunk "(0)" is not dialled."""
+    number = number.strip()
+    if number.startswith("+"):
+        return "tel:+" + re.sub(r"\D", "", number.replace("(0)", ""))
+    return "tel:" + re.sub(r"\D", "", number)
+
+
+def _urlized(text: str) -> SafeString:
+    # urlize escapes everything it does not turn into a link (autoescape=True), as the
+    # template filter does, but returns a plain str.
+    return mark_safe(urlize(text, autoescape=True))  # noqa: S308
+
+
+def linked_line(line: str) -> SafeString:
+    """A practice's own line with each phone number a tap-to-call link and web addresses
+    links; everything else escaped."""
+    parts, last = [], 0
+    for match in _PHONE.finditer(line):
+        if sum(ch.isdigit() for ch in match.group()) < 6:
+            continue
+        parts.append(_urlized(line[last : match.start()]))
+        number = match.group().strip()
+        parts.append(format_html('<a class="tel-link" href="{}">{}</a>', tel_href(number), number))
+        last = match.end()
+    parts.append(_urlized(line[last:]))
+    return format_html_join("", "{}", ((part,) for part in parts))  # each part is safe
 
 
 @dataclass(frozen=True)
@@ -25,7 +62,7 @@ class CrisisLine:
 
     @property
     def call_href(self) -> str:
-        return "tel:" + re.sub(r"\D", "", self.call) if self.call else ""
+        return tel_href(self.call) if self.call else ""
 
     @property
     def text_href(self) -> str:
@@ -39,6 +76,14 @@ class CrisisResources:
     lines: tuple[CrisisLine, ...]
     practice_lines: tuple[str, ...] = field(default=())
     practice_name: str = ""
+
+    @property
+    def emergency_links(self) -> tuple[tuple[str, str], ...]:
+        return tuple((number, tel_href(number)) for number in self.emergency)
+
+    @property
+    def practice_lines_linked(self) -> tuple[SafeString, ...]:
+        return tuple(linked_line(line) for line in self.practice_lines)
 
     @property
     def emergency_text(self) -> str:

@@ -49,9 +49,12 @@ def _back(request, fallback):
 
 def _picked(request, membership):
     """The activities chosen so far: ``?activity=<id>`` (the practice's) and ``?curated=<id>``
-    (the global library's), in the order given."""
-    activity_ids = request.GET.getlist("activity")
-    curated_ids = request.GET.getlist("curated")
+    (the global library's), in the order given, each once. The choose step carries what was
+    ticked through a search as hidden inputs, so searching never drops a choice; ``?remove=<id>``
+    (a button beside each chosen activity) takes one out."""
+    removed = set(request.GET.getlist("remove"))
+    activity_ids = [i for i in dict.fromkeys(request.GET.getlist("activity")) if i not in removed]
+    curated_ids = [i for i in dict.fromkeys(request.GET.getlist("curated")) if i not in removed]
     picks = []
     try:
         if activity_ids:
@@ -88,7 +91,8 @@ def assign(request):
     client_id = request.GET.get("client")
     client = client_get(membership, client_id) if client_id else None
     picks = _picked(request, membership)
-    if client is None or not picks or request.GET.get("step") == "choose":
+    choosing = request.GET.get("step") == "choose" or "remove" in request.GET
+    if client is None or not picks or choosing:
         q = request.GET.get("q", "")
         library = library_for(membership, q=q)
         context = {
@@ -97,6 +101,10 @@ def assign(request):
             "activities": library.activities.filter(status=PublicationStatus.PUBLISHED),
             "curated": library.curated,
             "picked": {str(obj.pk) for _, obj in picks},
+            "picks": [
+                {"field": "activity" if kind == "activity" else "curated", "obj": obj}
+                for kind, obj in picks
+            ],
             "q": q,
         }
         return render(request, "assignments/assign_choose.html", context)

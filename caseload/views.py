@@ -13,6 +13,7 @@ from clients.models import ClientStatus
 from conversations import selectors as conversation_selectors
 from core.access import staff_required
 from core.forms import apply_validation_error
+from pathways.selectors import enrolment_progress
 
 
 @audit_read("client")
@@ -53,6 +54,7 @@ def client_detail(request, client_id):
         "homework": client_homework(client),
         "discharges": selectors.client_discharges(client),
         "conversation": conversation_selectors.client_panel(client),
+        "enrolments": enrolment_progress(request.membership, client=client),
     }
     return render(request, "caseload/client_detail.html", context)
 

@@ -95,7 +95,8 @@ class ClientLoginToken(TenantModel):
     """An emailed sign-in for a client: a link (opened, then confirmed with a button press,
     so mail scanners that follow links cannot use it up) and a short code as a fallback.
 
-    Only hashes are stored. Valid for minutes; single use; a few code attempts at most.
+    Only hashes are stored. Valid for minutes (an invitation: days, ``is_invitation``); single
+    use; a few code attempts at most.
     The request that asks for one only creates the row (with hashes of secrets nobody knows);
     the worker that emails it draws the link and code and stores their hashes (``emailed_at``).
     """
@@ -107,6 +108,7 @@ class ClientLoginToken(TenantModel):
     used_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    is_invitation = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -120,6 +122,10 @@ class ClientLoginToken(TenantModel):
             and self.expires_at > timezone.now()
             and self.failed_attempts < settings.CLIENT_LOGIN_MAX_CODE_ATTEMPTS
         )
+
+    @property
+    def lifetime(self):
+        return settings.CLIENT_INVITATION_TTL if self.is_invitation else settings.CLIENT_LOGIN_TTL
 
 
 class Discharge(TenantModel):

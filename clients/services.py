@@ -167,7 +167,9 @@ def _issue_login(client: Client, *, invitation: bool) -> None:
         client=client,
         token_hash=new_token()[1],
         code_hash=new_token()[1],
-        expires_at=timezone.now() + settings.CLIENT_LOGIN_TTL,
+        is_invitation=invitation,
+        expires_at=timezone.now()
+        + (settings.CLIENT_INVITATION_TTL if invitation else settings.CLIENT_LOGIN_TTL),
     )
     from clients.tasks import send_invitation_email, send_login_email  # they import this module
 
@@ -198,7 +200,7 @@ def client_login_email_send(*, token_id, template: str) -> bool:
     row.token_hash = token_hash
     row.code_hash = hash_secret(code, salt=token_hash)
     # The link lasts its full time from when it is sent, however long the queue was.
-    row.expires_at = now + settings.CLIENT_LOGIN_TTL
+    row.expires_at = now + row.lifetime
     row.emailed_at = now
     row.save(update_fields=["token_hash", "code_hash", "expires_at", "emailed_at", "updated_at"])
     client = row.client
@@ -207,7 +209,8 @@ def client_login_email_send(*, token_id, template: str) -> bool:
         "practice_name": client.practice.name,
         "login_url": settings.SITE_URL + reverse("portal:login_link", args=[token]),
         "code": code,
-        "minutes": int(settings.CLIENT_LOGIN_TTL.total_seconds() // 60),
+        "minutes": int(row.lifetime.total_seconds() // 60),
+        "days": row.lifetime.days,
     }
     send_templated_email(to=client.email, template=template, context=context)
     return True

@@ -232,6 +232,9 @@ MFA_TOTP_ISSUER = "Bridgework"
 
 # How long an emailed client login link and its fallback code stay valid.
 CLIENT_LOGIN_TTL = timedelta(minutes=env_int("CLIENT_LOGIN_TTL_MINUTES", 15, minimum=1))
+# A first invitation is opened when the client gets round to it, often days later, so it has
+# its own lifetime; it is still single use and still needs the button press.
+CLIENT_INVITATION_TTL = timedelta(days=env_int("CLIENT_INVITATION_TTL_DAYS", 7, minimum=1))
 CLIENT_LOGIN_MAX_CODE_ATTEMPTS = 5
 # Client sign-in limits, counted in the cache per address typed ("email") and per client IP
 # address ("ip"), as (attempts, seconds) in a fixed window from the first attempt. "request" is

@@ -79,13 +79,13 @@ class ActivityDetailsForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Written for the client. Needed before publishing.",
+        help_text="Written for the client.",
     )
     instructions = forms.CharField(
         label="How to do it",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One step per line, written for the client. Needed before publishing.",
+        help_text="One step per line, written for the client.",
     )
     estimated_minutes = forms.IntegerField(
         label="Estimated minutes", min_value=1, max_value=240, initial=10
@@ -124,6 +124,13 @@ class ActivityDetailsForm(forms.Form):
             line.strip() for line in data["instructions"].splitlines() if line.strip()
         ]
         return data
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A draft may leave these empty, publishing may not: the label says "needed before
+        # publishing" instead of "(optional)" beside a help text that says the opposite.
+        for name in ("rationale", "instructions"):
+            self.fields[name].needed_to_publish = True  # type: ignore[attr-defined]
 
 
 class CuratedCreateForm(ActivityDetailsForm):

@@ -221,3 +221,35 @@ class HoldResumeForm(forms.Form):
         help_text="What you did about the flagged answer, and why the programme can go on. "
         "Kept with the enrolment.",
     )
+
+
+class EnrolAnyForm(forms.Form):
+    """Enrol one client in any published pathway, the practice's own or a global one, from
+    one page (reached from the client's page or a global pathway's page). Pathway choices are
+    "practice:<id>" or "global:<id>"."""
+
+    client = forms.ChoiceField(label="Client")
+    pathway = forms.ChoiceField(label="Pathway")
+    start_date = forms.DateField(
+        label="Start date",
+        widget=NativeDateInput(),
+        help_text="In the client's own calendar. Steps “at once on enrolment” arrive that day.",
+    )
+
+    def __init__(self, *args, clients, practice_pathways, global_pathways, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [("", "Choose a client…")] + [
+            (str(c.pk), c.full_name) for c in clients
+        ]
+        self.fields["pathway"].choices = [("", "Choose a pathway…")]
+        if practice_pathways:
+            self.fields["pathway"].choices += [
+                (
+                    "Your practice's pathways",
+                    [(f"practice:{p.pk}", p.name) for p in practice_pathways],
+                )
+            ]
+        if global_pathways:
+            self.fields["pathway"].choices += [
+                ("Global library", [(f"global:{p.pk}", p.name) for p in global_pathways])
+            ]

@@ -1,6 +1,7 @@
 """The global pathway library over REST (/api/v1/pathways/global/...), for practice staff:
 published global pathways with their steps, as FHIR PlanDefinitions, and a copy into the
-practice (the same service as the library page's "copy")."""
+practice (the same service as the library page's "copy"), and enrolling a client straight
+from one (``enrol``: the practice's published copy is used, or made)."""
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
@@ -9,13 +10,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from clients.selectors import client_get
 from core.api import TenantAPIMixin
 from core.forms import api_validation_error
 from core.permissions import IsPracticeMember
 from pathways import fhir, selectors
 from pathways.models import CuratedPathway
 from pathways.serializers import PathwaySerializer
-from pathways.services import authoring
+from pathways.services import authoring, from_library
 
 
 class GlobalStepSerializer(serializers.Serializer):
@@ -62,6 +64,16 @@ class GlobalPathwayDetailSerializer(GlobalPathwaySerializer):
 
     def get_steps(self, pathway) -> list[dict]:
         return GlobalStepSerializer(self.context["steps"], many=True).data
+
+
+class GlobalEnrolSerializer(serializers.Serializer):
+    client = serializers.UUIDField()
+    start_date = serializers.DateField()
+
+
+class GlobalEnrolledSerializer(serializers.Serializer):
+    enrolment = serializers.UUIDField(source="pk")
+    pathway = serializers.UUIDField(source="pathway_id", help_text="The practice's copy.")
 
 
 class GlobalPathwayViewSet(
@@ -118,3 +130,24 @@ class GlobalPathwayViewSet(
             PathwaySerializer(pathway, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(request=GlobalEnrolSerializer, responses={201: GlobalEnrolledSerializer})
+    @action(detail=True, methods=["post"])
+    def enrol(self, request, pk=None):
+        """Enrol a client of the practice in this global pathway in one call: it runs on the
+        practice's published copy (made and published now if there is none). 404 for a
+        client who is not yours; 400 with field errors for a bad start date."""
+        curated = self.get_object()  # a draft or unknown pathway is 404 whatever the body
+        body = GlobalEnrolSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        client = client_get(request.membership, body.validated_data["client"])
+        try:
+            enrolment = from_library.enrolment_create_from_global(
+                curated_pathway=curated,
+                client=client,
+                actor=request.membership,
+                start_date=body.validated_data["start_date"],
+            )
+        except ValidationError as exc:
+            raise api_validation_error(exc) from None
+        return Response(GlobalEnrolledSerializer(enrolment).data, status=status.HTTP_201_CREATED)

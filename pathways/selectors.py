@@ -168,6 +168,17 @@ def global_pathways() -> QuerySet:
     )
 
 
+def practice_copy_of(practice, curated_pathway) -> Pathway | None:
+    """The practice's newest published copy of a global pathway, if it has one."""
+    return (
+        Pathway.objects.filter(
+            practice=practice, origin=curated_pathway, status=PathwayStatus.PUBLISHED
+        )
+        .order_by("-created_at", "pk")
+        .first()
+    )
+
+
 def global_pathway_get(pathway_id) -> CuratedPathway:
     """A published global pathway (drafts are the curators' own): 404 otherwise."""
     try:
@@ -361,12 +372,25 @@ def journeys_for_client(client) -> list[Journey]:
     ]
 
 
+def _unsettled(step, status_of) -> bool:
+    """A conditional step whose condition is not known yet: the client must not learn that it
+    exists (nor, by its name, what it depends on)."""
+    return (
+        step.is_conditional
+        and step.status not in (StepStatus.RELEASED, StepStatus.COMPLETED)
+        and status_of.get(step.condition_step_id) != StepStatus.COMPLETED
+    )
+
+
 def _journey(enrolment, steps, entries) -> Journey:
     shown = []
+    status_of = {step.pk: step.status for step in steps}
+    hidden = {step.pk for step in steps if _unsettled(step, status_of)}
+    now = timezone.now()
     for index, step in enumerate(steps):
         if step.status in (StepStatus.SKIPPED, StepStatus.NOT_NEEDED):
             continue
-        if step.is_conditional and step.status == StepStatus.WAITING:
+        if step.pk in hidden:
             continue
         title = step.assignment.activity_version.title if step.assignment_id else step.title
         if step.status == StepStatus.COMPLETED:
@@ -385,7 +409,7 @@ def _journey(enrolment, steps, entries) -> Journey:
             )
         else:
             state = "later" if any(s.state in ("next", "later") for s in shown) else "next"
-            shown.append(_upcoming(steps, index, step, title, state))
+            shown.append(_upcoming(steps, index, step, title, state, hidden=hidden, now=now))
     counted = [s for s in steps if s.status not in _NOT_COUNTED]
     done = sum(1 for s in counted if s.status == StepStatus.COMPLETED)
     return Journey(
@@ -397,11 +421,13 @@ def _journey(enrolment, steps, entries) -> Journey:
     )
 
 
-def _upcoming(steps, index, step, title, state) -> JourneyStep:
+def _upcoming(steps, index, step, title, state, *, hidden, now) -> JourneyStep:
     if step.status == StepStatus.SCHEDULED:
-        return JourneyStep(title, state, at=step.release_at)
+        # A time already past (the release is on its way) is not shown as a promise: "Coming
+        # soon", not "Arrives … at 23:55" when 23:55 has gone.
+        return JourneyStep(title, state, at=step.release_at if step.release_at > now else None)
     previous = schedule.previous_required(steps, index, ignore=PASSED_OVER_STATUSES)
-    if step.status == StepStatus.WAITING and previous is not None:
+    if step.status == StepStatus.WAITING and previous is not None and previous.pk not in hidden:
         previous_title = (
             previous.assignment.activity_version.title if previous.assignment_id else previous.title
         )

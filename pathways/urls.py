@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from pathways.views import authoring, enrolments, library
+from pathways.views import authoring, enrol_any, enrolments, library
 from pathways.views.authoring import STAFF
 
 
@@ -65,6 +65,7 @@ def _step_actions():
 app_name = "pathways"
 urlpatterns = [
     path("", authoring.index, name="index"),
+    path("enrol/", enrol_any.enrol_any, name="enrol_any"),
     path("library/", library.library, name="library"),
     path("library/<uuid:curated_pathway_id>/", library.library_detail, name="library_detail"),
     path("library/<uuid:curated_pathway_id>/copy/", library.library_copy, name="library_copy"),

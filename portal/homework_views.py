@@ -27,6 +27,7 @@ from assignments.templatetags.homework import media_url
 from conversations import selectors as conversation_selectors
 from core.access import client_required
 from core.forms import apply_validation_error
+from library.models import Kind
 from portal import selectors as portal_selectors
 from worksheets.forms import parse_form_data
 from worksheets.render import render_worksheet
@@ -204,6 +205,8 @@ def entry(request, response_id):
         "crisis": crisis_resources_for(request.practice) if flagged else None,
         "safety_plan": portal_selectors.latest_safety_plan(client) if flagged else None,
         "checkin_form": CheckInForm(),
+        # A questionnaire is not practice: no "how helpful was it?" after it.
+        "offer_checkin": response.activity_version.kind != Kind.MEASURE and not flagged,
         "reviews": selectors.portal_reviews(occurrence),
         "can_edit": not occurrence.assignment.is_cancelled,
         "storage_key": f"bw-draft-{occurrence.pk}",

@@ -23,6 +23,12 @@ SNOOZE_LABELS = {1: "1 day", 3: "3 days", 7: "a week"}
 SNOOZE_CHOICES = [(days, SNOOZE_LABELS[days]) for days in SNOOZE_DAYS]
 
 
+def channel_words(sms_offered: bool) -> str:
+    """The messages a client can get outside the app: texts only where the practice sends
+    them (the page must not offer texts that never come)."""
+    return "emails or texts" if sms_offered else "emails"
+
+
 class ClientPreferenceForm(forms.Form):
     """The client's own choices. Times are in their time zone (shown in the help text)."""
 
@@ -36,24 +42,22 @@ class ClientPreferenceForm(forms.Form):
         help_text="With the country code, e.g. +44 7700 900123.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    reminder_time = _time("Remind me at", "We remind you once, at this time, on the day.")
+    reminder_time = _time("Remind me at", "")
     quiet_start = _time(
         "Quiet from", "No messages between these times (the same time twice: none)."
     )
     quiet_end = _time("Quiet until")
-    daily_cap = forms.TypedChoiceField(
-        label="At most this many emails or texts a day",
-        choices=CAP_CHOICES,
-        coerce=int,
-    )
+    daily_cap = forms.TypedChoiceField(label="", choices=CAP_CHOICES, coerce=int)
 
     def __init__(self, *args, sms_offered: bool, zone_name: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "reminder_time"
-        ].help_text = (
-            f"In your time zone ({zone_name}). We remind you once, at this time, on the day."
+        # The wording names only the channels this practice actually uses, and says what
+        # really happens: one reminder for each thing due, at this time.
+        self.fields["reminder_time"].help_text = (
+            f"In your time zone ({zone_name}). On a day something is due, you get a reminder "
+            "for each thing due at this time, and a nudge on a later day if it is not done yet."
         )
+        self.fields["daily_cap"].label = f"At most this many {channel_words(sms_offered)} a day"
         if not sms_offered:
             del self.fields["sms"]
             del self.fields["phone"]
@@ -61,11 +65,12 @@ class ClientPreferenceForm(forms.Form):
 
 class SnoozeForm(forms.Form):
     days = forms.TypedChoiceField(
-        label="Pause emails and texts for",
-        choices=SNOOZE_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
+        label="", choices=SNOOZE_CHOICES, coerce=int, widget=forms.RadioSelect
     )
+
+    def __init__(self, *args, sms_offered: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].label = f"Pause reminder {channel_words(sms_offered)} for"
 
 
 class StaffPreferenceForm(forms.Form):

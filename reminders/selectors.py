@@ -24,6 +24,7 @@ from reminders.models import (
     ClientPreference,
     Delivery,
     EmailBounce,
+    Kind,
     Notification,
     OverrideTarget,
     Reminder,
@@ -238,13 +239,56 @@ def open_bounce_get(practice, bounce_id) -> EmailBounce:
         raise Http404 from None
 
 
-def upcoming_for_client(client, *, limit: int = 5) -> list[Reminder]:
-    """The client's next reminders (times only: the page shows when, not what)."""
-    return list(
+# What each upcoming reminder is, in the client's words.
+_UPCOMING_LABELS: dict[str, str] = {
+    Kind.NEW_HOMEWORK: "Something new",
+    Kind.STEP_RELEASED: "The next step",
+    Kind.DUE_SOON: "Due today",
+    Kind.MEASURE_DUE: "Due today",
+    Kind.NOT_DONE: "Not done yet",
+}
+
+
+@dataclass(frozen=True)
+class UpcomingReminder:
+    due_at: object
+    label: str
+    title: str  # what it is about ("" for a reminder about nothing in particular)
+
+
+def upcoming_for_client(client, *, limit: int = 5) -> list[UpcomingReminder]:
+    """The client's next reminders, each with what it is about (the activity's title) and
+    why (due today, not done yet, new): three reminders at 18:00 are three different things.
+    The page is the client's own; the messages themselves still name nothing. At most three
+    queries, however many reminders."""
+    from assignments.models import Assignment, Occurrence
+
+    rows = list(
         Reminder.objects.filter(client=client, recipient_user=None, status=Status.PENDING).order_by(
             "due_at", "pk"
         )[:limit]
     )
+    occurrence_ids = [r.object_id for r in rows if r.object_type == "occurrence" and r.object_id]
+    assignment_ids = [r.object_id for r in rows if r.object_type == "assignment" and r.object_id]
+    titles: dict = {}
+    if occurrence_ids:
+        for occurrence in Occurrence.objects.filter(
+            pk__in=occurrence_ids, assignment__client=client
+        ).select_related("assignment__activity_version"):
+            titles[occurrence.pk] = occurrence.assignment.title
+    if assignment_ids:
+        for assignment in Assignment.objects.filter(
+            pk__in=assignment_ids, client=client
+        ).select_related("activity_version"):
+            titles[assignment.pk] = assignment.title
+    return [
+        UpcomingReminder(
+            due_at=row.due_at,
+            label=_UPCOMING_LABELS.get(row.kind, "Reminder"),
+            title=titles.get(row.object_id, ""),
+        )
+        for row in rows
+    ]
 
 
 # --- The calendar feed -----------------------------------------------------------------------

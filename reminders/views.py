@@ -122,7 +122,8 @@ def client_preferences(request):
     context = {
         "form": form,
         "settings": settings,
-        "snooze_form": forms.SnoozeForm(),
+        "snooze_form": forms.SnoozeForm(sms_offered=settings.policy.sms),
+        "channels": forms.channel_words(settings.policy.sms).replace(" or ", " and "),
         "snoozed_until": (
             settings.rules.snoozed_until if settings.rules.is_snoozed(timezone.now()) else None
         ),

@@ -7,7 +7,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assignments import adherence
-from assignments.models import Flag, Occurrence, OccurrenceStatus, Response
+from assignments.models import (
+    ActorRole,
+    AdherenceEvent,
+    Flag,
+    Occurrence,
+    OccurrenceStatus,
+    Response,
+)
 
 
 def _count(queryset) -> Coalesce:
@@ -49,8 +56,18 @@ def caseload_rows(clients: QuerySet, *, practice_id, sort: str = "name", now=Non
                 .order_by("-submitted_at")
                 .values("submitted_at")[:1]
             ),
+            last_action_at=Subquery(
+                AdherenceEvent.objects.filter(client=OuterRef("pk"), actor_role=ActorRole.CLIENT)
+                .order_by("-at")
+                .values("at")[:1]
+            ),
         ).order_by(ordering, "full_name", "pk")
     )
+    for client in rows:
+        # "Last activity" means one thing everywhere: the latest entry sent or homework opened
+        # or started by the client, as the dashboard's column of that name.
+        moments = [t for t in (client.last_entry_at, client.last_action_at) if t is not None]
+        client.last_activity = max(moments) if moments else None
     figures = adherence.adherence_by_client(clients, practice_id=practice_id, now=now)
     for client in rows:
         client.adherence = figures.get(client.pk, adherence.NOTHING)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         annotation), then the rest (``_summarise``)."""
 
         last_message_from_client: bool | None
+        cancelled_occurrences: int
         total: int
         done: int
         missed: int
@@ -71,7 +72,10 @@ def client_homework(client, *, now=None) -> ClientHomework:
                 AssignmentMessage.objects.filter(assignment=OuterRef("pk"))
                 .order_by("-created_at")
                 .values("from_client")[:1]
-            )
+            ),
+            cancelled_occurrences=Count(
+                "occurrences", filter=Q(occurrences__status=OccurrenceStatus.CANCELLED)
+            ),
         )
         .prefetch_related(Prefetch("occurrences", queryset=occurrences.order_by("due_at")))
         .order_by("status", "-created_at")
@@ -113,8 +117,17 @@ def _summarise(assignment: SummarisedAssignment, now) -> None:
         None,
     )
     latest = next((o for o in reversed(occurrences) if o.due_at <= now or o.is_done), None)
-    if assignment.is_cancelled:
+    finished = (
+        bool(occurrences)
+        and assignment.done == assignment.total
+        and not assignment.cancelled_occurrences
+    )
+    if assignment.is_cancelled and not finished:
+        # Cancelling (or discharging) after every entry was sent takes nothing away: a "1 of
+        # 1" done keeps the state of its last entry (submitted, reviewed), not "Cancelled".
         assignment.state = State.CANCELLED
+    elif assignment.is_cancelled:
+        assignment.state = occurrences[-1].state(now)
     elif latest is not None:
         assignment.state = latest.state(now)
     else:

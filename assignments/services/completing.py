@@ -29,6 +29,7 @@ from assignments.models import (
 from assignments.services import outcomes
 from assignments.services.log import _event
 from assignments.signals import flag_raised
+from library.models import Kind
 from worksheets import (
     CriticalAnswer,
     InvalidResponse,
@@ -242,7 +243,12 @@ def checkin_record(
     minutes_spent: int | None = None,
     obstacles: str = "",
 ) -> CheckIn:
-    """The short check-in after an entry. Once per entry: a repeat returns the first."""
+    """The short check-in after homework. Once per entry: a repeat returns the first.
+
+    A measure gets none: "how helpful was it?" asks about practising a skill, not about
+    answering a questionnaire, and the answers would muddy the homework's figures."""
+    if response.activity_version.kind == Kind.MEASURE:
+        raise ValidationError("A questionnaire has no check-in.")
     existing = CheckIn.objects.filter(response=response).first()
     if existing is not None:
         return existing

@@ -5,6 +5,8 @@
   changes, and per-client changes to one enrolment step;
 - ``release``: the release engine (sweeper, worker, completion) and the planning every
   enrolment change ends with;
+- ``from_library``: enrolling a client straight from a global pathway (through the
+  practice's published copy, made on the way if there is none);
 - ``steps``: the checks and values every change to a list of steps shares.
 
 Keyword-only and atomic; bad input raises ``ValidationError`` naming the field. Template

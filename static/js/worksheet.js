@@ -154,6 +154,12 @@
   }
 
   function buildStepper() {
+    // The stepper numbers the parts ("Part 8 of 8"); an author's own numbering in the titles
+    // ("7. How you feel now", with an unnumbered optional part before it) would disagree.
+    sections.forEach((section) => {
+      const title = section.querySelector(".worksheet__title");
+      title.textContent = title.textContent.replace(/^\s*\d+[.)]\s+/, "");
+    });
     const element = document.createElement("div");
     element.className = "stepper";
     element.innerHTML =

@@ -219,6 +219,14 @@ def test_session_review_shows_what_happened_since_the_last_session(
         assert "Is one enough?" in body
         assert re.search(r"▼\s*8", body)  # PHQ-9 went from 16 to 8
         assert "She praised my report on Monday." in body
+        # Issue 23: the answers are in view (every entry's disclosure open), and the summary
+        # says it opens and closes, not a bare "Entry 1" heading.
+        answers = re.findall(r'<details class="entry__answers"( open)?>', body)
+        assert len(answers) >= 2 and all(answers), answers
+        assert "Hide answers" in body and "Show answers" in body
+        # The thoughts table's row-number column is "#", not a second "Thought" header.
+        assert '<th scope="col">#<span class="visually-hidden"> (thought number)' in body
+        assert '<th scope="col">Thought</th><th scope="col"' not in body
         recorded = browser.post(
             f"/clients/{world.client_a.pk}/session-review/", {"held_on": "2025-06-06"}
         )
@@ -295,3 +303,38 @@ def test_assigning_from_the_library_starts_with_choosing_the_client(world, web):
     assert "Beta Client" not in body
     plan = browser.get(f"/assignments/new/?client={world.client_a.pk}&curated={curated.pk}")
     assert "Plan homework for Alpha Client" in plan.content.decode()
+
+
+# --- First use: a search keeps what was ticked (issue 23) ------------------------------------
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_searching_while_assigning_keeps_what_was_ticked(world, web):
+    browser = web(world.therapist_a)
+    phq = CuratedActivity.objects.get(slug="phq-9")
+    tr = _thought_record_curated()
+    base = f"/assignments/new/?client={world.client_a.pk}"
+    # PHQ-9 ticked, then a search for "thought": PHQ-9 is no longer in the results...
+    page = browser.get(f"{base}&curated={phq.pk}&q=thought&step=choose").content.decode()
+    # ...but it is still selected, carried as a hidden input and named with a remove button.
+    assert f'<input type="hidden" name="curated" value="{phq.pk}">' in page
+    assert "Selected (1)" in page
+    assert f'name="remove" value="{phq.pk}"' in page
+    # Tick the thought record too and continue: both reach the plan step.
+    plan = browser.get(f"{base}&curated={phq.pk}&q=thought&curated={tr.pk}").content.decode()
+    assert 'name="a0-rationale"' in plan and 'name="a1-rationale"' in plan
+    # The same id twice (hidden and ticked) is one activity, not two plans.
+    twice = browser.get(f"{base}&curated={phq.pk}&curated={phq.pk}").content.decode()
+    assert 'name="a1-rationale"' not in twice
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_removing_one_chosen_activity_keeps_the_others(world, web):
+    browser = web(world.therapist_a)
+    phq = CuratedActivity.objects.get(slug="phq-9")
+    tr = _thought_record_curated()
+    url = f"/assignments/new/?client={world.client_a.pk}&curated={phq.pk}&curated={tr.pk}"
+    page = browser.get(f"{url}&remove={phq.pk}").content.decode()
+    assert "Selected (1)" in page
+    assert f'<input type="hidden" name="curated" value="{tr.pk}">' in page
+    assert f'<input type="hidden" name="curated" value="{phq.pk}">' not in page

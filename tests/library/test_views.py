@@ -459,3 +459,11 @@ def test_the_curator_list_runs_a_constant_number_of_queries(world, web, django_a
     with django_assert_num_queries(len(few.captured_queries)):
         response = curator.get(reverse("library:curate_list"))
     assert any(item.practice_count == 0 for item in response.context["curated"])
+
+
+def test_a_field_needed_to_publish_is_not_also_marked_optional(world, web):
+    """Issue 23: "Why this helps (optional)" above "Needed before publishing" said both."""
+    page = web(world.therapist_a).get("/library/new/").content.decode()
+    label = page.split('for="id_rationale"', 1)[1].split("</label>", 1)[0]
+    assert "(needed before publishing)" in label and "(optional)" not in label
+    assert "Needed before publishing." not in page

@@ -102,3 +102,4 @@ def test_the_global_pathway_api_is_in_the_openapi_schema(world, library):
     for path in (f"{BASE}/", f"{BASE}/{{id}}/", f"{BASE}/{{id}}/fhir/", f"{BASE}/{{id}}/copy/"):
         assert path in schema["paths"], path
     assert "post" in schema["paths"][f"{BASE}/{{id}}/copy/"]
+    assert "post" in schema["paths"][f"{BASE}/{{id}}/enrol/"]  # issue 23: enrol in one call

@@ -284,3 +284,43 @@ def test_the_todo_runs_a_constant_number_of_queries(world, acts, assign, submit,
     for _ in range(20):
         submit(_only(assign(acts.phq9)), phq9_answers())
     assert count() == few
+
+
+# --- First use (issue 23): the crisis box on a phone, and no homework check-in after a measure
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_after_a_flagged_answer_the_crisis_lines_come_first_and_are_one_tap(
+    world, acts, assign, submit, portal
+):
+    with scopes_disabled():
+        practice = world.practice_a
+        practice.crisis_country = "GB"
+        practice.crisis_resources = "Out of hours: +44 (0)20 7946 0000, or see https://example.org"
+        practice.save()
+    response = submit(_only(assign(acts.phq9)), phq9_answers(item9="1"))
+    body = portal(world.client_a).get(f"/portal/entries/{response.pk}/?sent=1").content.decode()
+    main = body.split('class="back-link"', 1)[1]
+    # The support section is the first thing after the back link; no praise, no check-in.
+    assert main.index('class="support"') < main.index('class="card entry-view"')
+    assert "Well done" not in body and "How did it go?" not in body
+    assert 'href="tel:999"' in body  # emergency
+    assert 'href="tel:116123"' in body  # Samaritans, "116 123" as written
+    assert 'href="sms:85258"' in body  # Shout, a text shortcode
+    assert '<a class="tel-link" href="tel:+442079460000">+44 (0)20 7946 0000</a>' in body
+    assert 'href="https://example.org"' in body
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_measure_gets_no_homework_check_in(world, acts, assign, submit, portal):
+    browser = portal(world.client_a)
+    measure = submit(_only(assign(acts.phq9)), phq9_answers(item9="0"))
+    body = browser.get(f"/portal/entries/{measure.pk}/?sent=1").content.decode()
+    assert "Sent. Well done." in body and "How did it go?" not in body
+    refused = browser.post(f"/portal/entries/{measure.pk}/check-in/", {"helpful": "8"})
+    assert refused.status_code == 302
+    with scopes_disabled():
+        assert not hasattr(Response.objects.get(pk=measure.pk), "checkin")
+    homework = submit(_only(assign(acts.thought_record)), THOUGHT_RECORD_ANSWERS)
+    body = browser.get(f"/portal/entries/{homework.pk}/?sent=1").content.decode()
+    assert "How did it go?" in body

@@ -70,9 +70,36 @@ def test_a_link_works_once(web, invited):
     assert "already been used" in response.content.decode()
 
 
-def test_a_link_expires_after_minutes(web, invited):
-    link, _ = link_and_code(mail.outbox[-1])
+def test_a_sign_in_link_expires_after_minutes(web, invited, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        web().post("/portal/sign-in/", {"email": "ivy@example.test"})
+    message = mail.outbox[-1]
+    assert "for 15 minutes" in message.body
+    link, _ = link_and_code(message)
     with time_machine.travel(timezone.now() + timezone.timedelta(minutes=16)):
+        response = web().post(link)
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
+
+
+def test_a_first_invitation_lasts_days_not_minutes(web, invited):
+    """Issue 23: the invitation died after 15 minutes. It lasts CLIENT_INVITATION_TTL (a week),
+    is still confirmed with a button (a scanner's GET uses nothing) and still works once."""
+    message = mail.outbox[-1]
+    assert "for 7 days" in message.body and "minutes" not in message.body
+    link, _ = link_and_code(message)
+    later = timezone.now() + timezone.timedelta(days=6, hours=23)
+    with time_machine.travel(later):
+        assert web().get(link).status_code == 200  # a scanner's GET, a day later
+        person = web()
+        assert person.post(link)["Location"] == "/portal/"
+        assert person.session[PORTAL_SESSION_KEY] == str(invited.pk)
+        assert "already been used" in web().post(link).content.decode()
+
+
+def test_a_first_invitation_expires_after_its_lifetime(web, invited):
+    link, _ = link_and_code(mail.outbox[-1])
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=7, minutes=1)):
         response = web().post(link)
     assert response.status_code == 400
     assert "expired" in response.content.decode()

@@ -396,3 +396,42 @@ def test_every_object_url_is_404_for_the_other_practice(world, web, portal, acts
     # Staff have no portal pages; clients have no staff pages.
     assert owner_a.get("/portal/notifications/").status_code == 404
     assert client_a.get("/notifications/").status_code == 404
+
+
+# --- First use (issue 23): findable, in a sensible order, labelled, true to the channels ------
+
+
+@time_machine.travel(datetime(2025, 6, 2, 9, 0, tzinfo=LONDON), tick=False)
+def test_reminder_settings_are_found_from_the_to_do_page_and_read_true(world, portal, acts, assign):
+    assign(acts.worksheet)
+    assign(acts.phq9)
+    browser = portal(world.client_a)
+    home = browser.get("/portal/").content.decode()
+    assert 'href="/portal/reminders/"' in home and "Reminder settings" in home
+    # Signing out is in the footer, not a tab beside "Updates".
+    nav = home.split('class="portal-nav"', 1)[1].split("</nav>", 1)[0]
+    assert "Sign out" not in nav and "Sign out" in home
+    page = browser.get("/portal/reminders/").content.decode()
+    # The time comes before taking a break, and the list of what is coming.
+    assert (
+        page.index("Remind me at") < page.index("Your next reminders") < page.index("Take a break")
+    )
+    # This practice sends no texts: nothing offers or mentions them.
+    assert "Text me" not in page and " texts" not in page and "or text" not in page
+    assert "At most this many emails a day" in page and "Pause reminder emails for" in page
+    assert "reminds you once" not in page and "We remind you once" not in page
+    # Each upcoming reminder says what it is about.
+    upcoming = page.split('id="next-title"', 1)[1].split("</section>", 1)[0]
+    items = upcoming.count('class="upcoming-reminder"')
+    assert items >= 2
+    assert upcoming.count("Thought record") + upcoming.count("PHQ-9") == items
+
+
+def test_with_texts_offered_the_page_says_emails_or_texts(world, portal):
+    from reminders.models import ReminderPolicy
+
+    with scopes_disabled():
+        ReminderPolicy.objects.create(practice=world.practice_a, sms=True)
+    page = portal(world.client_a).get("/portal/reminders/").content.decode()
+    assert "Text me" in page and "At most this many emails or texts a day" in page
+    assert "Pause reminder emails or texts for" in page
