@@ -355,6 +355,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "OccurrenceStatusEnum": "assignments.models.OccurrenceStatus",
     "LibraryStatusEnum": "library.models.PublicationStatus",
     "AgreementStatusEnum": "conversations.models.AgreementStatus",
+    # Several apps have a "kind": the consent document's is named for what it is.
+    "ConsentKindEnum": "privacy.models.ConsentKind",
     "ActivityKindEnum": ["worksheet", "measure", "practice log", "reading"],
 }
 

@@ -135,7 +135,7 @@ def test_filter_counts_and_current_state_in_links(world, caseload, frozen, web):
     html = web(world.therapist_a).get(f"{URL}?filter=slipping&sort=-overdue").content.decode()
     assert 'aria-current="page"' in html
     assert re.search(r'dash-filter__count">3<.*?All clients', html, re.S)
-    assert re.search(r'dash-filter__count">1<.*?Slipping', html, re.S)
+    assert re.search(r'dash-filter__count">1 <.*?Slipping', html, re.S)
     # The sort links keep the filter; the active column says how it is sorted.
     assert 'href="?filter=slipping&amp;sort=overdue"' in html
     assert 'aria-sort="descending"' in html

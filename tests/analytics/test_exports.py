@@ -99,14 +99,12 @@ def test_private_entries_are_not_exported(world, acts, assign, caseload, frozen,
         occurrence,
         {f"q{n}": "3" for n in range(1, 10)},
         at=fx.NOW - timedelta(hours=1),
-        checkin={"minutes_spent": 12, "helpful": 9},
-    )
+    )  # (a measure has no check-in: minutes and helpfulness are a worksheet's)
     rows = parse(web(world.therapist_a).get(client_url(caseload.cleo)))
     assert len(rows) == 1
     row = rows[0]
     assert row["status"] == "Submitted"  # done shows, what was in it does not
-    assert row["score_total"] == row["severity_band"] == row["minutes"] == ""
-    assert row["helpfulness"] == ""
+    assert row["score_total"] == row["severity_band"] == ""
 
 
 def test_formula_injection_is_defused(world, caseload, frozen, web):
