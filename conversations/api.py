@@ -14,7 +14,7 @@ another client's) ids answer 404 or, in a body, a 400 naming the field.
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -230,6 +230,14 @@ class MissedReasonViewSet(
 # --- Clients ---------------------------------------------------------------------------------
 
 
+# A portal write names the client's own assignment or occurrence: one that is not theirs (or a
+# caller who is not a signed-in client) is not found, as everywhere.
+NOT_FOUND_FOR_CLIENT = OpenApiResponse(
+    description="The assignment or occurrence is not one of the signed-in client's, or the "
+    "caller is not a signed-in client."
+)
+
+
 class PortalPlanAgreementViewSet(
     PortalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -248,7 +256,10 @@ class PortalPlanAgreementViewSet(
     def get_object(self):
         return selectors.portal_agreement_get(self.portal_client(), self.kwargs["pk"])
 
-    @extend_schema(request=PlanAgreementCreateSerializer, responses={201: PlanAgreementSerializer})
+    @extend_schema(
+        request=PlanAgreementCreateSerializer,
+        responses={201: PlanAgreementSerializer, 404: NOT_FOUND_FOR_CLIENT},
+    )
     def create(self, request):
         client = self.portal_client()
         body = PlanAgreementCreateSerializer(data=request.data)
@@ -294,7 +305,10 @@ class PortalMissedReasonViewSet(
         except (MissedReason.DoesNotExist, ValueError):
             raise Http404 from None
 
-    @extend_schema(request=MissedReasonCreateSerializer, responses={201: MissedReasonSerializer})
+    @extend_schema(
+        request=MissedReasonCreateSerializer,
+        responses={201: MissedReasonSerializer, 404: NOT_FOUND_FOR_CLIENT},
+    )
     def create(self, request):
         client = self.portal_client()
         body = MissedReasonCreateSerializer(data=request.data)
