@@ -1,0 +1,114 @@
+// The portal's service worker (scope: /portal/ only, so staff pages are never touched). It
+// keeps the app shell (CSS, JS, icons) and every portal page the client opened online, so an
+// opened worksheet opens and can be filled in without a signal; and it sends entries waiting
+// in the outbox when Background Sync says the connection is back. Served by
+// portal.offline_views.service_worker, which fills in the two placeholders below.
+"use strict";
+
+const VERSION = "__VERSION__";
+const SHELL = __SHELL__;
+const SHELL_CACHE = `bw-shell-${VERSION}`;
+// The signed-in client's pages. The pages' script deletes it on sign-out and when another
+// client signs in on the same device.
+const PAGES = "bw-portal-pages";
+const SCOPE = new URL(self.registration.scope).pathname;
+// Never kept: signing in and out (one-time links and codes), and drafts (POST only anyway).
+const NEVER = /\/(sign-in|sign-out)\//;
+
+importScripts(SHELL.find((url) => url.includes("js/outbox")));
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => cache.addAll(SHELL))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((name) => name.startsWith("bw-shell-") && name !== SHELL_CACHE)
+            .map((name) => caches.delete(name)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  );
+});
+
+const OFFLINE_PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Offline · Bridgework</title>
+<link rel="stylesheet" href="${SHELL[0]}"></head><body class="portal"><main id="main" class="portal-main">
+<h1>You're offline</h1><p>This page wasn't opened on this phone while you had a signal, so it
+can't be shown yet. Worksheets you opened before still work: go back and open one.</p>
+<p><a class="btn" href="${SCOPE}">Your to-do list</a></p></main></body></html>`;
+
+async function networkFirst(request) {
+  try {
+    const response = await fetch(request);
+    // Only a page the client was shown (not a redirect to sign in, not an error page).
+    if (response.ok && !response.redirected && response.type === "basic") {
+      const cache = await caches.open(PAGES);
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const kept = await caches.match(request, { cacheName: PAGES, ignoreSearch: true });
+    return (
+      kept ||
+      new Response(OFFLINE_PAGE, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } })
+    );
+  }
+}
+
+async function shellFirst(request) {
+  const kept = await caches.match(request, { cacheName: SHELL_CACHE });
+  if (kept) return kept;
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") {
+    const cache = await caches.open(SHELL_CACHE);
+    await cache.put(request, response.clone());
+  }
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    if (url.pathname.startsWith(SCOPE) && !NEVER.test(url.pathname)) {
+      event.respondWith(networkFirst(request));
+    }
+    return;
+  }
+  // Styles, scripts, images and fonts hold no client data: keep them (static files have
+  // content-hashed names in production, so a kept copy is never stale).
+  if (["style", "script", "image", "font"].includes(request.destination)) {
+    event.respondWith(shellFirst(request));
+  }
+});
+
+async function sendWaiting() {
+  const results = await self.BWOutbox.flush();
+  const windows = await self.clients.matchAll({ type: "window" });
+  results
+    .filter((result) => result.state === "sent")
+    .forEach((result) =>
+      windows.forEach((client) =>
+        client.postMessage({ type: "bw-outbox-sent", key: result.entry.key, url: result.url }),
+      ),
+    );
+  if (results.some((result) => result.state === "retry")) {
+    throw new Error("Some entries are still waiting"); // Background Sync tries again later
+  }
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "bw-outbox") event.waitUntil(sendWaiting());
+});
