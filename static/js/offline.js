@@ -40,7 +40,8 @@
   });
 
   const form = document.getElementById("worksheet-form");
-  const key = form?.querySelector("input[name=submission_key]")?.value;
+  const keyInput = form?.querySelector("input[name=submission_key]");
+  let key = keyInput?.value;
   const here = location.pathname;
   let status = null;
 
@@ -139,7 +140,13 @@
 
   Outbox.all()
     .then((entries) => {
-      const mine = entries.find((entry) => entry.key === key && entry.client === client);
+      // This worksheet's waiting entry, even if the page was drawn afresh (with a new key)
+      // since: the form takes the waiting entry's key, so sending again replaces it, and
+      // both can never arrive.
+      const mine = form
+        ? entries.find((entry) => entry.url === here && entry.client === client)
+        : null;
+      if (mine && keyInput) keyInput.value = key = mine.key;
       if (mine?.state === "check") settle([{ entry: mine, state: "check" }]);
       else if (mine) waiting();
       sendWaiting();

@@ -77,10 +77,42 @@ async function shellFirst(request) {
   return response;
 }
 
+// Sending a worksheet (a new entry, or changes to one).
+const SENDING = /\/(do\/[^/]+|entries\/[^/]+\/edit)\/$/;
+
+// The phone said it was online (so the page let the send go) but the send never reached the
+// server: a weak signal. The entry goes to the outbox as if sent offline, and the client is
+// taken back to the worksheet (kept on the phone), which says it is waiting to send.
+async function sendOrKeep(request) {
+  const copy = request.clone();
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const client = await self.BWOutbox.getClient();
+    const form = await copy.formData();
+    const key = form.get("submission_key");
+    if (!client || !key) throw error;
+    const path = new URL(request.url).pathname;
+    const fields = [...form.entries()].filter(
+      ([name]) => name !== "csrfmiddlewaretoken" && name !== "submission_key",
+    );
+    await self.BWOutbox.put({ key, client, url: path, fields, queuedAt: Date.now() });
+    self.registration.sync?.register("bw-outbox").catch(() => {});
+    return Response.redirect(path, 303);
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate") {
+    if (url.pathname.startsWith(SCOPE) && SENDING.test(url.pathname)) {
+      event.respondWith(sendOrKeep(request));
+    }
+    return;
+  }
+  if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     if (url.pathname.startsWith(SCOPE) && !NEVER.test(url.pathname)) {
       event.respondWith(networkFirst(request));

@@ -128,3 +128,46 @@ def test_a_worksheet_filled_in_offline_is_sent_once_when_back_online(
     again.get_by_role("button", name="Sign out").click()
     again.wait_for_url("**/portal/sign-in/**")
     assert not again.evaluate("() => caches.has('bw-portal-pages')")
+
+
+def test_a_send_lost_on_a_weak_signal_waits_on_the_phone_and_goes_once(
+    new_page, world, global_library, assign
+):
+    """The phone says it is online, but the send never reaches the server: the service worker
+    keeps the entry in the outbox and brings the client back to the worksheet, which says it
+    is waiting; the next page load sends it, once."""
+    with scopes_disabled():
+        assignment = assign(activity_version_for(world.practice_a, "daily-mood-log"))
+        occurrence = assignment.occurrences.get()
+    url = f"/portal/do/{occurrence.pk}/"
+
+    phone = new_page(PHONE)
+    portal_sign_in(phone, world.client_a.email)
+    _controlled(phone)
+    phone.goto(url)
+    phone.wait_for_function(
+        """async () => Boolean(await (await caches.open('bw-portal-pages')).match(location.href))"""
+    )
+
+    def drop_sends(route):
+        if route.request.method == "POST" and route.request.url.endswith(url):
+            route.abort("internetdisconnected")
+        else:
+            route.fallback()
+
+    phone.context.route("**/*", drop_sends)
+    phone.locator('input[name="f.date"]').fill(occurrence.local_date.isoformat())
+    phone.locator('input[name="f.mood"][value="4"]').check(force=True)
+    phone.get_by_role("button", name="Send to your therapist").click()
+    expect(phone.get_by_role("status").filter(has_text=WAITING)).to_be_visible()
+    with scopes_disabled():
+        assert not Response.objects.exists()
+
+    phone.context.unroute("**/*", drop_sends)
+    phone.reload()
+    phone.wait_for_url("**/entries/**")
+    expect(phone.get_by_text("Sent. Well done.")).to_be_visible()
+    with scopes_disabled():
+        responses = list(Response.objects.filter(occurrence=occurrence))
+        assert len(responses) == 1
+        assert responses[0].current_revision.answers["mood"] == 4
