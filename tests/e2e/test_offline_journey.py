@@ -12,7 +12,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from assignments.models import Response
-from tests.e2e.conftest import PHONE, SCREENSHOTS, portal_sign_in, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, portal_sign_in, screenshot
 from tests.factories import activity_version_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,7 +85,7 @@ def test_a_worksheet_filled_in_offline_is_sent_once_when_back_online(
     offline = _server_requests()
     heard = offline.__enter__()
     phone.locator('input[name="f.date"]').fill(occurrence.local_date.isoformat())
-    phone.locator('input[name="f.mood"][value="6"]').check(force=True)
+    phone.locator('label[for="f-mood-6"]').click()
     phone.get_by_role("button", name="Send to your therapist").click()
     expect(phone.get_by_role("status").filter(has_text=WAITING)).to_be_visible()
     expect(phone.get_by_text("Your answers are saved on this phone.")).to_be_visible()
@@ -141,7 +141,7 @@ def test_a_send_lost_on_a_weak_signal_waits_on_the_phone_and_goes_once(
         occurrence = assignment.occurrences.get()
     url = f"/portal/do/{occurrence.pk}/"
 
-    phone = new_page(PHONE)
+    phone = new_page(DESKTOP)  # a laptop on a train's wifi does this just as well
     portal_sign_in(phone, world.client_a.email)
     _controlled(phone)
     phone.goto(url)
@@ -157,9 +157,11 @@ def test_a_send_lost_on_a_weak_signal_waits_on_the_phone_and_goes_once(
 
     phone.context.route("**/*", drop_sends)
     phone.locator('input[name="f.date"]').fill(occurrence.local_date.isoformat())
-    phone.locator('input[name="f.mood"][value="4"]').check(force=True)
+    phone.locator('label[for="f-mood-4"]').click()
     phone.get_by_role("button", name="Send to your therapist").click()
     expect(phone.get_by_role("status").filter(has_text=WAITING)).to_be_visible()
+    phone.locator("[data-sheet-actions]").evaluate("e => e.scrollIntoView({block: 'center'})")
+    phone.screenshot(path=str(SCREENSHOTS / "offline-weak-signal-waiting-desktop.png"))
     with scopes_disabled():
         assert not Response.objects.exists()
 
