@@ -12,6 +12,7 @@ const SHELL_CACHE = `bw-shell-${VERSION}`;
 // client signs in on the same device.
 const PAGES = "bw-portal-pages";
 const SCOPE = new URL(self.registration.scope).pathname;
+const STATIC = SHELL[0].slice(0, SHELL[0].indexOf("css/")); // "/static/", as STATIC_URL
 // Never kept: signing in and out (one-time links and codes), and drafts (POST only anyway).
 const NEVER = /\/(sign-in|sign-out)\//;
 
@@ -48,31 +49,42 @@ const OFFLINE_PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"
 can't be shown yet. Worksheets you opened before still work: go back and open one.</p>
 <p><a class="btn" href="${SCOPE}">Your to-do list</a></p></main></body></html>`;
 
-async function networkFirst(request) {
+async function networkFirst(request, { page = true } = {}) {
+  let response;
   try {
-    const response = await fetch(request);
-    // Only a page the client was shown (not a redirect to sign in, not an error page).
-    if (response.ok && !response.redirected && response.type === "basic") {
-      const cache = await caches.open(PAGES);
-      await cache.put(request, response.clone());
-    }
-    return response;
+    response = await fetch(request);
   } catch (error) {
-    const kept = await caches.match(request, { cacheName: PAGES, ignoreSearch: true });
+    const kept = await caches.match(request, { cacheName: PAGES, ignoreSearch: page });
+    if (!page) return kept || Response.error();
     return (
       kept ||
-      new Response(OFFLINE_PAGE, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } })
+      new Response(OFFLINE_PAGE, {
+        status: 503,
+        headers: { "Content-Type": "text/html; charset=utf-8" },
+      })
     );
   }
+  // Only a whole page the client was shown (not a redirect to sign in, not an error page).
+  if (response.status === 200 && !response.redirected && response.type === "basic") {
+    const copy = response.clone();
+    caches
+      .open(PAGES)
+      .then((cache) => cache.put(request, copy))
+      .catch(() => {}); // a full phone keeps fewer pages; the page itself still shows
+  }
+  return response;
 }
 
 async function shellFirst(request) {
   const kept = await caches.match(request, { cacheName: SHELL_CACHE });
   if (kept) return kept;
   const response = await fetch(request);
-  if (response.ok && response.type === "basic") {
-    const cache = await caches.open(SHELL_CACHE);
-    await cache.put(request, response.clone());
+  if (response.status === 200 && response.type === "basic") {
+    const copy = response.clone();
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => cache.put(request, copy))
+      .catch(() => {});
   }
   return response;
 }
@@ -119,10 +131,15 @@ self.addEventListener("fetch", (event) => {
     }
     return;
   }
-  // Styles, scripts, images and fonts hold no client data: keep them (static files have
-  // content-hashed names in production, so a kept copy is never stale).
-  if (["style", "script", "image", "font"].includes(request.destination)) {
+  // Static files hold no client data: keep them for everyone (they have content-hashed
+  // names in production, so a kept copy is never stale).
+  if (url.pathname.startsWith(STATIC)) {
     event.respondWith(shellFirst(request));
+    return;
+  }
+  // A worksheet's pictures: with the client's pages (forgotten on sign-out).
+  if (request.destination === "image") {
+    event.respondWith(networkFirst(request, { page: false }));
   }
 });
 
