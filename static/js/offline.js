@@ -84,7 +84,8 @@
         const fields = [...new FormData(form).entries()].filter(
           ([name]) => name !== "csrfmiddlewaretoken" && name !== "submission_key",
         );
-        Outbox.put({ key, client, url: here, fields, title: document.title, queuedAt: Date.now() })
+        const draftKey = form.dataset.storageKey;
+        Outbox.put({ key, client, url: here, fields, draftKey, queuedAt: Date.now() })
           .then(() => {
             waiting();
             return navigator.serviceWorker?.ready;
@@ -99,6 +100,18 @@
   // ---- Sending what waits ----------------------------------------------------------------
 
   function settle(results) {
+    // What was typed is with the therapist now: the copy kept on this device goes, as the
+    // entry page does after an online send (or it would come back into the next entry).
+    results
+      .filter((result) => result.state === "sent" && result.entry.draftKey)
+      .forEach(({ entry }) => {
+        try {
+          localStorage.removeItem(entry.draftKey);
+          localStorage.removeItem(`${entry.draftKey}:step`);
+        } catch (error) {
+          // Storage disabled: nothing was kept.
+        }
+      });
     const mine = results.find((result) => result.entry.key === key);
     if (mine?.state === "sent") {
       location.assign(mine.url); // the entry page says "Sent" and forgets the draft
@@ -121,7 +134,10 @@
     if (sent.length) {
       say(
         `<strong>Sent.</strong> ${sent.length === 1 ? "The entry" : `${sent.length} entries`} ` +
-          "you finished offline reached your therapist.",
+          "you finished offline reached your therapist. " +
+          (sent.length === 1
+            ? `<a href="${sent[0].url}">Open your entry</a>` // as sent: with its support, if any
+            : `<a href="${script.dataset.history}">See them in your history</a>`),
         "success",
       );
     } else if (others.some((result) => result.state === "signin") && !mine) {
@@ -147,6 +163,14 @@
         ? entries.find((entry) => entry.url === here && entry.client === client)
         : null;
       if (mine && keyInput) keyInput.value = key = mine.key;
+      // An entry the service worker kept (a send lost on a weak signal) learns which copy
+      // on this device is its draft.
+      if (mine && !mine.draftKey) {
+        return Outbox.put({ ...mine, draftKey: form.dataset.storageKey }).then(() => mine);
+      }
+      return mine;
+    })
+    .then((mine) => {
       if (mine?.state === "check") settle([{ entry: mine, state: "check" }]);
       else if (mine) waiting();
       sendWaiting();

@@ -165,11 +165,21 @@ def test_a_send_lost_on_a_weak_signal_waits_on_the_phone_and_goes_once(
     with scopes_disabled():
         assert not Response.objects.exists()
 
+    draft = f"bw-draft-{occurrence.pk}"
+    assert phone.evaluate(f"() => localStorage.getItem('{draft}') !== null")
+
+    # The signal is back; the client goes to the to-do list, and the entry goes from there.
     phone.context.unroute("**/*", drop_sends)
-    phone.reload()
-    phone.wait_for_url("**/entries/**")
-    expect(phone.get_by_text("Sent. Well done.")).to_be_visible()
+    phone.goto("/portal/")
+    expect(
+        phone.get_by_role("status").filter(has_text="you finished offline reached")
+    ).to_be_visible()
+    screenshot(phone, "offline-sent-from-the-todo")
+    # The copy kept on this device goes with it, or it would come back into the next entry.
+    assert phone.evaluate(f"() => localStorage.getItem('{draft}') === null")
     with scopes_disabled():
         responses = list(Response.objects.filter(occurrence=occurrence))
         assert len(responses) == 1
         assert responses[0].current_revision.answers["mood"] == 4
+    phone.get_by_role("link", name="Open your entry").click()
+    expect(phone.get_by_text("Sent. Well done.")).to_be_visible()
