@@ -30,7 +30,7 @@
     previous = null;
   }
   if (!client || previous !== client) forgetPages();
-  Outbox.setClient(client || null).catch(() => {});
+  const ready = Outbox.setClient(client || null).catch(() => {});
 
   document.querySelectorAll('form[action$="/sign-out/"]').forEach((form) => {
     form.addEventListener("submit", (event) => {
@@ -154,7 +154,8 @@
     Outbox.flush().then(settle).catch(() => {});
   }
 
-  Outbox.all()
+  ready
+    .then(() => Outbox.all())
     .then((entries) => {
       // This worksheet's waiting entry, even if the page was drawn afresh (with a new key)
       // since: the form takes the waiting entry's key, so sending again replaces it, and

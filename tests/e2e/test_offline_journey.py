@@ -183,3 +183,46 @@ def test_a_send_lost_on_a_weak_signal_waits_on_the_phone_and_goes_once(
         assert responses[0].current_revision.answers["mood"] == 4
     phone.get_by_role("link", name="Open your entry").click()
     expect(phone.get_by_text("Sent. Well done.")).to_be_visible()
+
+
+def test_an_entry_waiting_when_the_session_has_ended_stays_until_the_client_signs_in(
+    new_page, world, global_library, assign
+):
+    """Days offline, and the session ends meanwhile: the entry is not lost and not sent under
+    nobody's name. The page asks the client to sign in; once they have, it goes, once."""
+    with scopes_disabled():
+        assignment = assign(activity_version_for(world.practice_a, "daily-mood-log"))
+        occurrence = assignment.occurrences.get()
+    url = f"/portal/do/{occurrence.pk}/"
+
+    phone = new_page(PHONE)
+    context = phone.context
+    portal_sign_in(phone, world.client_a.email)
+    _controlled(phone)
+    phone.goto(url)
+    phone.wait_for_function(
+        """async () => Boolean(await (await caches.open('bw-portal-pages')).match(location.href))"""
+    )
+    context.set_offline(True)
+    phone.locator('input[name="f.date"]').fill(occurrence.local_date.isoformat())
+    phone.locator('label[for="f-mood-3"]').click()
+    phone.get_by_role("button", name="Send to your therapist").click()
+    expect(phone.get_by_role("status").filter(has_text=WAITING)).to_be_visible()
+
+    context.clear_cookies()  # the session ended while the phone was away
+    context.set_offline(False)
+    asks = phone.get_by_role("status").filter(has_text="Sign in again")
+    expect(asks).to_be_visible()
+    phone.locator("[data-sheet-actions]").evaluate("e => e.scrollIntoView({block: 'center'})")
+    phone.screenshot(path=str(SCREENSHOTS / "offline-waiting-sign-in-phone.png"))
+    with scopes_disabled():
+        assert not Response.objects.exists()
+
+    portal_sign_in(phone, world.client_a.email)
+    expect(
+        phone.get_by_role("status").filter(has_text="you finished offline reached")
+    ).to_be_visible()
+    with scopes_disabled():
+        responses = list(Response.objects.filter(occurrence=occurrence))
+        assert len(responses) == 1
+        assert responses[0].current_revision.answers["mood"] == 3
