@@ -57,8 +57,15 @@ def test_portal_pages_link_the_manifest_and_worker_and_staff_pages_do_not(world,
         body = page.content.decode()
         assert 'rel="manifest" href="/portal/manifest.webmanifest"' in body
         assert 'data-worker="/portal/sw.js"' in body
-    signed_in = portal(world.client_a).get("/portal/").content.decode()
-    assert f'data-client="{world.client_a.pk}"' in signed_in
+    # Who owns the device's copies, without the client's id in the page: the same opaque
+    # value on every visit, another for another client, none when signed out.
+    owner = re.compile(r'data-client="([0-9a-f]*)"')
+    a = owner.search(portal(world.client_a).get("/portal/").content.decode()).group(1)
+    again = owner.search(portal(world.client_a).get("/portal/help/").content.decode()).group(1)
+    b = owner.search(portal(world.client_b).get("/portal/").content.decode()).group(1)
+    nobody = owner.search(WebClient().get("/portal/sign-in/").content.decode()).group(1)
+    assert len(a) == 20 and a == again and b not in ("", a) and nobody == ""
+    assert str(world.client_a.pk) not in a
     for path in ("/clients/", "/accounts/login/"):
         user = world.therapist_a if path == "/clients/" else None
         body = web(user).get(path).content.decode()
