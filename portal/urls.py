@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import homework_views, views
+from portal import homework_views, offline_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("homework/<uuid:assignment_id>/", homework_views.assignment, name="assignment"),
     path("history/", homework_views.history, name="history"),
     path("help/", views.help_now, name="help"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
 ]

@@ -300,7 +300,7 @@
       }
     } catch (error) {
       dirty = true;
-      setStatus("You seem to be offline. Your answers are kept on this device.");
+      setStatus("Saved on this phone. You seem to be offline: it saves to your account when you’re back.");
     } finally {
       saving = null;
       if (again) {
