@@ -68,64 +68,72 @@ CURATED_MOOD = re.compile(
 CODE = re.compile(r"enter this code on the sign-in page: (\d{6})")
 
 
-class _Form(HTMLParser):
-    """The fields one <form> would send, as a browser would: the named inputs (checked boxes
-    and radios only), selected options and text areas. The form is the first whose action or
-    id contains ``want`` ("" = the first form)."""
+class _Forms(HTMLParser):
+    """The fields each <form> would send, as a browser would: the named inputs (checked boxes
+    and radios only; an empty date filled with today, as a person would pick), selected
+    options and text areas."""
 
-    def __init__(self, want: str):
+    def __init__(self):
         super().__init__()
-        self.want, self.inside, self.done, self.fields = want, False, False, []
+        self.forms: list[dict] = []
+        self.form = None
         self.select = None
-        self.textarea = None
-        self.radios: dict[str, list[str]] = {}
+        self.textarea = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
             where = f"{a.get('action') or ''} {a.get('id') or ''}"
-            self.inside = not self.done and self.want in where
-        if not self.inside:
+            self.form = {"where": where, "fields": [], "radios": {}}
+            self.forms.append(self.form)
+        if self.form is None:
             return
-        name = a.get("name")
+        fields, name = self.form["fields"], a.get("name")
         if tag == "input" and name:
             kind = a.get("type", "text")
             if kind == "radio":
-                self.radios.setdefault(name, []).append(a.get("value", ""))
+                self.form["radios"].setdefault(name, []).append(a.get("value", ""))
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
-                    self.fields.append((name, a.get("value", "on")))
+                    fields.append((name, a.get("value", "on")))
+            elif kind == "date" and not a.get("value"):
+                fields.append((name, date.today().isoformat()))
             elif kind not in ("submit", "button", "file"):
-                self.fields.append((name, a.get("value", "")))
+                fields.append((name, a.get("value", "")))
         elif tag == "select" and name:
             self.select = (name, None)
         elif tag == "option" and self.select:
             if self.select[1] is None or "selected" in a:
                 self.select = (self.select[0], a.get("value", ""))
         elif tag == "textarea" and name:
-            self.textarea = name
-            self.fields.append((name, ""))
+            self.textarea = True
+            fields.append((name, ""))
 
     def handle_data(self, data):
-        if self.textarea:
-            name, value = self.fields[-1]
-            self.fields[-1] = (name, value + data)
+        if self.textarea and self.form:
+            name, value = self.form["fields"][-1]
+            self.form["fields"][-1] = (name, value + data)
 
     def handle_endtag(self, tag):
         if tag == "form":
-            self.done = self.done or self.inside
-            self.inside = False
-        elif tag == "select" and self.select:
-            self.fields.append(self.select)
+            self.form = None
+        elif tag == "select" and self.select and self.form:
+            self.form["fields"].append(self.select)
             self.select = None
         elif tag == "textarea":
-            self.textarea = None
+            self.textarea = False
 
 
 def form_fields(html: str, want: str = "") -> tuple[list, dict]:
-    parser = _Form(want)
+    """(fields, radio choices) of the first form whose action or id contains ``want``; without
+    ``want``, of the page's largest form (the page's own, not the header's sign-out)."""
+    parser = _Forms()
     parser.feed(html)
-    return parser.fields, parser.radios
+    forms = [f for f in parser.forms if want in f["where"]] if want else parser.forms
+    if not forms:
+        return [], {}
+    form = forms[0] if want else max(forms, key=lambda f: len(f["fields"]))
+    return form["fields"], form["radios"]
 
 
 def csrf_of(html: str) -> str:
@@ -133,9 +141,12 @@ def csrf_of(html: str) -> str:
     return found.group(1) if found else ""
 
 
+# Think times: a therapist reads a page for some seconds before the next click; a client
+# between two pieces of homework comes back after a while (the autosaves while typing are every
+# 2-4 s, as the page's script does); a script syncs every several seconds.
 class Therapist(HttpUser):
     weight = 3
-    wait_time = between(2, 6)
+    wait_time = between(3, 10)
 
     def on_start(self):
         practice = random.choice(MANIFEST["practices"])
@@ -216,7 +227,7 @@ class Therapist(HttpUser):
 
 class PortalClient(HttpUser):
     weight = 6
-    wait_time = between(3, 8)
+    wait_time = between(5, 15)
 
     def on_start(self):
         self.email = _next(PORTAL_CLIENTS)
@@ -291,18 +302,17 @@ class PortalClient(HttpUser):
         answers = [(k, v) for k, v in fields if k not in radios]
         for name in radios:
             answers.append((name, random.choice(radios[name])))
-        answers = [(k, v or (date.today().isoformat() if k == "date" else v)) for k, v in answers]
         if not any(k == "submission_key" for k, _ in answers):
             answers.append(("submission_key", str(uuid.uuid4())))
         csrf = csrf_of(page.text)
-        answers = [(k, v) for k, v in answers if k != "what_happened"]
+        answers = [(k, v) for k, v in answers if k != "f.what_happened"]
         typed = ""
         for _ in range(random.randint(2, 5)):  # typing, with the page's autosave
             time.sleep(random.uniform(2, 4))
             typed += random.choice(["Slept badly. ", "Walked to work. ", "Saw a friend. "])
             self.client.post(
                 f"/portal/do/{occurrence}/draft/",
-                data=[*answers, ("what_happened", typed)],
+                data=[*answers, ("f.what_happened", typed)],
                 headers={
                     **HEADERS,
                     "X-CSRFToken": csrf,
@@ -313,7 +323,7 @@ class PortalClient(HttpUser):
             )
         with self.client.post(
             f"/portal/do/{occurrence}/",
-            data=[*answers, ("what_happened", typed)],
+            data=[*answers, ("f.what_happened", typed)],
             headers={**HEADERS, "Referer": f"{self.host}/portal/do/{occurrence}/"},
             name="/portal/do/<id>/ [send]",
             catch_response=True,
@@ -327,7 +337,7 @@ class PortalClient(HttpUser):
 
 class ApiScript(HttpUser):
     weight = 1
-    wait_time = between(1, 4)
+    wait_time = between(5, 15)
 
     def on_start(self):
         practice = random.choice(MANIFEST["practices"])

@@ -31,7 +31,7 @@ APP=${DB}_app
 PGSUPER=${LOADTEST_PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 OUT=$ROOT/loadtest/out
 mkdir -p "$OUT/mail" "$OUT/var"
-rm -f "$OUT"/mail/*.log
+rm -f "$OUT"/mail/*.log "$OUT"/gunicorn.log
 
 export PYTHONPATH=$ROOT
 export DJANGO_SETTINGS_MODULE=loadtest.settings
@@ -85,13 +85,14 @@ redis-cli -u "$REDIS_URL" flushdb >/dev/null
 # --- The stack -----------------------------------------------------------------------------
 say "Starting gunicorn ($WEB_WORKERS workers), a Celery worker ($WORKER_CONCURRENCY) and beat"
 "$BIN/gunicorn" homework_platform.wsgi:application --bind "127.0.0.1:$PORT" \
-  --workers "$WEB_WORKERS" --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
+  --workers "$WEB_WORKERS" --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" \
+  2>>"$OUT/gunicorn.log" &
 pids+=($!)
 "$BIN/celery" -A homework_platform worker --loglevel=WARNING \
-  --concurrency "$WORKER_CONCURRENCY" --logfile "$OUT/worker.log" &
+  --concurrency "$WORKER_CONCURRENCY" >"$OUT/worker.log" 2>&1 &
 pids+=($!)
 "$BIN/celery" -A homework_platform beat --loglevel=WARNING \
-  --schedule "$OUT/var/celerybeat-schedule" --logfile "$OUT/beat.log" &
+  --schedule "$OUT/var/celerybeat-schedule" >"$OUT/beat.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
