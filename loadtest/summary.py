@@ -36,6 +36,13 @@ def main(prefix: str, users: int, seconds: int) -> int:
             f"sign-in emails (request to code readable, the worker's time): {len(mail)}, "
             f"median {mail[len(mail) // 2]:.0f} ms, p95 {mail[int(len(mail) * 0.95)]:.0f} ms"
         )
+    counts = Path(prefix).with_name("mail_counts.json")
+    if counts.exists():
+        sent = json.loads(counts.read_text())
+        print(
+            f"emails the worker sent during the run: {sent['sign-in']} sign-in, "
+            f"{sent['other']} other (reminders)"
+        )
     autosave = [r for r in endpoints if "[autosave]" in r["Name"]]
     summary = {
         "benchmark": "load",
