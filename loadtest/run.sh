@@ -122,12 +122,12 @@ grep -E "Error report|occurrences" -A20 "$OUT/locust.log" | head -n 30 >&2 || tr
 # What beat and the worker did meanwhile (read as the superuser: row-level security would
 # show the app role nothing outside a practice).
 psql "${PGSUPER%/*}/$DB" -Atq -F' ' -c "
-  SELECT 'reminders sent during the run:', count(*) FROM reminders_reminder
-   WHERE status = 'sent' AND sent_at >= to_timestamp($run_started);
-  SELECT 'reminders still due (not yet sent):', count(*) FROM reminders_reminder
+  SELECT 'reminders the worker handled during the run:', status, count(*)
+    FROM reminders_reminder WHERE updated_at >= to_timestamp($run_started) GROUP BY status;
+  SELECT 'reminders still due (not yet handled):', count(*) FROM reminders_reminder
    WHERE status = 'pending' AND due_at <= now();
   SELECT 'pathway steps released during the run:', count(*) FROM pathways_enrolmentstep
    WHERE status = 'released' AND released_at >= to_timestamp($run_started);
-  SELECT 'pathway steps still due:', count(*) FROM pathways_enrolmentstep
+  SELECT 'pathway steps still due (not yet released):', count(*) FROM pathways_enrolmentstep
    WHERE status = 'scheduled' AND release_at <= now();"
 "$PY" loadtest/summary.py "$OUT/load" "$USERS" "$SECONDS_"
