@@ -66,6 +66,23 @@ def test_app_roles_go_through_pgbouncer_and_migrate_goes_direct(services):
     assert _database_host(services["pgbouncer"]) == "db"
 
 
+def _needs(services, name) -> set:
+    """Every service ``name`` waits for, directly or through another."""
+    found, todo = set(), [name]
+    while todo:
+        for dependency in services[todo.pop()].get("depends_on") or {}:
+            if dependency not in found:
+                found.add(dependency)
+                todo.append(dependency)
+    return found
+
+
+def test_app_processes_start_after_pgbouncer_redis_and_the_migrations(services):
+    for name in ("web", "worker", "beat"):
+        assert {"pgbouncer", "redis", "migrate", "db"} <= _needs(services, name), name
+    assert "web" in _needs(services, "proxy")
+
+
 def test_pgbouncer_pools_sessions_not_transactions(services):
     """core.rls keeps the practice in a session setting (set_config(..., false)) and sets it
     again only when it changes: in transaction mode the next transaction could run on a server
