@@ -6,7 +6,8 @@
 #               worker and beat as the app role, under row-level security
 #   Redis       the local server, its own database number (flushed at the start)
 #   web         gunicorn, WEB_WORKERS processes (DEBUG off, collected static files)
-#   worker      celery worker, WORKER_CONCURRENCY processes (sign-in emails, reminders)
+#   worker      celery worker, WORKER_CONCURRENCY processes (every queue), and one more
+#               process for the interactive queue only (sign-in emails)
 #   beat        celery beat: reminder sweeps, pathway releases, missed homework
 #
 # Then Locust, headless: USERS people (default 50) arriving RATE a second (5) for SECONDS (300).
@@ -96,6 +97,10 @@ say "Starting gunicorn ($WEB_WORKERS workers), a Celery worker ($WORKER_CONCURRE
 pids+=($!)
 "$BIN/celery" -A homework_platform worker --loglevel=WARNING \
   --concurrency "$WORKER_CONCURRENCY" >"$OUT/worker.log" 2>&1 &
+pids+=($!)
+# As docker-compose.yml's worker-interactive: sign-in emails never wait for a reminder batch.
+"$BIN/celery" -A homework_platform worker --loglevel=WARNING -Q interactive -n interactive@%h \
+  --concurrency 1 >"$OUT/worker-interactive.log" 2>&1 &
 pids+=($!)
 "$BIN/celery" -A homework_platform beat --loglevel=WARNING \
   --schedule "$OUT/var/celerybeat-schedule" >"$OUT/beat.log" 2>&1 &

@@ -33,7 +33,7 @@ def main(prefix: str, users: int, seconds: int) -> int:
     mail = sorted(json.loads(delays.read_text())) if delays.exists() else []
     if mail:
         print(
-            f"sign-in emails (request to code readable, the worker's time): {len(mail)}, "
+            f"sign-in emails (page's answer to code readable, the worker's time): {len(mail)}, "
             f"median {mail[len(mail) // 2]:.0f} ms, p95 {mail[int(len(mail) * 0.95)]:.0f} ms"
         )
     counts = Path(prefix).with_name("mail_counts.json")

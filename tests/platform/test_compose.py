@@ -51,6 +51,12 @@ def test_the_proxy_sends_to_every_web_replica_with_the_visitors_address(services
     assert mount in services["proxy"]["volumes"]
 
 
+def test_a_worker_keeps_to_sign_in_emails(services):
+    command = services["worker-interactive"]["command"]
+    assert command[command.index("-Q") + 1] == "interactive"
+    assert "-Q" not in services["worker"]["command"]  # the main workers read every queue
+
+
 def test_beat_is_one_service_and_no_worker_runs_beat_too(services):
     beat = [name for name, s in services.items() if "beat" in " ".join(s.get("command") or [])]
     assert beat == ["beat"]
@@ -59,7 +65,7 @@ def test_beat_is_one_service_and_no_worker_runs_beat_too(services):
 
 
 def test_app_roles_go_through_pgbouncer_and_migrate_goes_direct(services):
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-interactive", "beat"):
         assert _database_host(services[name]) == "pgbouncer", name
         assert "bridgework_app:" in services[name]["environment"]["DATABASE_URL"]
     assert _database_host(services["migrate"]) == "db"
@@ -78,7 +84,7 @@ def _needs(services, name) -> set:
 
 
 def test_app_processes_start_after_pgbouncer_redis_and_the_migrations(services):
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-interactive", "beat"):
         assert {"pgbouncer", "redis", "migrate", "db"} <= _needs(services, name), name
     assert "web" in _needs(services, "proxy")
 
