@@ -33,7 +33,9 @@ _turns = itertools.count()
 
 def _next(people: list):
     """People in turn, not at random: two simulated clients signing in as one person would
-    cancel each other's codes (each sign-in ends the other open ones)."""
+    cancel each other's codes (each sign-in ends the other open ones). The order is shuffled
+    for each run: a client may ask for five sign-in emails an hour, and back-to-back runs
+    starting with the same people would use that up."""
     return people[next(_turns) % len(people)]
 
 
@@ -95,6 +97,7 @@ PORTAL_CLIENTS = [
     if number < len(p["portal_clients"])
     for email in [p["portal_clients"][number]]
 ]  # practice by practice: the first clients simulated come from every practice
+random.shuffle(PORTAL_CLIENTS)
 CLIENT_LINK = re.compile(r'href="/clients/([0-9a-f-]{36})/"')
 TODO_LINK = re.compile(r'href="/portal/do/([0-9a-f-]{36})/"')
 REVIEW_ACTION = re.compile(r'action="/assignments/occurrences/([0-9a-f-]{36})/review/"')
@@ -188,7 +191,7 @@ class Therapist(HttpUser):
         practice = random.choice(MANIFEST["practices"])
         self.email = random.choice(practice["therapists"])
         page = self.client.get("/accounts/login/", headers=HEADERS, name="/accounts/login/")
-        self.client.post(
+        with self.client.post(
             "/accounts/login/",
             data={
                 "login": self.email,
@@ -197,27 +200,35 @@ class Therapist(HttpUser):
             },
             headers={**HEADERS, "Referer": self.host + "/accounts/login/"},
             name="/accounts/login/ [sign in]",
-        )
+            catch_response=True,
+        ) as response:
+            if "/accounts/login/" in response.url:
+                response.failure("still on the sign-in page")
         self.clients = []
         self.caseload()
 
+    def page(self, url: str, name: str):
+        """A staff page; landing on the sign-in page instead is a failure, not a fast page."""
+        with self.client.get(url, headers=HEADERS, name=name, catch_response=True) as response:
+            if "/accounts/login/" in response.url:
+                response.failure("sent to the sign-in page")
+        return response
+
     @task(4)
     def caseload(self):
-        page = self.client.get("/clients/", headers=HEADERS, name="/clients/ [caseload]")
+        page = self.page("/clients/", "/clients/ [caseload]")
         self.clients = CLIENT_LINK.findall(page.text) or self.clients
 
     @task(3)
     def dashboard(self):
-        self.client.get("/dashboard/", headers=HEADERS, name="/dashboard/")
+        self.page("/dashboard/", "/dashboard/")
 
     @task(4)
     def client_page(self):
         if not self.clients:
             return
         client_id = random.choice(self.clients)
-        page = self.client.get(
-            f"/clients/{client_id}/", headers=HEADERS, name="/clients/<id>/ [client page]"
-        )
+        page = self.page(f"/clients/{client_id}/", "/clients/<id>/ [client page]")
         reviews = REVIEW_ACTION.findall(page.text)
         if reviews and random.random() < 0.5:
             self.client.post(
@@ -292,12 +303,15 @@ class PortalClient(HttpUser):
         page = self.client.get(
             "/portal/sign-in/code/", headers=HEADERS, name="/portal/sign-in/code/"
         )
-        self.client.post(
+        with self.client.post(
             "/portal/sign-in/code/",
             data={"email": self.email, "code": code, "csrfmiddlewaretoken": csrf_of(page.text)},
             headers={**HEADERS, "Referer": self.host + "/portal/sign-in/code/"},
             name="/portal/sign-in/code/ [enter code]",
-        )
+            catch_response=True,
+        ) as response:
+            if "/portal/sign-in/" in response.url:
+                response.failure("still on the sign-in page")
 
     def read_code(self, since: float):
         """The code from the newest email to this address sent after ``since``. The worker
