@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format check bench install migrate seed clean e2e
+.PHONY: run test lint format check bench install migrate seed clean e2e loadtest
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -49,6 +49,10 @@ format: install
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+## Locust against a production-like stack on this machine (loadtest/run.sh): USERS, SECONDS.
+loadtest: install
+	USERS=$${USERS:-50} LOADTEST_SECONDS=$${SECONDS:-300} PY=$(PY) bash loadtest/run.sh
 
 clean:
 	rm -rf var/ .pytest_cache
