@@ -5,10 +5,13 @@ keeps the scores."""
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -45,7 +48,14 @@ def _entries(assign, submit, version, client, answer_sets):
     assignment = assign(version, client=client, schedule_kind="daily", repeat_days=len(answer_sets))
     with scopes_disabled():
         occurrences = list(assignment.occurrences.order_by("due_at"))
-    return [_send(o, answers) for o, answers in zip(occurrences, answer_sets, strict=True)]
+    sent = []
+    start = timezone.now() - timedelta(minutes=len(answer_sets))
+    for n, (occurrence, answers) in enumerate(zip(occurrences, answer_sets, strict=True)):
+        # A minute apart, in the past: FHIR's ``authored`` keeps whole seconds, so entries sent
+        # within one second would tie on import (and an import dated ahead is refused).
+        with time_machine.travel(start + timedelta(minutes=n), tick=True):
+            sent.append(_send(occurrence, answers))
+    return sent
 
 
 def _resources(bundle, kind):
