@@ -123,7 +123,7 @@ def _summarise(assignment: SummarisedAssignment, now) -> None:
     states = [o.state(now) for o in occurrences]
     target = max(assignment.entries_target, 1)
     # Entries that count: only once sent, at least one, at most the target (as the reference).
-    sent = [min(max(o.entries, 1), target) if o.is_done else 0 for o in occurrences]
+    sent = [min(max(getattr(o, "entries", 0), 1), target) if o.is_done else 0 for o in occurrences]
     due = [o.due_at <= now or o.is_done for o in occurrences]
     assignment.total = len(occurrences)
     assignment.done = sum(entries >= target for entries in sent)
