@@ -95,6 +95,10 @@ class InsightsActivitySerializer(serializers.Serializer):
     median_minutes = serializers.FloatField(allow_null=True)
     helpful = serializers.FloatField(allow_null=True)
     ratings = serializers.IntegerField()
+    is_measure = serializers.BooleanField(
+        help_text="A measure (PHQ-9 …): done is completed of due, and it is left out of every "
+        "homework figure."
+    )
 
 
 class InsightsTherapistSerializer(serializers.Serializer):
@@ -116,9 +120,13 @@ class InsightsMonthSerializer(serializers.Serializer):
 class InsightsSerializer(serializers.Serializer):
     months = serializers.IntegerField()
     since = serializers.DateField()
-    due = serializers.IntegerField()
-    done = serializers.IntegerField()
-    completion = serializers.IntegerField(allow_null=True)
+    due = serializers.IntegerField(help_text="Homework due (measures apart).")
+    done = serializers.IntegerField(help_text="Homework with every entry asked for sent.")
+    completion = serializers.IntegerField(
+        allow_null=True, help_text="Percent, with partial credit: " + DEFINITIONS["completion"]
+    )
+    measures_due = serializers.IntegerField()
+    measures_done = serializers.IntegerField(help_text=DEFINITIONS["measures"])
     clients = serializers.IntegerField()
     checkins = serializers.IntegerField()
     median_minutes = serializers.FloatField(allow_null=True)

@@ -8,15 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, F, Max, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Role
 from assignments import adherence
 from assignments.adherence import rate
 from assignments.measures import plain
-from assignments.models import CheckIn, Occurrence, OccurrenceStatus
+from assignments.models import CheckIn, Occurrence, OccurrenceStatus, Response
 from clients.selectors import clients_visible_to
 
 INSIGHT_MONTHS = (3, 6, 12)
@@ -36,6 +36,8 @@ class ActivityInsight:
     median_minutes: float | None
     helpful: float | None  # mean 0–10
     ratings: int  # how many check-ins rated helpfulness
+    # A measure's "done" is completed of due; it is left out of every homework figure.
+    is_measure: bool = False
 
     @property
     def level(self) -> str:
@@ -75,6 +77,8 @@ class Insights:
     activities: list[ActivityInsight]
     therapists: list[TherapistInsight] | None  # owners only
     trend: list[MonthInsight]
+    measures_due: int = 0
+    measures_done: int = 0
 
 
 def _month_start(day: date, months_back: int) -> date:
@@ -104,17 +108,17 @@ def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=N
     occurrences = Occurrence.objects.filter(
         client__in=visible, local_date__gte=since, due_at__lte=now
     ).exclude(status=OccurrenceStatus.CANCELLED)
-    done = Q(submitted_at__isnull=False)
+    occurrences = _with_credit(occurrences)
+    homework = occurrences.filter(assignment__is_measure=False)
     activity_key = "assignment__activity_version__activity_id"
 
     by_activity = list(
-        occurrences.values(activity_id=F(activity_key))
+        occurrences.values(activity_id=F(activity_key), is_measure=F("assignment__is_measure"))
         .annotate(
             title=Max("assignment__activity_version__title"),
             assignments=Count("assignment", distinct=True),
             clients=Count("client", distinct=True),
-            due=Count("pk"),
-            done=Count("pk", filter=done),
+            **_FIGURES,
         )
         .order_by("-assignments", "-due", "title")
     )
@@ -128,14 +132,21 @@ def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=N
     )
     trend_rows = {
         row["month"]: row
-        for row in occurrences.annotate(month=TruncMonth("local_date"))
+        for row in homework.annotate(month=TruncMonth("local_date"))
         .values("month")
-        .annotate(due=Count("pk"), done=Count("pk", filter=done))
+        .annotate(**_FIGURES)
         .order_by("month")
     }
+    measures = Q(assignment__is_measure=True)
     totals = occurrences.aggregate(
-        due=Count("pk"), done=Count("pk", filter=done), clients=Count("client", distinct=True)
+        clients=Count("client", distinct=True, filter=~measures),
+        measures_due=Count("pk", filter=measures),
+        measures_done=Count("pk", filter=Q(submitted_at__isnull=False) & measures),
     )
+
+    # The homework totals are the months' sums (the months cover the whole period).
+    for figure in ("due", "done", "credit"):
+        totals[figure] = sum(row[figure] for row in trend_rows.values())
 
     minutes_by, helpful_by = defaultdict(list), defaultdict(list)
     helpful_counts = [0] * 11
@@ -156,10 +167,11 @@ def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=N
             clients=row["clients"],
             due=row["due"],
             done=row["done"],
-            completion=rate(row["done"], row["due"]),
+            completion=_completion(row),
             median_minutes=_median(minutes_by.get(row["activity_id"], [])),
             helpful=_mean(helpful_by.get(row["activity_id"], [])),
             ratings=len(helpful_by.get(row["activity_id"], [])),
+            is_measure=row["is_measure"],
         )
         for row in by_activity[:TOP_ACTIVITIES]
     ]
@@ -173,18 +185,14 @@ def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=N
                 clients=row["clients"],
                 due=row["due"],
                 done=row["done"],
-                completion=rate(row["done"], row["due"]),
+                completion=_completion(row),
             )
-            for row in occurrences.values(
+            for row in homework.values(
                 therapist_id=F("client__primary_therapist_id"),
                 therapist_name=F("client__primary_therapist__full_name"),
                 therapist_email=F("client__primary_therapist__email"),
             )
-            .annotate(
-                clients=Count("client", distinct=True),
-                due=Count("pk"),
-                done=Count("pk", filter=done),
-            )
+            .annotate(clients=Count("client", distinct=True), **_FIGURES)
             .order_by("therapist_name", "therapist_email")
         ]
 
@@ -193,14 +201,14 @@ def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=N
         month = _month_start(today, back)
         row = trend_rows.get(month) or trend_rows.get(_as_datetime_key(month, trend_rows))
         due_n, done_n = (row["due"], row["done"]) if row else (0, 0)
-        trend.append(MonthInsight(month, due_n, done_n, rate(done_n, due_n)))
+        trend.append(MonthInsight(month, due_n, done_n, _completion(row) if row else None))
 
     return Insights(
         months=months,
         since=since,
         due=totals["due"],
         done=totals["done"],
-        completion=rate(totals["done"], totals["due"]),
+        completion=_completion(totals),
         clients=totals["clients"],
         checkins=len(checkins),
         median_minutes=_median(all_minutes),
@@ -209,7 +217,49 @@ def practice_insights(membership, *, months: int = DEFAULT_INSIGHT_MONTHS, now=N
         activities=activities,
         therapists=therapists,
         trend=trend,
+        measures_due=totals["measures_due"],
+        measures_done=totals["measures_done"],
     )
+
+
+# Done and credit as ``assignments.adherence`` defines them: an occurrence asking for 7 entries
+# is done with all 7 in, and 3 of them earn 3/7 of an item (``credit``, in thousandths).
+_DONE = Q(submitted_at__isnull=False) & Q(entries__gte=F("assignment__entries_target"))
+_FIGURES = {
+    "due": Count("pk"),
+    "done": Count("pk", filter=_DONE),
+    "credit": Coalesce(Sum("credit"), 0),
+}
+
+
+def _with_credit(occurrences):
+    """Each occurrence's entries (a subquery on the responses' occurrence index) and its
+    credit, min(entries / target, 1) in thousandths; one entry at least once sent."""
+    entries = Subquery(
+        Response.objects.filter(occurrence=OuterRef("pk"))
+        .order_by()
+        .values("occurrence")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+    target = F("assignment__entries_target")
+    return occurrences.annotate(
+        entries=Greatest(Coalesce(entries, 0), 1),
+    ).annotate(
+        credit=Case(
+            When(
+                submitted_at__isnull=False,
+                then=Least(F("entries"), target) * adherence.CREDIT_UNIT / target,
+            ),
+            default=0,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def _completion(row) -> int | None:
+    return rate(row["credit"], row["due"] * adherence.CREDIT_UNIT)
 
 
 def _as_datetime_key(month: date, rows: dict):

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Avg, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from assignments import adherence
+from assignments.adherence import CREDIT_UNIT as UNIT
 from assignments.models import (
     AdherenceEvent,
     Assignment,
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
         cancelled_occurrences: int
         total: int
         done: int
+        entries_sent: int
+        entries_asked: int
+        partly: int
+        completion: int | None
         missed: int
         overdue: int
         next_due: Occurrence | None
@@ -77,7 +82,13 @@ def client_homework(client, *, now=None) -> ClientHomework:
                 "occurrences", filter=Q(occurrences__status=OccurrenceStatus.CANCELLED)
             ),
         )
-        .prefetch_related(Prefetch("occurrences", queryset=occurrences.order_by("due_at")))
+        .prefetch_related(
+            Prefetch(
+                "occurrences",
+                # Entries counted in the same query, for "3 of 7 entries" and partial credit.
+                queryset=occurrences.annotate(entries=Count("responses")).order_by("due_at"),
+            )
+        )
         .order_by("status", "-created_at")
     )
     for assignment in assignments:
@@ -105,11 +116,24 @@ def client_homework(client, *, now=None) -> ClientHomework:
 
 
 def _summarise(assignment: SummarisedAssignment, now) -> None:
-    """Counts and the next due occurrence, from the prefetched occurrences."""
+    """Counts and the next due occurrence, from the prefetched occurrences (each with its
+    ``entries`` counted). Entries and credit as ``assignments.adherence`` defines them: an
+    occurrence is done once every entry asked for is in, and counts in part before that."""
     occurrences = list(assignment.occurrences.all())
     states = [o.state(now) for o in occurrences]
+    target = max(assignment.entries_target, 1)
+    # Entries that count: only once sent, at least one, at most the target (as the reference).
+    sent = [min(max(getattr(o, "entries", 0), 1), target) if o.is_done else 0 for o in occurrences]
+    due = [o.due_at <= now or o.is_done for o in occurrences]
     assignment.total = len(occurrences)
-    assignment.done = sum(o.is_done for o in occurrences)
+    assignment.done = sum(entries >= target for entries in sent)
+    assignment.partly = sum(0 < entries < target for entries in sent)
+    assignment.entries_sent = sum(sent)
+    assignment.entries_asked = assignment.total * target
+    assignment.completion = adherence.rate(
+        sum(adherence.credit(e, target) for e, d in zip(sent, due, strict=True) if d),
+        sum(due) * adherence.CREDIT_UNIT,
+    )
     assignment.missed = states.count(State.MISSED)
     assignment.overdue = states.count(State.OVERDUE)
     assignment.next_due = next(
@@ -136,26 +160,46 @@ def _summarise(assignment: SummarisedAssignment, now) -> None:
 
 
 def adherence_by_activity(client, *, now=None) -> list[dict]:
-    """Completion and on-time rates per activity over all time, with due, done and on time
-    as ``assignments.adherence`` defines them (what has come due or was already sent), and
-    the quality ratings: the client's check-in (helpful, difficulty, minutes) and the
-    therapist's rating. Three queries."""
+    """Completion and on-time rates per activity over all time, with due, done, partly, credit
+    and on time as ``assignments.adherence`` defines them (what has come due or was already
+    sent; a log asking for 7 entries with 3 in is 3/7 done), and the quality ratings: the
+    client's check-in (helpful, difficulty, minutes) and the therapist's rating. Three
+    queries; the occurrences are summed here with the reference's own ``credit``."""
     now = now or timezone.now()
     key = "assignment__activity_version__activity_id"
     rows = (
         Occurrence.objects.filter(client=client)
         .exclude(status=OccurrenceStatus.CANCELLED)
         .filter(Q(due_at__lte=now) | Q(submitted_at__isnull=False))
-        .values(key)
-        .annotate(
-            title=Max("assignment__activity_version__title"),
-            due=Count("pk"),
-            done=Count("pk", filter=Q(submitted_at__isnull=False)),
-            on_time=Count("pk", filter=Q(submitted_at__lte=F("due_at"))),
-            measure=Count("pk", filter=Q(assignment__is_measure=True)),
+        .annotate(entries=Count("responses"))
+        .values_list(
+            key,
+            "assignment__activity_version__title",
+            "due_at",
+            "submitted_at",
+            "entries",
+            "assignment__entries_target",
+            "assignment__is_measure",
         )
-        .order_by("title")
+        .order_by()
     )
+    by_activity: dict = {}
+    for activity_id, title, due_at, submitted_at, entries, target, is_measure in rows:
+        row = by_activity.setdefault(
+            activity_id,
+            {"title": title, "due": 0, "done": 0, "partly": 0, "credit": 0, "on_time": 0},
+        )
+        row["title"] = max(row["title"], title)
+        row["measure"] = row.get("measure", False) or is_measure
+        row["due"] += 1
+        if submitted_at is None:
+            continue
+        target = max(target, 1)
+        entries = min(max(entries, 1), target)
+        row["done"] += entries >= target
+        row["partly"] += entries < target
+        row["credit"] += adherence.credit(entries, target)
+        row["on_time"] += submitted_at <= due_at
     checkins = {
         row["occurrence__" + key]: row
         for row in CheckIn.objects.filter(client=client, response__shared_with_therapist=True)
@@ -173,22 +217,24 @@ def adherence_by_activity(client, *, now=None) -> list[dict]:
         .order_by()
     }
     stats = []
-    for row in rows:
-        quality = checkins.get(row[key], {})
+    for activity_id, row in sorted(by_activity.items(), key=lambda item: item[1]["title"]):
+        quality = checkins.get(activity_id, {})
         stats.append(
             {
-                "activity_id": row[key],
+                "activity_id": activity_id,
                 "title": row["title"],
-                "is_measure": row["measure"] > 0,
+                "is_measure": row["measure"],
                 "due": row["due"],
                 "done": row["done"],
+                "partly": row["partly"],
+                "credit": row["credit"],
                 "on_time": row["on_time"],
-                "completion_rate": adherence.rate(row["done"], row["due"]),
+                "completion_rate": adherence.rate(row["credit"], row["due"] * UNIT),
                 "on_time_rate": adherence.rate(row["on_time"], row["due"]),
                 "helpful": quality.get("helpful"),
                 "difficulty": quality.get("difficulty"),
                 "minutes": quality.get("minutes"),
-                "therapist_rating": ratings.get(row[key]),
+                "therapist_rating": ratings.get(activity_id),
             }
         )
     return stats
@@ -197,15 +243,19 @@ def adherence_by_activity(client, *, now=None) -> list[dict]:
 def overall_adherence(stats: list[dict]) -> dict:
     """Homework only: measures are counted apart (``assignments.adherence``)."""
     homework = [s for s in stats if not s.get("is_measure")]
+    measures = [s for s in stats if s.get("is_measure")]
     due = sum(s["due"] for s in homework)
     done = sum(s["done"] for s in homework)
     on_time = sum(s["on_time"] for s in homework)
+    points = sum(s.get("credit", s["done"] * adherence.CREDIT_UNIT) for s in homework)
     return {
         "due": due,
         "done": done,
         "on_time": on_time,
-        "completion_rate": adherence.rate(done, due),
+        "completion_rate": adherence.rate(points, due * adherence.CREDIT_UNIT),
         "on_time_rate": adherence.rate(on_time, due),
+        "measures_due": sum(s["due"] for s in measures),
+        "measures_done": sum(s["done"] for s in measures),
     }
 
 

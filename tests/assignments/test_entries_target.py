@@ -165,3 +165,40 @@ def test_a_log_carries_its_default_target_and_the_definition_checks_it(world):
     assert [issue.path for issue in single] == ["entries_target"]
     assert [i.path for i in validate_definition(base | {"entries_target": 0})] == ["entries_target"]
     assert validate_definition(base | {"entry_mode": "multiple", "entries_target": 7}) == []
+
+
+# --- What the therapist sees on the client page -----------------------------------------------
+
+
+def test_the_client_page_rows_count_entries_against_the_target_and_mark_measures(
+    world, acts, assign, submit, web
+):
+    """A diary with 3 of 7 entries in is not "1 of 1" done: the row reads "3 of 7 entries"
+    with the partial credit (3/7 → 43 %), the figures above count it in part, and a PHQ-9
+    is marked as a measure and counted apart."""
+    from assignments.selectors import adherence_by_activity
+    from core.tenancy import practice_scope
+    from tests.assignments.fixtures import phq9_answers
+
+    with time_machine.travel(MONDAY, tick=False):
+        diary = assign(acts.thought_record, entries_target=7)
+        for _ in range(3):
+            submit(_only(diary), THOUGHT_RECORD_ANSWERS)
+        measure = assign(acts.phq9)
+        submit(_only(measure), phq9_answers())
+    with time_machine.travel(NOW, tick=False):
+        page = web(world.therapist_a).get(f"/clients/{world.client_a.pk}/").content.decode()
+        with practice_scope(world.practice_a):
+            stats = {s["title"]: s for s in adherence_by_activity(world.client_a)}
+    rows = page.split('id="homework-title"')[1].split("</table>")[0]
+    assert "3 of 7 entries" in rows and "43% done" in rows
+    assert "1 of 1</td>" not in rows.split("Thought record")[1].split("</tr>")[0]
+    phq_row = rows.split("PHQ-9")[1].split("</tr>")[0]
+    assert "Measure</span>" in phq_row and "1 of 1 completed" in phq_row
+    assert ">43%<" in rows  # homework done: the diary's credit only, not the PHQ-9
+    assert "measures completed" in rows
+    thought = stats["Thought record (7 columns)"]
+    assert (thought["due"], thought["done"], thought["partly"]) == (1, 0, 1)
+    assert thought["completion_rate"] == 43
+    (phq,) = [s for s in stats.values() if s["is_measure"]]
+    assert (phq["due"], phq["done"]) == (1, 1)
