@@ -58,9 +58,13 @@ class VersionContent(models.Model):
     # The clinical name ("Thought record (7 columns)") stays what staff search and see; a
     # client sees this calmer title instead when it is set. A validated instrument keeps its
     # name and may only gain a plain-language subtitle ("PHQ-9: how you've been feeling").
+    # db_default: rows written through an older data migration's historical model (which
+    # has no such column) still get an empty client title.
     client_title = models.CharField(
         max_length=200,
         blank=True,
+        default="",
+        db_default="",
         help_text="What the client sees instead of the title; leave empty to show the title.",
     )
     summary = models.CharField(max_length=300, blank=True)
