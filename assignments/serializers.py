@@ -110,6 +110,11 @@ class CancelSerializer(serializers.Serializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="activity_version.title", read_only=True)
+    title_for_client = serializers.CharField(
+        source="activity_version.title_for_client",
+        read_only=True,
+        help_text="What the client sees it called (the library's client title, else the title).",
+    )
     activity = serializers.UUIDField(source="activity_version.activity_id", read_only=True)
     version = serializers.IntegerField(source="activity_version.number", read_only=True)
     estimated_minutes = serializers.IntegerField(
@@ -129,6 +134,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "activity_version",
             "version",
             "title",
+            "title_for_client",
             "estimated_minutes",
             "rationale",
             "instructions",
@@ -418,7 +424,8 @@ class FlagRespondSerializer(serializers.Serializer):
 
 
 class PortalAssignmentSerializer(serializers.ModelSerializer):
-    title = serializers.CharField(source="activity_version.title", read_only=True)
+    # The client's name for it; the clinical title is for staff.
+    title = serializers.CharField(source="activity_version.title_for_client", read_only=True)
     estimated_minutes = serializers.IntegerField(
         source="activity_version.estimated_minutes", read_only=True
     )

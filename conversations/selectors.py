@@ -228,13 +228,14 @@ def portal_summary_get(client, conversation_id) -> Summary:
 
 
 def summary_source(summary: Summary, *, client_name: str) -> dict:
-    """The summary as plain data, for the PDF (``reports``): no model objects."""
+    """The summary as plain data, for the client's PDF (``reports``): no model objects, and
+    each homework by the name the client knows it by."""
     return {
         "client_name": client_name,
         "held_on": summary.held_on.isoformat(),
         "items": [
             {
-                "title": item.assignment.activity_version.title,
+                "title": item.assignment.activity_version.title_for_client,
                 "outcome": item.get_outcome_display(),
                 "learned": item.learned,
                 "obstacles": item.obstacles,

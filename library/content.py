@@ -22,6 +22,7 @@ KINDS: Final = tuple(Kind.values)
 # The columns of a version that make up its content (the rest is bookkeeping).
 CONTENT_FIELDS: Final = (
     "title",
+    "client_title",
     "summary",
     "rationale",
     "instructions",
@@ -37,6 +38,7 @@ _DOCUMENT_KEYS: Final = frozenset(
         "format_version",
         "slug",
         "title",
+        "client_title",
         "summary",
         "rationale",
         "instructions",
@@ -91,6 +93,26 @@ def check_content(content: Mapping[str, Any], *, publishing: bool = False) -> li
         add("title", "Give the activity a title.")
     elif len(title) > TITLE_MAX:
         add("title", f"Keep the title to {TITLE_MAX} characters.")
+    client_title = content.get("client_title", "")
+    if not isinstance(client_title, str) or len(client_title) > TITLE_MAX:
+        add("client_title", f"The client's title is text of at most {TITLE_MAX} characters.")
+    else:
+        # A validated instrument is never renamed for the client (its name is how results are
+        # recognised and cited); it may only gain a plain-language subtitle after its name.
+        definition = content.get("definition")
+        instrument = definition.get("instrument") if isinstance(definition, Mapping) else None
+        name = instrument.get("name") if isinstance(instrument, Mapping) else None
+        if (
+            client_title.strip()
+            and isinstance(instrument, Mapping)
+            and instrument.get("validated") is True
+            and isinstance(name, str)
+            and not client_title.strip().startswith(name)
+        ):
+            add(
+                "client_title",
+                f"Keep the questionnaire's name: start with “{name}”, then a plain subtitle.",
+            )
     summary = content.get("summary", "")
     if not isinstance(summary, str) or len(summary) > SUMMARY_MAX:
         add("summary", f"The summary is text of at most {SUMMARY_MAX} characters.")
@@ -144,6 +166,11 @@ def to_document(content: Mapping[str, Any], *, slug: str | None = None) -> dict[
         document["slug"] = slug
     document.update(
         title=content["title"],
+    )
+    # Only when set, so documents of activities without one read as they always did.
+    if content.get("client_title"):
+        document["client_title"] = content["client_title"]
+    document.update(
         summary=content["summary"],
         rationale=content["rationale"],
         instructions=list(content["instructions"]),
@@ -180,6 +207,7 @@ def from_document(document: Any) -> tuple[dict[str, Any], str | None, list[Issue
         tags = {}
     content = {
         "title": document.get("title", ""),
+        "client_title": document.get("client_title", ""),
         "summary": document.get("summary", ""),
         "rationale": document.get("rationale", ""),
         "instructions": document.get("instructions", []),

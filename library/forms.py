@@ -67,7 +67,19 @@ class LibraryFilterForm(forms.Form):
 class ActivityDetailsForm(forms.Form):
     """What the client reads around the worksheet, and the tags used to find it."""
 
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(
+        label="Title", max_length=200, help_text="The clinical name, for you and your colleagues."
+    )
+    client_title = forms.CharField(
+        label="Title the client sees",
+        max_length=200,
+        required=False,
+        help_text=(
+            "A calm, plain name for the portal, reminders and the client's documents. Empty:"
+            " the client sees the title. Keep a validated questionnaire's name and add a"
+            " plain subtitle, e.g. “PHQ-9: how you've been feeling”."
+        ),
+    )
     summary = forms.CharField(
         label="Summary",
         max_length=300,
@@ -108,6 +120,7 @@ class ActivityDetailsForm(forms.Form):
     def initial_from(cls, version) -> dict:
         return {
             "title": version.title,
+            "client_title": version.client_title,
             "summary": version.summary,
             "rationale": version.rationale,
             "instructions": "\n".join(version.instructions),

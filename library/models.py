@@ -55,6 +55,18 @@ class VersionContent(models.Model):
 
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
+    # The clinical name ("Thought record (7 columns)") stays what staff search and see; a
+    # client sees this calmer title instead when it is set. A validated instrument keeps its
+    # name and may only gain a plain-language subtitle ("PHQ-9: how you've been feeling").
+    # db_default: rows written through an older data migration's historical model (which
+    # has no such column) still get an empty client title.
+    client_title = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="What the client sees instead of the title; leave empty to show the title.",
+    )
     summary = models.CharField(max_length=300, blank=True)
     rationale = models.TextField(help_text="Why this helps, written for the client.")
     instructions = models.JSONField(default=list, help_text="Steps, written for the client.")
@@ -78,6 +90,12 @@ class VersionContent(models.Model):
 
     def __str__(self):
         return f"{self.title} (v{self.number})"
+
+    @property
+    def title_for_client(self) -> str:
+        """The title every client-facing surface shows (portal, reminders, the client's
+        PDFs and export); staff pages keep ``title``."""
+        return self.client_title.strip() or self.title
 
     @property
     def is_measure(self) -> bool:

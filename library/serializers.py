@@ -31,6 +31,7 @@ class CurrentVersionFieldsMixin(serializers.Serializer):
     """What a library row shows of its current (published) version, for both libraries."""
 
     title = serializers.CharField(source="current_version.title", read_only=True)
+    client_title = serializers.CharField(source="current_version.client_title", read_only=True)
     summary = serializers.CharField(source="current_version.summary", read_only=True)
     kind = serializers.CharField(source="current_version.kind", read_only=True)
     approaches = serializers.ListField(source="current_version.approaches", read_only=True)
@@ -52,6 +53,7 @@ class ActivityListSerializer(CurrentVersionFieldsMixin, serializers.ModelSeriali
         fields = [
             "id",
             "title",
+            "client_title",
             "summary",
             "kind",
             "approaches",
@@ -94,6 +96,7 @@ class CuratedListSerializer(CurrentVersionFieldsMixin, serializers.ModelSerializ
             "id",
             "slug",
             "title",
+            "client_title",
             "summary",
             "kind",
             "approaches",
@@ -118,6 +121,12 @@ class ContentSerializer(serializers.Serializer):
     checks the worksheet definition and reports problems by path."""
 
     title = serializers.CharField(max_length=200)
+    client_title = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="What the client sees instead of the title; empty shows the title.",
+    )
     summary = serializers.CharField(max_length=300, required=False, allow_blank=True)
     rationale = serializers.CharField(required=False, allow_blank=True)
     instructions = serializers.ListField(child=serializers.CharField(), required=False)

@@ -192,6 +192,11 @@ class StepContent(models.Model):
         return version.title if version is not None else "Untitled activity"
 
     @property
+    def title_for_client(self) -> str:
+        version = self.activity_version
+        return version.title_for_client if version is not None else "Untitled activity"
+
+    @property
     def is_measure(self) -> bool:
         version = self.activity_version
         return version is not None and version.is_measure

@@ -392,7 +392,12 @@ def _journey(enrolment, steps, entries) -> Journey:
             continue
         if step.pk in hidden:
             continue
-        title = step.assignment.activity_version.title if step.assignment_id else step.title
+        # The client's journey: each step by the name the client knows it by.
+        title = (
+            step.assignment.activity_version.title_for_client
+            if step.assignment_id
+            else step.title_for_client
+        )
         if step.status == StepStatus.COMPLETED:
             shown.append(JourneyStep(title, "done", at=step.finished_at))
         elif step.status == StepStatus.RELEASED:
@@ -429,7 +434,9 @@ def _upcoming(steps, index, step, title, state, *, hidden, now) -> JourneyStep:
     previous = schedule.previous_required(steps, index, ignore=PASSED_OVER_STATUSES)
     if step.status == StepStatus.WAITING and previous is not None and previous.pk not in hidden:
         previous_title = (
-            previous.assignment.activity_version.title if previous.assignment_id else previous.title
+            previous.assignment.activity_version.title_for_client
+            if previous.assignment_id
+            else previous.title_for_client
         )
         return JourneyStep(title, state, after=previous_title, delay_days=step.delay_days)
     return JourneyStep(title, state)

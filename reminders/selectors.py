@@ -275,12 +275,12 @@ def upcoming_for_client(client, *, limit: int = 5) -> list[UpcomingReminder]:
         for occurrence in Occurrence.objects.filter(
             pk__in=occurrence_ids, assignment__client=client
         ).select_related("assignment__activity_version"):
-            titles[occurrence.pk] = occurrence.assignment.title
+            titles[occurrence.pk] = occurrence.assignment.title_for_client
     if assignment_ids:
         for assignment in Assignment.objects.filter(
             pk__in=assignment_ids, client=client
         ).select_related("activity_version"):
-            titles[assignment.pk] = assignment.title
+            titles[assignment.pk] = assignment.title_for_client
     return [
         UpcomingReminder(
             due_at=row.due_at,

@@ -177,12 +177,18 @@ def pdf_source(export: ClientExport, *, responses, assignments, now) -> dict[str
     for response in responses:
         scoring = response.activity_version.definition.get("scoring") or {}
         shown = show_scores and (full or scoring.get("show_score_to_client", True))
-        entry = entry_source(response, show_score=shown)
+        entry = entry_source(response, show_score=shown, for_client=not full)
         entry["private"] = not response.shared_with_therapist
         entries.append(entry)
     reviews = Review.objects.filter(client=client).select_related(
         "occurrence__assignment__activity_version", "reviewer"
     )
+
+    # The client's own export names each activity as the portal does; the subject access
+    # export (for the record) keeps the clinical title.
+    def name(version) -> str:
+        return version.title if full else version.title_for_client
+
     source: dict[str, Any] = {
         "title": "Subject access export" if full else "Your data",
         "full": full,
@@ -202,7 +208,7 @@ def pdf_source(export: ClientExport, *, responses, assignments, now) -> dict[str
         ],
         "assignments": [
             {
-                "title": a.activity_version.title,
+                "title": name(a.activity_version),
                 "starts": dateformat.format(a.starts_on, "j F Y"),
                 "status": a.get_status_display(),
                 "rationale": a.rationale,
@@ -214,7 +220,7 @@ def pdf_source(export: ClientExport, *, responses, assignments, now) -> dict[str
         "entries": entries,
         "reviews": [
             {
-                "title": review.occurrence.assignment.activity_version.title,
+                "title": name(review.occurrence.assignment.activity_version),
                 "at": when(review.created_at),
                 "comment": review.comment,
                 "rating": review.rating if full else None,

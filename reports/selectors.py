@@ -158,7 +158,9 @@ def blank_for_portal_assignment(client, assignment_id) -> DocumentSpec:
     assignment = assignment_selectors.portal_assignment_get(client, assignment_id)
     version = assignment.activity_version
     source = _version_source(client.practice, version)
+    title = version.title_for_client  # the client's copy: the name the client knows it by
     source.update(
+        title=title,
         rationale=assignment.rationale,
         instructions=assignment.instruction_steps,
         personal_message=assignment.personal_message,
@@ -169,8 +171,8 @@ def blank_for_portal_assignment(client, assignment_id) -> DocumentSpec:
         kind=DocumentKind.BLANK_WORKSHEET,
         subject_type=SubjectType.ASSIGNMENT,
         subject_id=assignment.pk,
-        title=version.title,
-        filename=f"{slugify(version.title)}.pdf",
+        title=title,
+        filename=f"{slugify(title)}.pdf",
         source=source,
         client=client,
     )
@@ -224,7 +226,7 @@ def response_for_staff(membership, response_id) -> DocumentSpec:
 
 def response_for_portal(client, response_id) -> DocumentSpec:
     response = assignment_selectors.portal_response_get(client, response_id)
-    return _response_spec(response, show_score=_client_sees_scores(response))
+    return _response_spec(response, show_score=_client_sees_scores(response), for_client=True)
 
 
 def _client_sees_scores(response: Response) -> bool:
@@ -232,9 +234,11 @@ def _client_sees_scores(response: Response) -> bool:
     return response.practice.show_scores_to_clients and scoring.get("show_score_to_client", True)
 
 
-def _response_spec(response: Response, *, show_score: bool) -> DocumentSpec:
+def _response_spec(
+    response: Response, *, show_score: bool, for_client: bool = False
+) -> DocumentSpec:
     client = response.client
-    entry = entry_source(response, show_score=show_score)
+    entry = entry_source(response, show_score=show_score, for_client=for_client)
     source = {
         **entry,
         "client_name": client.full_name,
@@ -251,7 +255,7 @@ def _response_spec(response: Response, *, show_score: bool) -> DocumentSpec:
     )
 
 
-def entry_source(response: Response, *, show_score: bool = True) -> dict:
+def entry_source(response: Response, *, show_score: bool = True, for_client: bool = False) -> dict:
     """One submitted entry as it was sent: the current revision's answers, rendered later by
     the same field renderers as the web page."""
     version = response.activity_version
@@ -268,7 +272,7 @@ def entry_source(response: Response, *, show_score: bool = True) -> dict:
         }
     return {
         "id": str(response.pk),
-        "title": version.title,
+        "title": version.title_for_client if for_client else version.title,
         "kind_label": version.get_kind_display(),
         "entry_number": response.entry_number,
         "multiple_entries": version.allows_multiple_entries,

@@ -123,6 +123,11 @@ class Assignment(TenantModel):
         return self.activity_version.title
 
     @property
+    def title_for_client(self) -> str:
+        """What the client calls it (``ActivityVersion.title_for_client``)."""
+        return self.activity_version.title_for_client
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == AssignmentStatus.CANCELLED
 

@@ -98,7 +98,7 @@ def test_every_required_activity_is_present():
 
 def test_file_is_an_activity_named_after_its_slug(activity):
     path, doc = activity
-    assert set(doc) == KEYS
+    assert set(doc) - {"client_title"} == KEYS  # a calm client title is optional
     assert doc["slug"] == path.stem
 
 
