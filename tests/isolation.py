@@ -298,3 +298,19 @@ def _conversation_targets(world) -> dict:
 
 
 EXTENSIONS.append(_conversation_targets)
+
+
+def _group_targets(world) -> dict:
+    """Practice B's group, with B's client in it."""
+    from clients.services import group_create, group_member_add
+    from core.tenancy import practice_scope
+
+    with practice_scope(world.practice_b):
+        group = group_create(
+            practice=world.practice_b, actor=world.therapist_b, name="B's skills group"
+        )
+        group_member_add(group=group, actor=world.therapist_b, client=world.client_b)
+    return {"group_id": group.pk, "client-group.pk": group.pk}
+
+
+EXTENSIONS.append(_group_targets)
