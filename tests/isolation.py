@@ -310,7 +310,9 @@ def _group_targets(world) -> dict:
             practice=world.practice_b, actor=world.therapist_b, name="B's skills group"
         )
         group_member_add(group=group, actor=world.therapist_b, client=world.client_b)
-    return {"group_id": group.pk, "client-group.pk": group.pk}
+    # The walker names a DRF action's key after its URL name less the last word:
+    # "client-group-remove-member" (DELETE members/<client_id>/) -> "client-group-remove".
+    return {"group_id": group.pk, "client-group.pk": group.pk, "client-group-remove.pk": group.pk}
 
 
 EXTENSIONS.append(_group_targets)
