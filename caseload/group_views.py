@@ -128,13 +128,21 @@ def group_assign(request, group_id):
         request.POST or None,
         initial={"visibility": Visibility.SHARED, "starts_on": timezone.localdate()},
     )
+    # The activity is chosen on this same page, so its own words cannot be prefilled: left
+    # empty, the reason and the steps are the activity's (the service's default for None).
+    for name in ("rationale", "instructions"):
+        plan.fields[name].required = False
+        plan.fields[name].help_text = "Leave empty to use the activity's own words."
     if request.method == "POST" and pick.is_valid() and plan.is_valid():
+        fields = plan.cleaned_plan()
+        for name in ("rationale", "instructions"):
+            fields[name] = fields.get(name) or None
         try:
             created = group_assigning.group_assign(
                 group=group,
                 actor=membership,
                 activity=pick.cleaned_data["activity"],
-                **plan.cleaned_plan(),
+                **fields,
             )
         except ValidationError as exc:
             # A member's refusal ("group") shows above the form; plan errors by their field.
