@@ -107,6 +107,7 @@ class ClientGroupViewSet(
             selectors.groups_visible_to(self.request.membership)
             .annotate(member_count=Count("memberships", distinct=True))
             .prefetch_related("leads")
+            .order_by("name", "pk")  # annotated (GROUP BY): Meta.ordering no longer applies
         )
 
     def get_object(self):

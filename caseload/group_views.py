@@ -45,8 +45,10 @@ def group_list(request):
         else:
             messages.success(request, f"Group “{group.name}” created. Now add its members.")
             return _detail(group)
-    groups = selectors.groups_visible_to(membership).annotate(
-        member_count=Count("memberships", distinct=True)
+    groups = (
+        selectors.groups_visible_to(membership)
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("name", "pk")
     )
     status = 400 if form.errors else 200
     return render(
