@@ -187,3 +187,50 @@ class CareEpisode(TenantModel):
                 fields=["client", "started_on"], name="care_episode_one_per_day"
             )
         ]
+
+
+class ClientGroup(TenantModel):
+    """A therapy group (e.g. a DBT skills group): clients who meet together and are given the
+    same homework. Each member's homework is still their own (``assignments`` gives each member
+    a copy); nothing a client sees names the group's other members."""
+
+    name = models.CharField(max_length=120)
+    description = models.TextField(max_length=1000, blank=True)
+    therapists = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ClientGroupTherapist", related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["practice", "name"], name="client_group_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class ClientGroupTherapist(TenantModel):
+    """A therapist who runs the group (sees it and may assign to it)."""
+
+    group = models.ForeignKey(ClientGroup, on_delete=models.CASCADE, related_name="leads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="client_group_unique_lead")
+        ]
+        indexes = [models.Index(fields=["practice", "user"], name="client_group_lead_user")]
+
+
+class ClientGroupMember(TenantModel):
+    """A client in a group. Cascades with the client, so erasure leaves nothing behind."""
+
+    group = models.ForeignKey(ClientGroup, on_delete=models.CASCADE, related_name="memberships")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="group_memberships")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "client"], name="client_group_unique_member")
+        ]

@@ -7,7 +7,7 @@ client of the practice. Anything else answers 404, exactly like a missing record
 from django.db.models import Q
 from django.http import Http404
 
-from clients.models import Client, ClientStatus
+from clients.models import Client, ClientGroup, ClientStatus
 
 
 def client_for_portal_user(user, client_id=None) -> Client | None:
@@ -79,3 +79,35 @@ def client_episodes(client: Client) -> list:
     """The client's episodes of care started after the first (``CareEpisode``), oldest first;
     the first episode is implicit."""
     return list(client.care_episodes.select_related("started_by").order_by("starts_at"))
+
+
+# --- Groups ----------------------------------------------------------------------------------
+
+
+def groups_visible_to(membership):
+    """Groups the caller runs (owners and admins: every group of the practice)."""
+    groups = ClientGroup.objects.filter(practice=membership.practice)
+    if membership.is_manager:
+        return groups
+    return groups.filter(leads__user=membership.user).distinct()
+
+
+def group_get(membership, group_id):
+    """The group if ``membership`` runs it (or manages the practice); 404 otherwise."""
+    try:
+        return groups_visible_to(membership).get(pk=group_id)
+    except (ClientGroup.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def group_members(group):
+    """The group's clients, by name (with their therapist for the group page)."""
+    return (
+        Client.objects.filter(practice_id=group.practice_id, group_memberships__group=group)
+        .select_related("primary_therapist", "user")
+        .order_by("full_name")
+    )
+
+
+def group_therapists(group) -> list:
+    return [lead.user for lead in group.leads.select_related("user").order_by("user__email")]

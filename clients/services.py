@@ -11,7 +11,16 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
-from clients.models import CareEpisode, CareTeamMember, Client, ClientLoginToken, ClientStatus
+from clients.models import (
+    CareEpisode,
+    CareTeamMember,
+    Client,
+    ClientGroup,
+    ClientGroupMember,
+    ClientGroupTherapist,
+    ClientLoginToken,
+    ClientStatus,
+)
 from clients.selectors import client_open_flags
 from core.emails import send_templated_email
 from core.tenancy import practice_scope
@@ -389,3 +398,91 @@ def care_episode_start(
         note=note,
         started_by=actor,
     )
+
+
+# --- Groups ----------------------------------------------------------------------------------
+
+
+def _check_group(practice, *, name: str, therapists) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the group a name."})
+    member_ids = set(Membership.objects.filter(practice=practice).values_list("user_id", flat=True))
+    if not therapists:
+        raise ValidationError({"therapists": "Choose at least one therapist to run the group."})
+    if any(user.pk not in member_ids for user in therapists):
+        raise ValidationError({"therapists": "Choose therapists from this practice."})
+    return name
+
+
+def _set_therapists(group: ClientGroup, therapists) -> None:
+    wanted = {user.pk for user in therapists}
+    group.leads.exclude(user_id__in=wanted).delete()
+    have = set(group.leads.values_list("user_id", flat=True))
+    ClientGroupTherapist.objects.bulk_create(
+        ClientGroupTherapist(practice_id=group.practice_id, group=group, user_id=user_id)
+        for user_id in wanted - have
+    )
+
+
+@transaction.atomic
+def group_create(
+    *, practice, actor, name: str, description: str = "", therapists=None
+) -> ClientGroup:
+    """A new group, run by ``therapists`` (default: the person creating it)."""
+    user = getattr(actor, "user", actor)
+    therapists = list(therapists) if therapists else [user]
+    name = _check_group(practice, name=name, therapists=therapists)
+    group = ClientGroup.objects.create(
+        practice=practice, name=name, description=(description or "").strip(), created_by=user
+    )
+    _set_therapists(group, therapists)
+    return group
+
+
+@transaction.atomic
+def group_update(
+    *, group: ClientGroup, actor, name: str, description: str = "", therapists=None
+) -> ClientGroup:
+    therapists = (
+        list(therapists)
+        if therapists is not None
+        else [lead.user for lead in group.leads.select_related("user")]
+    )
+    group.name = _check_group(group.practice, name=name, therapists=therapists)
+    group.description = (description or "").strip()
+    group.save(update_fields=["name", "description", "updated_at"])
+    _set_therapists(group, therapists)
+    return group
+
+
+@transaction.atomic
+def group_delete(*, group: ClientGroup, actor) -> None:
+    """Removes the group and its member list; every member keeps the homework they were given."""
+    group.delete()
+
+
+@transaction.atomic
+def group_member_add(*, group: ClientGroup, actor, client: Client) -> ClientGroupMember:
+    """Add a client the caller may see (``client`` comes from ``client_get``, which is what
+    keeps another therapist's client out of the group)."""
+    if client.practice_id != group.practice_id:
+        raise ValidationError({"client": "Choose a client from this practice."})
+    if client.is_discharged:
+        raise ValidationError(
+            {"client": f"{client.display_name} is discharged. Reactivate them to add them."}
+        )
+    member, created = ClientGroupMember.objects.get_or_create(
+        practice_id=group.practice_id, group=group, client=client
+    )
+    if not created:
+        raise ValidationError({"client": f"{client.display_name} is already in this group."})
+    return member
+
+
+@transaction.atomic
+def group_member_remove(*, group: ClientGroup, actor, client: Client) -> None:
+    """Take a client out of the group; their homework stays theirs."""
+    deleted, _ = ClientGroupMember.objects.filter(group=group, client=client).delete()
+    if not deleted:
+        raise ValidationError({"client": f"{client.display_name} is not in this group."})

@@ -16,6 +16,7 @@ from assignments.api import (
     ResponseViewSet,
     ReviewViewSet,
 )
+from caseload.group_api import ClientGroupViewSet
 from clients.api import ClientViewSet
 from conversations.api import (
     ConversationViewSet,
@@ -42,6 +43,7 @@ from reports.fhir_api import (
 router = DefaultRouter(use_regex_path=False)
 router.include_format_suffixes = False
 router.register("clients", ClientViewSet, basename="client")
+router.register("client-groups", ClientGroupViewSet, basename="client-group")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("library/activities", ActivityViewSet, basename="library-activity")
 router.register("library/global", CuratedActivityViewSet, basename="library-global")

@@ -298,3 +298,21 @@ def _conversation_targets(world) -> dict:
 
 
 EXTENSIONS.append(_conversation_targets)
+
+
+def _group_targets(world) -> dict:
+    """Practice B's group, with B's client in it."""
+    from clients.services import group_create, group_member_add
+    from core.tenancy import practice_scope
+
+    with practice_scope(world.practice_b):
+        group = group_create(
+            practice=world.practice_b, actor=world.therapist_b, name="B's skills group"
+        )
+        group_member_add(group=group, actor=world.therapist_b, client=world.client_b)
+    # The walker names a DRF action's key after its URL name less the last word:
+    # "client-group-remove-member" (DELETE members/<client_id>/) -> "client-group-remove".
+    return {"group_id": group.pk, "client-group.pk": group.pk, "client-group-remove.pk": group.pk}
+
+
+EXTENSIONS.append(_group_targets)
