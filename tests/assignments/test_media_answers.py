@@ -232,3 +232,21 @@ def _flatten(items):
     for item in items:
         yield item
         yield from _flatten(item.get("item", []))
+
+
+def test_an_answer_naming_someone_elses_file_is_refused(world, sent, assign, submit):
+    """Through the service (as the API sends): a reference must be one of the client's own
+    files, unchanged."""
+    from assignments.services.completing import AnswersInvalid
+
+    _, memo, _ = sent
+    version = activity_version_for(world.practice_b, "thought-record", definition=DEFINITION)
+    with scopes_disabled():
+        theirs = assign(version, client=world.client_b, therapist=world.therapist_b)
+        occurrence_b = theirs.occurrences.get()
+        stolen = memo.as_answer()
+    with pytest.raises(AnswersInvalid) as refused:
+        submit(occurrence_b, {"memo": stolen})
+    assert refused.value.issues[0].path == "memo"
+    with scopes_disabled():
+        assert not Response.objects.filter(occurrence=occurrence_b).exists()
