@@ -124,3 +124,9 @@ def media_path(media: MediaAnswer) -> Path:
     if root not in path.parents:  # never outside the private root
         raise ValidationError("Bad storage path.")
     return path
+
+
+def media_file_remove(sender, instance: MediaAnswer, **kwargs) -> None:
+    """Delete the file once the row's deletion is committed (a rollback keeps both)."""
+    path = media_path(instance)
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))

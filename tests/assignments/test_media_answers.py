@@ -250,3 +250,14 @@ def test_an_answer_naming_someone_elses_file_is_refused(world, sent, assign, sub
     assert refused.value.issues[0].path == "memo"
     with scopes_disabled():
         assert not Response.objects.filter(occurrence=occurrence_b).exists()
+
+
+def test_deleting_the_client_removes_their_files_from_disk(
+    world, sent, settings, django_capture_on_commit_callbacks
+):
+    _, memo, scene = sent
+    paths = [settings.PRIVATE_MEDIA_ROOT / m.storage_path for m in (memo, scene)]
+    assert all(path.exists() for path in paths)
+    with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
+        world.client_a.delete()
+    assert not any(path.exists() for path in paths)
