@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assignments import views
+from assignments import media_views, views
 
 urlpatterns = [
     path("new/", views.assign, name="create"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<uuid:assignment_id>/messages/", views.assignment_message, name="message"),
     path("occurrences/<uuid:occurrence_id>/review/", views.occurrence_review, name="review"),
     path("flags/<uuid:flag_id>/respond/", views.flag_respond, name="flag_respond"),
+    path("answer-files/<uuid:answer_file_id>/", media_views.answer_media, name="answer_media"),
 ]

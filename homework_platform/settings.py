@@ -135,6 +135,10 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Clients' answer files (voice memos, photos): only ever read by the access-checked view in
+# assignments (see README, "Voice memo and photo answers"). Under MEDIA_ROOT by default so
+# they sit on the shared media volume; nothing serves MEDIA_ROOT or MEDIA_URL directly.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(MEDIA_ROOT / "answers")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -22,15 +22,19 @@ from accounts.crisis import crisis_resources_for
 from assignments import risk, selectors
 from assignments.forms import CheckInForm, QuestionForm
 from assignments.models import Visibility
-from assignments.services import completing, reviewing
+from assignments.selectors.media import client_media_answer
+from assignments.services import completing, media_answers, reviewing
 from assignments.templatetags.homework import media_url
 from conversations import selectors as conversation_selectors
 from core.access import client_required
 from core.forms import apply_validation_error
 from library.models import Kind
 from portal import selectors as portal_selectors
+from worksheets.fields import iter_fields
 from worksheets.forms import parse_form_data
-from worksheets.render import render_worksheet
+from worksheets.issues import Issue
+from worksheets.render import form_name, render_worksheet
+from worksheets.types.answer_file import ANSWER_FILE_TYPES
 
 
 def client_view(view):
@@ -59,6 +63,46 @@ def _share_choice(request, assignment):
     return request.POST.get("share_with_therapist") == "yes"
 
 
+def _with_files(request, definition, occurrence, client):
+    """The POSTed form with each answer file stored (checked by its bytes) and replaced by
+    its reference, or a file kept from before re-found among the client's own; plus the
+    issues of files refused, shown next to their fields."""
+    data = request.POST.copy()
+    issues = []
+    for field in iter_fields(definition):
+        if field.get("type") not in ANSWER_FILE_TYPES:
+            continue
+        name = form_name(field["id"])
+        data.pop(name, None)  # a reference is never taken from the client as typed
+        upload = request.FILES.get(name)
+        if upload is not None:
+            try:
+                media = media_answers.media_answer_store(
+                    occurrence=occurrence,
+                    client=client,
+                    field_id=field["id"],
+                    kind=field["type"],
+                    upload=upload,
+                )
+            except ValidationError as exc:
+                issues.append(Issue(field["id"], " ".join(exc.messages)))
+                continue
+        else:
+            kept = data.get(f"{name}.kept")
+            media = client_media_answer(client=client, media_id=kept) if _is_uuid(kept) else None
+        if media is not None:
+            data[name] = media.as_answer()
+    return data, issues
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 @client_view
 def todo(request):
     client = request.client
@@ -85,7 +129,10 @@ def occurrence(request, occurrence_id):
     if entries and not version.allows_multiple_entries:
         return redirect("portal:entry", response_id=entries[0].pk)
     if request.method == "POST":
-        answers = parse_form_data(version.definition, request.POST)
+        data, file_issues = _with_files(request, version.definition, occurrence, client)
+        answers = parse_form_data(version.definition, data)
+        if file_issues:
+            return _worksheet_page(request, occurrence, answers=answers, issues=file_issues)
         try:
             response = completing.response_submit(
                 occurrence=occurrence,
@@ -140,6 +187,8 @@ def _worksheet_page(
         "share_checked": request.POST.get("share_with_therapist", "yes") == "yes",
         "closed": assignment.is_cancelled or occurrence.status == "cancelled",
         "risk_fields": risk.risk_fields(definition),
+        # A voice memo or photo is sent with the form: multipart.
+        "has_files": any(f.get("type") in ANSWER_FILE_TYPES for f in iter_fields(definition)),
     }
     return render(request, "portal/worksheet.html", context, status=status)
 
@@ -222,7 +271,12 @@ def entry_edit(request, response_id):
     occurrence = selectors.portal_occurrence_get(client, response.occurrence_id)
     definition = response.activity_version.definition
     if request.method == "POST":
-        answers = parse_form_data(definition, request.POST)
+        data, file_issues = _with_files(request, definition, occurrence, client)
+        answers = parse_form_data(definition, data)
+        if file_issues:
+            return _worksheet_page(
+                request, occurrence, answers=answers, issues=file_issues, response=response
+            )
         try:
             completing.response_revise(
                 response=response,

@@ -75,7 +75,7 @@ def _assignment_targets(world) -> dict:
     import uuid
 
     from accounts.models import Membership
-    from assignments.models import Flag
+    from assignments.models import Flag, MediaAnswer
     from assignments.services import assigning, completing, reviewing
     from core.tenancy import practice_scope
     from tests.factories import activity_version_for
@@ -100,7 +100,20 @@ def _assignment_targets(world) -> dict:
         )
         review = reviewing.occurrence_review(occurrence=occurrence, actor=therapist)
         flag = Flag.objects.get(response=response)
+        # A row is enough: the view refuses before it looks for the file.
+        answer_file = MediaAnswer.objects.create(
+            practice=world.practice_b,
+            client=world.client_b,
+            occurrence=occurrence,
+            field_id="q1",
+            kind="photo",
+            content_type="image/jpeg",
+            size=1,
+            sha256="0" * 64,
+            storage_path=f"isolation/{uuid.uuid4()}.jpg",
+        )
     return {
+        "answer_file_id": answer_file.pk,
         "assignment_id": assignment.pk,
         "assignment.pk": assignment.pk,
         "portal-assignment.pk": assignment.pk,

@@ -31,6 +31,7 @@ from assignments.models.assignment import (
 )
 from assignments.models.events import ActorRole, AdherenceEvent, AdherenceEventQuerySet, EventKind
 from assignments.models.flags import Flag, FlagAction, FlagEvent, FlagEventQuerySet, FlagKind
+from assignments.models.media import MediaAnswer, MediaKind
 from assignments.models.responses import (
     CheckIn,
     Draft,
@@ -61,6 +62,8 @@ __all__ = [
     "FlagEvent",
     "FlagEventQuerySet",
     "FlagKind",
+    "MediaAnswer",
+    "MediaKind",
     "Occurrence",
     "OccurrenceStatus",
     "PlannedSession",

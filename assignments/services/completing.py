@@ -19,6 +19,7 @@ from assignments.models import (
     Draft,
     EventKind,
     Flag,
+    MediaAnswer,
     Occurrence,
     OccurrenceStatus,
     Response,
@@ -38,6 +39,9 @@ from worksheets import (
     score_response,
     validate_draft,
 )
+from worksheets.fields import iter_fields
+from worksheets.issues import Issue
+from worksheets.types.answer_file import ANSWER_FILE_TYPES
 
 MAX_MESSAGE_LENGTH = 4000
 MAX_CHECKIN_MINUTES = 1440
@@ -139,6 +143,7 @@ def response_submit(
         cleaned = clean_response(version.definition, answers)
     except InvalidResponse as exc:
         raise AnswersInvalid(exc.issues) from None
+    _check_files_are_the_clients(version.definition, cleaned, client)
     now = sent_at or timezone.now()
     try:
         with transaction.atomic():
@@ -208,6 +213,7 @@ def response_revise(
         cleaned = clean_response(definition, answers)
     except InvalidResponse as exc:
         raise AnswersInvalid(exc.issues) from None
+    _check_files_are_the_clients(definition, cleaned, client)
     revision = _add_revision(
         response,
         cleaned,
@@ -443,3 +449,18 @@ def _flag_event(flag: Flag, **detail) -> None:
             client_id=flag.client_id,
         )
     )
+
+
+def _check_files_are_the_clients(definition, cleaned, client) -> None:
+    """A voice memo or photo answer must name a file this client uploaded, unchanged (same
+    type, size and hash): an answer sent through the API cannot point at anyone else's."""
+    issues = []
+    for field in iter_fields(definition):
+        value = cleaned.get(field["id"])
+        if field.get("type") not in ANSWER_FILE_TYPES or not isinstance(value, dict):
+            continue
+        stored = MediaAnswer.objects.filter(pk=value["media"], client=client).first()
+        if stored is None or stored.as_answer() != value:
+            issues.append(Issue(field["id"], "This file was not uploaded by you; add it again."))
+    if issues:
+        raise AnswersInvalid(issues)

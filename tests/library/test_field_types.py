@@ -40,6 +40,8 @@ MISTAKES = {
     "duration": ({"max_minutes": "0"}, "max_minutes", {"max_minutes": -5}, "max_minutes"),
     "table": ({"columns": "[]"}, "columns", {"columns": []}, "columns"),
     "emotions": ({"max_items": "999"}, "max_items", {"max_items": 0}, "max_items"),
+    "audio": ({"label": ""}, "label", {"label": ""}, "label"),
+    "photo": ({"label": ""}, "label", {"accept": "*/*"}, "accept"),
     "instructions": ({"body": ""}, "body", {"body": ""}, "body"),
     "media": ({"media_kind": "pdf"}, "media_kind", {"url": "https://x.example/a.mp3"}, "url"),
     "commitment": ({"statement": ""}, "statement", {"statement": ""}, "statement"),

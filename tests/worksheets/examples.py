@@ -40,6 +40,8 @@ def field_of(field_type: str, **extra: Any) -> dict[str, Any]:
             "max_rows": 3,
         },
         "emotions": {"suggestions": ["Anxious", "Sad"], "max_items": 3},
+        "audio": {},
+        "photo": {},
         "instructions": {"body": "Take a **deep** breath."},
         "media": {"kind": "audio", "upload": "0b7c1c1e-5a55-4b4e-9d55-4f0e9f8f8f8f"},
         "commitment": {"statement": "I will walk for ten minutes each morning."},
@@ -119,6 +121,18 @@ def thought_record() -> dict[str, Any]:
 def valid_answers() -> dict[str, Any]:
     """A valid answer for every answerable field of :func:`every_field_type`."""
     return {
+        "audio": {
+            "media": "5f0c2a7e-8d1b-4c3a-9e2f-1a2b3c4d5e6f",
+            "content_type": "audio/mp4",
+            "size": 48213,
+            "sha256": "ab" * 32,
+        },
+        "photo": {
+            "media": "6a1d3b8f-9e2c-4d4b-8f3a-2b3c4d5e6f70",
+            "content_type": "image/jpeg",
+            "size": 120455,
+            "sha256": "cd" * 32,
+        },
         "short_text": "Meeting with my manager",
         "long_text": "She walked past without saying hello.",
         "number": 7.5,

@@ -467,7 +467,7 @@ def test_iter_fields_walks_sections_in_order():
     doc = every_field_type()
     assert [s["id"] for s in iter_sections(doc)] == ["first", "second"]
     assert [f["id"] for f in iter_fields(doc)][:3] == ["short_text", "long_text", "number"]
-    assert len(list(iter_fields(doc))) == 15
+    assert len(list(iter_fields(doc))) == 17
 
 
 def test_field_by_id():

@@ -34,8 +34,10 @@ def test_every_field_type_round_trips_and_validates():
     resource = _resource(definition, answers)
 
     QuestionnaireResponse.model_validate(resource)  # raises on anything not R4
-    assert answers_from_items(definition, resource["item"]) == answers
-    assert clean_response(definition, answers_from_items(definition, resource["item"])) == answers
+    # Files are exported as attachments but never imported: they are not in our storage.
+    kept = {k: v for k, v in answers.items() if k not in ("audio", "photo")}
+    assert answers_from_items(definition, resource["item"]) == kept
+    assert clean_response(definition, answers_from_items(definition, resource["item"])) == kept
     answered = {t for t in FIELD_TYPES if t in answers}
     linked = {child["linkId"] for group in resource["item"] for child in group["item"]}
     assert answered <= linked

@@ -27,6 +27,8 @@ def test_the_registry_keeps_the_documented_order():
         "duration",
         "table",
         "emotions",
+        "audio",
+        "photo",
         "instructions",
         "media",
         "commitment",

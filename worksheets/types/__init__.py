@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..fields import FieldDef
+from .answer_file import Audio, Photo
 from .base import FieldType, field_type, register, registered
 from .checklist import Checklist
 from .commitment import Commitment
@@ -41,6 +42,8 @@ register(
     Duration(),
     Table(),
     Emotions(),
+    Audio(),
+    Photo(),
     Instructions(),
     Media(),
     Commitment(),
