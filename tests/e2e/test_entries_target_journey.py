@@ -54,7 +54,13 @@ def test_a_week_of_diary_entries_counted_for_therapist_and_client(new_page, worl
     portal_sign_in(phone, world.client_a.email)
     todo = phone.locator("main")
     expect(todo).to_contain_text("0 of 7 entries")
-    todo.get_by_role("link", name="Daily mood log").first.click()
+    # The new plan is offered for agreement above the to-do; it asks, it does not block:
+    # the to-do item itself still opens the worksheet.
+    expect(todo.get_by_role("region", name="A quick word")).to_contain_text(
+        "Does the plan for “Daily mood log” work for you?"
+    )
+    todo.locator("a.todo", has_text="Daily mood log").first.click()
+    phone.wait_for_url("**/do/**")
     expect(phone.locator("main")).to_contain_text("0 of 7 entries")
     phone.get_by_label("Date").fill("2026-01-01")
     phone.locator("label.rating__option", has_text="6").first.click()

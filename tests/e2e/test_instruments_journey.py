@@ -28,14 +28,17 @@ def test_dass21_and_pcl5_in_the_portal_and_the_library(new_page, world, global_l
 
     phone = new_page(PHONE)
     portal_sign_in(phone, world.client_a.email)
-    phone.get_by_role("link", name=re.compile("PCL-5")).first.click()
+    # The to-do item opens the measure (the "A quick word" plan ask above it links elsewhere).
+    phone.locator("a.todo", has_text="PCL-5").first.click()
+    phone.wait_for_url("**/do/**")
     expect(phone.get_by_text("In the past month, how much were you bothered by:")).to_be_visible()
     expect(phone.get_by_text("Being “superalert” or watchful or on guard?")).to_be_visible()
     _top(phone)
     screenshot(phone, "instrument-pcl5")
 
     phone.goto("/portal/")
-    phone.get_by_role("link", name=re.compile("DASS-21")).first.click()
+    phone.locator("a.todo", has_text="DASS-21").first.click()
+    phone.wait_for_url("**/do/**")
     expect(phone.get_by_text("I found it hard to wind down")).to_be_visible()
     _top(phone)
     screenshot(phone, "instrument-dass21")
