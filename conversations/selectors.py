@@ -34,6 +34,7 @@ from conversations.models import (
     SessionConversation,
 )
 from conversations.quality import ITEMS, MAX_LEVEL, anchor, total
+from library.models import Kind
 
 # How far back the portal asks about missed homework, and shows new plans to agree to.
 ASK_WHY_DAYS = 14
@@ -283,7 +284,9 @@ def portal_missed_get(client, occurrence_id) -> Occurrence:
 def portal_plans_to_agree(client, *, now=None) -> list[Assignment]:
     """Active assignments of the last month, with something still ahead to do, whose plan
     the client has not answered since it last changed (a plan whose days have all passed is
-    for the review in session, not for agreeing)."""
+    for the review in session, not for agreeing). Measures are not asked about: a
+    questionnaire is not a task to make smaller, and the ask would sit above it on the to-do,
+    between the client and the PHQ-9's item-9 notice."""
     now = now or timezone.now()
     ahead = Occurrence.objects.filter(
         assignment=OuterRef("pk"), status__in=PENDING_STATUSES, due_at__gt=now
@@ -295,6 +298,7 @@ def portal_plans_to_agree(client, *, now=None) -> list[Assignment]:
             status=AssignmentStatus.ACTIVE,
             created_at__gte=now - timedelta(days=AGREE_DAYS),
         )
+        .exclude(activity_version__kind=Kind.MEASURE)
         .filter(Q(agreement__isnull=True) | Q(agreement__updated_at__lt=F("updated_at")))
         .select_related("activity_version")
         .order_by("created_at")
