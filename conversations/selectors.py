@@ -283,7 +283,8 @@ def portal_missed_get(client, occurrence_id) -> Occurrence:
 def portal_plans_to_agree(client, *, now=None) -> list[Assignment]:
     """Active assignments of the last month, with something still ahead to do, whose plan
     the client has not answered since it last changed (a plan whose days have all passed is
-    for the review in session, not for agreeing)."""
+    for the review in session, not for agreeing). Measures (PHQ-9, GAD-7 …) are not homework
+    designed together: the client is not asked to agree to them or how sure they are."""
     now = now or timezone.now()
     ahead = Occurrence.objects.filter(
         assignment=OuterRef("pk"), status__in=PENDING_STATUSES, due_at__gt=now
@@ -293,6 +294,7 @@ def portal_plans_to_agree(client, *, now=None) -> list[Assignment]:
             Exists(ahead),
             client=client,
             status=AssignmentStatus.ACTIVE,
+            is_measure=False,
             created_at__gte=now - timedelta(days=AGREE_DAYS),
         )
         .filter(Q(agreement__isnull=True) | Q(agreement__updated_at__lt=F("updated_at")))

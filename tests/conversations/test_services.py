@@ -217,6 +217,16 @@ def test_a_low_confidence_prompts_the_therapist_until_the_plan_is_edited(world, 
         assert [a.pk for a in selectors.portal_plans_to_agree(world.client_a)] == [assignment.pk]
 
 
+@time_machine.travel(NEXT_SESSION, tick=False)
+def test_a_measure_is_not_a_plan_to_agree_to(world, acts, assign):
+    """A PHQ-9 is measured, not homework designed together: no "does this plan work for you,
+    how sure are you?" for it, while the homework beside it is asked."""
+    homework = assign(acts.thought_record, starts_on=date(2025, 6, 10))
+    assign(acts.phq9, starts_on=date(2025, 6, 10))
+    with practice_scope(world.practice_a):
+        assert [a.pk for a in selectors.portal_plans_to_agree(world.client_a)] == [homework.pk]
+
+
 def _membership(world):
     from tests.assignments.fixtures import membership_of
 

@@ -370,5 +370,6 @@ def test_the_portal_asks_and_the_client_panel_take_the_same_queries_for_more_pla
         assign(version, starts_on=date(2025, 6, 11), confidence=3)
     more = measure()
     body = client_browser.get("/portal/").content.decode()
-    assert body.count("Does the plan for") == 4
+    assert body.count("Does the plan for") == 3  # the PHQ-9 is a measure: not asked
+    assert "Does the plan for “PHQ-9" not in body
     assert more == few
