@@ -73,8 +73,9 @@ def test_a_worksheet_filled_in_offline_is_sent_once_when_back_online(
     _top(phone)
     screenshot(phone, "offline-installable-home")
 
-    # Opened online: the worker keeps the page.
-    phone.get_by_role("link", name=re.compile("Daily mood log")).first.click()
+    # Opened online: the worker keeps the page. (The to-do's own item, not the "does this plan
+    # work for you?" ask above it, which names the activity too.)
+    phone.get_by_role("link", name=re.compile(r"^Daily mood log")).click()
     phone.wait_for_url(f"**{url}")
     phone.wait_for_function(
         """async () => Boolean(await (await caches.open('bw-portal-pages')).match(location.href))"""
