@@ -16,7 +16,7 @@ from assignments.api import (
     ResponseViewSet,
     ReviewViewSet,
 )
-from clients.api import ClientViewSet
+from clients.api import ClientViewSet, GoalViewSet
 from conversations.api import (
     ConversationViewSet,
     ItemReviewViewSet,
@@ -42,6 +42,7 @@ from reports.fhir_api import (
 router = DefaultRouter(use_regex_path=False)
 router.include_format_suffixes = False
 router.register("clients", ClientViewSet, basename="client")
+router.register("goals", GoalViewSet, basename="goal")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("library/activities", ActivityViewSet, basename="library-activity")
 router.register("library/global", CuratedActivityViewSet, basename="library-global")
