@@ -116,7 +116,7 @@ def goal_list(request, client_id):
     client = selectors.client_get(request.membership, client_id)
     goals = list(selectors.client_goals(client))
     rows = [gas.goal_row(goal) for goal in goals]
-    context = {"client": client, "rows": rows, "summary": selectors.goal_summary(goals)}
+    context = {"client": client, "rows": rows, "goal_summary": selectors.goal_summary(goals)}
     return render(request, "clients/goal_list.html", context)
 
 

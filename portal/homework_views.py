@@ -15,7 +15,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import audit_record
 from accounts.crisis import crisis_resources_for
@@ -24,6 +24,8 @@ from assignments.forms import CheckInForm, QuestionForm
 from assignments.models import Visibility
 from assignments.services import completing, reviewing
 from assignments.templatetags.homework import media_url
+from clients import gas
+from clients.selectors import client_goals
 from conversations import selectors as conversation_selectors
 from core.access import client_required
 from core.forms import apply_validation_error
@@ -312,3 +314,14 @@ def history(request):
     page = Paginator(selectors.portal_history(client), 20).get_page(request.GET.get("page"))
     audit_record(actor=request.user, practice=request.practice, action="portal_history", obj=client)
     return render(request, "portal/history.html", {"page": page})
+
+
+@require_GET
+@client_view
+def goals(request):
+    """The client's goals (goal attainment scaling), read-only: each level in the words agreed
+    with their therapist, where they started and the ratings from each review."""
+    client = request.client
+    rows = [gas.goal_row(goal) for goal in client_goals(client)]
+    audit_record(actor=request.user, practice=request.practice, action="portal_goals", obj=client)
+    return render(request, "portal/goals.html", {"rows": rows})

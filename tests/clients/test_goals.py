@@ -233,3 +233,30 @@ def test_api_bad_input_is_400_with_field_errors_and_saves_nothing(world):
     assert response.status_code == 400 and "rated_on" in response.json()
     with scopes_disabled():
         assert Goal.objects.count() == 1 and not GoalRating.objects.exists()
+
+
+# Portal
+
+
+def test_client_sees_their_own_goals_read_only_in_the_portal(world, portal):
+    goal = _goal(world)
+    _rate(world, goal, 1, _today(world))
+    page = portal(world.client_a).get("/portal/goals/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Go out more" in text and LEVELS["level_plus_1"] in text
+    assert "Rate at this review" not in text and 'name="level"' not in text
+    # Practice B's client sees none of practice A's goals.
+    assert "Go out more" not in portal(world.client_b).get("/portal/goals/").content.decode()
+    assert portal(world.client_a).post("/portal/goals/").status_code == 405
+
+
+def test_progress_page_charts_each_goal_with_its_levels_and_the_t_score(world, web):
+    first = _goal(world, title="Go out more")
+    _goal(world, title="Sleep", baseline=-2)
+    _rate(world, first, 2, _today(world))
+    page = web(world.therapist_a).get(f"/clients/{world.client_a.pk}/progress/").content.decode()
+    assert 'id="goals-title"' in page and "Go out more" in page and "Sleep" in page
+    assert LEVELS["level_minus_2"] in page and "gas-chart__line" in page
+    # +2 and -2: the T-score is 50.
+    assert "GAS T-score <strong>50.0</strong>" in page
