@@ -82,7 +82,9 @@ class GoalRatingForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    rated_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    rated_on = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(
         label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -18,6 +18,8 @@ import math
 from collections.abc import Sequence
 from datetime import date
 
+from clients.models import signed_level
+
 RHO = 0.3
 
 
@@ -55,7 +57,8 @@ def chart_points(goal, *, width: int = 320, height: int = 150, left: int = 0) ->
         return top + (2 - level) * (bottom - top) / 4
 
     def x(day: date) -> float:
-        return left + 10 + max((day - first).days, 0) * (width - left - 20) / span
+        # 30 px kept on the right so the latest level shows as a flat step, not a bare riser.
+        return left + 10 + max((day - first).days, 0) * (width - left - 40) / span
 
     path = []
     for i, (day, level) in enumerate(points):
@@ -63,8 +66,7 @@ def chart_points(goal, *, width: int = 320, height: int = 150, left: int = 0) ->
             path.append(f"M {x(day):.1f} {y(level):.1f}")
         else:
             path.append(f"H {x(day):.1f} V {y(level):.1f}")
-    if len(points) == 1:
-        path.append(f"H {width - 10:.1f}")
+    path.append(f"H {width - 10:.1f}")
     return {
         "path": " ".join(path),
         "dots": [
@@ -84,6 +86,7 @@ def goal_row(goal) -> dict:
         "goal": goal,
         "chart": chart_points(goal),
         "current": level,
+        "current_signed": signed_level(level),
         "current_text": goal.description(level),
         "ratings": ratings,
         "latest": ratings[-1] if ratings else None,

@@ -199,6 +199,11 @@ class GoalLevel(models.IntegerChoices):
     MUCH_MORE = 2, "Much more than expected"
 
 
+def signed_level(level: int) -> str:
+    """A level as people write it: +2, +1, 0, −1, −2 (a true minus sign)."""
+    return f"+{level}" if level > 0 else f"−{-level}" if level < 0 else "0"
+
+
 class Goal(TenantModel):
     """A goal agreed with the client and scaled for goal attainment scaling: each of the five
     levels described in the client's own terms, and the level where they start (usually -1,
@@ -239,9 +244,13 @@ class Goal(TenantModel):
         }[level]
 
     @property
-    def levels(self) -> list[tuple[int, str]]:
-        """(level, description), from +2 down to -2: the order of a chart's axis."""
-        return [(level, self.description(level)) for level in (2, 1, 0, -1, -2)]
+    def levels(self) -> list[tuple[int, str, str]]:
+        """(level, its sign, description), from +2 down to -2: the order of a chart's axis."""
+        return [(lv, signed_level(lv), self.description(lv)) for lv in (2, 1, 0, -1, -2)]
+
+    @property
+    def baseline_signed(self) -> str:
+        return signed_level(self.baseline_level)
 
 
 class GoalRating(TenantModel):
@@ -254,6 +263,10 @@ class GoalRating(TenantModel):
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    @property
+    def signed(self) -> str:
+        return signed_level(self.level)
 
     class Meta:
         ordering = ["rated_on", "created_at"]

@@ -123,7 +123,7 @@ def test_chart_is_a_step_from_the_baseline_through_each_rating(world):
     assert [d["level"] for d in chart["dots"]] == [-2, 0, 1]
     # Horizontal then vertical moves only: a level holds until the next review.
     assert chart["path"].startswith("M 10.0 135.0 H ")
-    assert " V 75.0 " in chart["path"] and chart["path"].endswith("V 45.0")
+    assert " V 75.0 " in chart["path"] and chart["path"].endswith("V 45.0 H 310.0")
 
 
 # Pages
