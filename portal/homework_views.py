@@ -31,7 +31,9 @@ from core.access import client_required
 from core.forms import apply_validation_error
 from library.models import Kind
 from portal import selectors as portal_selectors
+from portal.personal import names_for
 from worksheets.forms import parse_form_data
+from worksheets.personalise import personalise_definition
 from worksheets.render import render_worksheet
 
 
@@ -120,6 +122,7 @@ def _worksheet_page(
 ):
     assignment = occurrence.assignment
     definition = assignment.activity_version.definition
+    names = names_for(request.client, assignment)
     autosave = (
         reverse("portal:entry_draft", args=[response.pk])
         if response
@@ -131,9 +134,15 @@ def _worksheet_page(
         "version": assignment.activity_version,
         "response": response,
         "entries": list(occurrence.responses.all()) if response is None else [],
+        # The tokens are filled for display only; answers are parsed against the stored one.
         "worksheet": render_worksheet(
-            definition, answers=answers, errors=issues, mode="form", media_url=media_url
+            personalise_definition(definition, names),
+            answers=answers,
+            errors=issues,
+            mode="form",
+            media_url=media_url,
         ),
+        "names": names,
         "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
         "problem": problem,
         "autosave_url": autosave,
@@ -197,8 +206,12 @@ def entry(request, response_id):
         "version": response.activity_version,
         "revision": revision,
         "answers": render_worksheet(
-            definition, answers=revision.answers, mode="readonly", media_url=media_url
+            personalise_definition(definition, names_for(client, occurrence.assignment)),
+            answers=revision.answers,
+            mode="readonly",
+            media_url=media_url,
         ),
+        "names": names_for(client, occurrence.assignment),
         "just_sent": request.GET.get("sent") == "1",
         "flagged": flagged,
         "can_flag_risk": risk.can_flag_risk(definition),
@@ -304,7 +317,7 @@ def assignment(request, assignment_id):
         obj=assignment,
         client=client,
     )
-    context = {"assignment": assignment, "form": form}
+    context = {"assignment": assignment, "form": form, "names": names_for(client, assignment)}
     return render(request, "portal/assignment.html", context, status=400 if form.errors else 200)
 
 
