@@ -3,6 +3,7 @@ filled in (plain replacement; the result is escaped like any other string)."""
 
 from django import template
 
+from portal.personal import names_for
 from worksheets.personalise import fill
 
 register = template.Library()
@@ -13,3 +14,13 @@ def personal(text, names):
     if not isinstance(text, str) or not names:
         return text
     return fill(text, names)
+
+
+@register.filter
+def personal_for(text, assignment):
+    """The same, for templates included from pages that do not pass ``names`` (the plan, shown
+    on the portal's worksheet, homework and conversation pages): the names of the assignment's
+    client and of the therapist who assigned it."""
+    if not isinstance(text, str) or assignment is None:
+        return text
+    return fill(text, names_for(assignment.client, assignment))

@@ -90,3 +90,24 @@ def test_scale_rate_and_chart_a_goal(new_page, world):
     client.goto("/portal/goals/")
     expect(client.get_by_role("heading", name="Sleep through more nights")).to_be_visible()
     screenshot(client, "portal-goals")
+
+
+def test_personalised_worksheet_on_a_phone(new_page, world, acts, assign):
+    """The client reads their own name and their therapist's in the homework's framing."""
+    with scopes_disabled():
+        world.client_a.preferred_name = "Sammy"
+        world.client_a.save(update_fields=["preferred_name"])
+    assignment = assign(
+        acts.thought_record,
+        rationale="{client_name}, this helps you catch a thought while it is fresh.",
+        personal_message="{client_name}, try one after Tuesday's meeting. {therapist_name}",
+    )
+    phone = new_page(PHONE)
+    portal_sign_in(phone, world.client_a.email)
+    with scopes_disabled():
+        occurrence = assignment.occurrences.order_by("due_at").first()
+    phone.goto(f"/portal/do/{occurrence.pk}/")
+    phone.locator("details.why summary").click()
+    expect(phone.get_by_text("Sammy, try one after Tuesday's meeting.")).to_be_visible()
+    expect(phone.get_by_text("Sammy, this helps you catch a thought")).to_be_visible()
+    screenshot(phone, "personalised-worksheet")

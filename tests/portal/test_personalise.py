@@ -90,7 +90,9 @@ def test_staff_preview_shows_placeholders_without_a_client():
             "rationale": "For {client_name}",
             "instructions": ["Sign it with {therapist_name}"],
             "definition": {
-                "sections": [{"fields": [{"id": "a", "type": "short_text", "label": "I, {client_name}"}]}]
+                "sections": [
+                    {"fields": [{"id": "a", "type": "short_text", "label": "I, {client_name}"}]}
+                ]
             },
         }
     )
