@@ -99,3 +99,20 @@ def test_staff_preview_shows_placeholders_without_a_client():
     assert "For [client&#x27;s name]" in html
     assert "Sign it with [therapist&#x27;s name]" in html
     assert "I, [client&#x27;s name]" in html
+
+
+def test_todo_fills_the_rationale_without_a_query_per_item(
+    world, acts, assign, portal, django_assert_max_num_queries
+):
+    for _ in range(3):
+        assign(acts.thought_record, rationale="Your turn, {client_name}.")
+    browser = portal(world.client_a)
+    browser.get("/portal/")
+    with django_assert_max_num_queries(30) as queries:
+        page = browser.get("/portal/").content.decode()
+    assert "Your turn, " in page and "{client_name}" not in page
+    few = len(queries)
+    for _ in range(3):
+        assign(acts.thought_record, rationale="Your turn, {client_name}.")
+    with django_assert_max_num_queries(few):
+        browser.get("/portal/")
