@@ -21,6 +21,7 @@ def personal_for(text, assignment):
     """The same, for templates included from pages that do not pass ``names`` (the plan, shown
     on the portal's worksheet, homework and conversation pages): the names of the assignment's
     client and of the therapist who assigned it."""
-    if not isinstance(text, str) or assignment is None:
+    # Most text has no token: then nothing is looked up (no query for the names).
+    if not isinstance(text, str) or assignment is None or "{" not in text:
         return text
     return fill(text, names_for(assignment.client, assignment))
