@@ -19,8 +19,9 @@ from assignments.measures import CATEGORIES, known_thresholds
 from assignments.models import PlannedSession
 from assignments.schedule import first_due_day
 from assignments.services import assigning, sessions
+from clients import gas
 from clients import services as client_services
-from clients.selectors import client_get
+from clients.selectors import client_get, client_goals, goal_summary
 from core.access import staff_required
 from core.forms import apply_validation_error
 from library.models import Kind, PublicationStatus
@@ -51,9 +52,12 @@ def _page(request, client, *, schedule_form=None, session_form=None, episode_for
             measures=measure_choices(request.membership),
             initial={"starts_on": first_due_day(client.tz)},
         )
+    goals = list(client_goals(client))
     context = {
         "client": client,
         "progress": data,
+        "goal_rows": [gas.goal_row(goal) for goal in goals],
+        "goal_summary": goal_summary(goals),
         "schedule_form": schedule_form,
         "session_form": session_form or PlannedSessionForm(),
         "episode_form": episode_form

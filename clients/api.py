@@ -7,8 +7,15 @@ from rest_framework.response import Response
 
 from accounts.audit import audit_record
 from clients import selectors, services
-from clients.models import CareTeamMember, Client
-from clients.serializers import CareEpisodeSerializer, ClientSerializer, ClientStatusSerializer
+from clients.models import CareTeamMember, Client, Goal
+from clients.serializers import (
+    CareEpisodeSerializer,
+    ClientSerializer,
+    ClientStatusSerializer,
+    GoalListSerializer,
+    GoalRatingSerializer,
+    GoalSerializer,
+)
 from core.api import TenantAPIMixin
 from core.forms import api_validation_error
 from core.permissions import IsPracticeMember
@@ -127,3 +134,52 @@ class ClientViewSet(
         except ValidationError as exc:
             raise api_validation_error(exc) from None
         return Response(CareEpisodeSerializer(episode).data, status=201)
+
+    @extend_schema(methods=["GET"], request=None, responses=GoalListSerializer)
+    @extend_schema(methods=["POST"], request=GoalSerializer, responses={201: GoalSerializer})
+    @action(
+        detail=True, methods=["get", "post"], serializer_class=GoalSerializer, pagination_class=None
+    )
+    def goals(self, request, pk=None):
+        """The client's goals (goal attainment scaling) with their ratings and, with two or
+        more, the GAS T-score; or scale a new goal."""
+        client = self.get_object()
+        if request.method == "GET":
+            goals = list(selectors.client_goals(client))
+            summary = selectors.goal_summary(goals)
+            return Response(
+                GoalListSerializer({"t_score": summary["t_score"], "goals": goals}).data
+            )
+        body = GoalSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            goal = services.goal_create(client=client, actor=request.user, **body.validated_data)
+        except ValidationError as exc:
+            raise api_validation_error(exc) from None
+        return Response(GoalSerializer(selectors.client_goal_get(client, goal.pk)).data, status=201)
+
+
+class GoalViewSet(TenantAPIMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One goal of a client the requester may see; POST .../ratings/ records a review's level."""
+
+    audit_as = "client"
+    serializer_class = GoalSerializer
+    permission_classes = [IsPracticeMember]
+    queryset = Goal.objects.none()  # for the schema only
+
+    def get_object(self):
+        return selectors.goal_for_staff(self.request.membership, self.kwargs["pk"])
+
+    @extend_schema(request=GoalRatingSerializer, responses={201: GoalSerializer})
+    @action(detail=True, methods=["post"], serializer_class=GoalRatingSerializer)
+    def ratings(self, request, pk=None):
+        """Record the level the goal reached at a review, with the date and a note."""
+        goal = self.get_object()
+        body = GoalRatingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.goal_rate(goal=goal, actor=request.user, **body.validated_data)
+        except ValidationError as exc:
+            raise api_validation_error(exc) from None
+        fresh = selectors.goal_for_staff(request.membership, goal.pk)
+        return Response(GoalSerializer(fresh).data, status=201)

@@ -51,3 +51,40 @@ class ClientStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("active", "Active"), ("paused", "Paused"), ("discharged", "Discharged")]
     )
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(label="Goal", max_length=200, help_text="In the client's words.")
+    level_plus_2 = forms.CharField(label="+2 Much more than expected", max_length=300)
+    level_plus_1 = forms.CharField(label="+1 Somewhat more than expected", max_length=300)
+    level_0 = forms.CharField(label="0 Expected outcome", max_length=300)
+    level_minus_1 = forms.CharField(label="−1 Somewhat less than expected", max_length=300)
+    level_minus_2 = forms.CharField(label="−2 Much less than expected", max_length=300)
+    baseline_level = forms.TypedChoiceField(
+        label="Where they start",
+        coerce=int,
+        choices=[(-1, "−1 Somewhat less than expected"), (-2, "−2 Much less (could get worse)")],
+        initial=-1,
+        help_text="Usually −1; −2 when things could get worse.",
+    )
+
+
+class GoalRatingForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label="Level reached",
+        coerce=int,
+        choices=[
+            (2, "+2 Much more than expected"),
+            (1, "+1 Somewhat more than expected"),
+            (0, "0 Expected outcome"),
+            (-1, "−1 Somewhat less than expected"),
+            (-2, "−2 Much less than expected"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    rated_on = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -234,3 +234,87 @@ class ClientGroupMember(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["group", "client"], name="client_group_unique_member")
         ]
+
+
+class GoalLevel(models.IntegerChoices):
+    """The five levels of goal attainment scaling (Kiresuk & Sherman 1968)."""
+
+    MUCH_LESS = -2, "Much less than expected"
+    LESS = -1, "Somewhat less than expected"
+    EXPECTED = 0, "Expected outcome"
+    MORE = 1, "Somewhat more than expected"
+    MUCH_MORE = 2, "Much more than expected"
+
+
+def signed_level(level: int) -> str:
+    """A level as people write it: +2, +1, 0, −1, −2 (a true minus sign)."""
+    return f"+{level}" if level > 0 else f"−{-level}" if level < 0 else "0"
+
+
+class Goal(TenantModel):
+    """A goal agreed with the client and scaled for goal attainment scaling: each of the five
+    levels described in the client's own terms, and the level where they start (usually -1,
+    or -2 when things could get worse; Turner-Stokes 2009)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    level_minus_2 = models.CharField(max_length=300)
+    level_minus_1 = models.CharField(max_length=300)
+    level_0 = models.CharField(max_length=300)
+    level_plus_1 = models.CharField(max_length=300)
+    level_plus_2 = models.CharField(max_length=300)
+    baseline_level = models.SmallIntegerField(
+        choices=[
+            (GoalLevel.MUCH_LESS, GoalLevel.MUCH_LESS.label),
+            (GoalLevel.LESS, GoalLevel.LESS.label),
+        ],
+        default=GoalLevel.LESS,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["practice", "client", "created_at"], name="goal_client")]
+
+    def __str__(self):
+        return self.title
+
+    def description(self, level: int) -> str:
+        return {
+            -2: self.level_minus_2,
+            -1: self.level_minus_1,
+            0: self.level_0,
+            1: self.level_plus_1,
+            2: self.level_plus_2,
+        }[level]
+
+    @property
+    def levels(self) -> list[tuple[int, str, str]]:
+        """(level, its sign, description), from +2 down to -2: the order of a chart's axis."""
+        return [(lv, signed_level(lv), self.description(lv)) for lv in (2, 1, 0, -1, -2)]
+
+    @property
+    def baseline_signed(self) -> str:
+        return signed_level(self.baseline_level)
+
+
+class GoalRating(TenantModel):
+    """The level a goal had reached at a review, recorded by the therapist with the client."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="ratings")
+    level = models.SmallIntegerField(choices=GoalLevel.choices)
+    rated_on = models.DateField()
+    note = models.TextField(max_length=1000, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    @property
+    def signed(self) -> str:
+        return signed_level(self.level)
+
+    class Meta:
+        ordering = ["rated_on", "created_at"]
+        indexes = [models.Index(fields=["practice", "goal", "rated_on"], name="goal_rating_goal")]

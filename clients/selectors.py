@@ -4,10 +4,12 @@ A therapist sees their own caseload and clients shared with them; owners and adm
 client of the practice. Anything else answers 404, exactly like a missing record.
 """
 
-from django.db.models import Q
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
-from clients.models import Client, ClientGroup, ClientStatus
+from clients import gas
+from clients.models import Client, ClientGroup, ClientStatus, Goal, GoalRating
 
 
 def client_for_portal_user(user, client_id=None) -> Client | None:
@@ -111,3 +113,43 @@ def group_members(group):
 
 def group_therapists(group) -> list:
     return [lead.user for lead in group.leads.select_related("user").order_by("user__email")]
+
+
+def client_goals(client: Client):
+    """The client's goals, oldest first, with their ratings (oldest first) in one more query."""
+    return (
+        Goal.objects.filter(client=client)
+        .prefetch_related(
+            Prefetch("ratings", queryset=GoalRating.objects.order_by("rated_on", "created_at"))
+        )
+        .order_by("created_at")
+    )
+
+
+def client_goal_get(client: Client, goal_id):
+    """One of ``client``'s goals with its ratings; 404 for missing and not-this-client alike."""
+    try:
+        return client_goals(client).get(pk=goal_id)
+    except (ObjectDoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+def goal_summary(goals) -> dict:
+    """Each goal's current level and, with two goals or more, the GAS T-score over them."""
+    levels = [gas.current_level(goal) for goal in goals]
+    return {"t_score": gas.t_score(levels) if len(levels) >= 2 else None, "count": len(levels)}
+
+
+def goal_for_staff(membership, goal_id) -> Goal:
+    """A goal of a client ``membership`` may see, with its client and ratings; 404 otherwise."""
+    try:
+        return (
+            Goal.objects.filter(client__in=clients_visible_to(membership))
+            .select_related("client")
+            .prefetch_related(
+                Prefetch("ratings", queryset=GoalRating.objects.order_by("rated_on", "created_at"))
+            )
+            .get(pk=goal_id)
+        )
+    except (ObjectDoesNotExist, ValueError, ValidationError):
+        raise Http404 from None

@@ -20,6 +20,9 @@ from clients.models import (
     ClientGroupTherapist,
     ClientLoginToken,
     ClientStatus,
+    Goal,
+    GoalLevel,
+    GoalRating,
 )
 from clients.selectors import client_open_flags
 from core.emails import send_templated_email
@@ -486,3 +489,73 @@ def group_member_remove(*, group: ClientGroup, actor, client: Client) -> None:
     deleted, _ = ClientGroupMember.objects.filter(group=group, client=client).delete()
     if not deleted:
         raise ValidationError({"client": f"{client.display_name} is not in this group."})
+
+
+_GOAL_TEXT = {
+    "title": 200,
+    "level_minus_2": 300,
+    "level_minus_1": 300,
+    "level_0": 300,
+    "level_plus_1": 300,
+    "level_plus_2": 300,
+}
+
+
+@transaction.atomic
+def goal_create(*, client: Client, actor: User, baseline_level: int = -1, **texts: str) -> Goal:
+    """Scale a goal with the client: a title, each of the five levels described in words, and
+    the level they start at (-1, or -2 when things could get worse)."""
+    unknown = set(texts) - set(_GOAL_TEXT)
+    if unknown:
+        raise TypeError(f"Unknown goal fields: {sorted(unknown)}")
+    errors = {}
+    cleaned = {}
+    for name, limit in _GOAL_TEXT.items():
+        value = (texts.get(name) or "").strip()
+        if not value:
+            errors[name] = "Describe this level." if name != "title" else "Name the goal."
+        elif len(value) > limit:
+            errors[name] = f"Keep this under {limit} characters."
+        cleaned[name] = value
+    if baseline_level not in (-2, -1):
+        errors["baseline_level"] = "The baseline is -1, or -2 if things could get worse."
+    if client.is_discharged:
+        errors["title"] = "This client has been discharged."
+    if errors:
+        raise ValidationError(errors)
+    return Goal.objects.create(
+        practice_id=client.practice_id,
+        client=client,
+        baseline_level=baseline_level,
+        created_by=actor,
+        **cleaned,
+    )
+
+
+@transaction.atomic
+def goal_rate(*, goal: Goal, actor: User, level: int, rated_on: date, note: str = "") -> GoalRating:
+    """Record the level ``goal`` has reached at a review, on ``rated_on`` (the client's local
+    date: today or earlier, not before the goal was set)."""
+    errors = {}
+    note = (note or "").strip()
+    if level not in GoalLevel.values:
+        errors["level"] = "Choose a level from -2 to +2."
+    if len(note) > 1000:
+        errors["note"] = "Keep the note under 1000 characters."
+    today = timezone.localdate(timezone=goal.client.tz)
+    if rated_on > today:
+        errors["rated_on"] = "A rating cannot be in the future."
+    elif rated_on < timezone.localdate(goal.created_at, timezone=goal.client.tz):
+        errors["rated_on"] = "A rating cannot come before the goal was set."
+    if goal.client.is_discharged:
+        errors["level"] = "This client has been discharged."
+    if errors:
+        raise ValidationError(errors)
+    return GoalRating.objects.create(
+        practice_id=goal.practice_id,
+        goal=goal,
+        level=level,
+        rated_on=rated_on,
+        note=note,
+        rated_by=actor,
+    )

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_read
 from accounts.selectors import therapists_for_practice
-from clients import selectors, services
-from clients.forms import ClientForm, ClientStatusForm
+from clients import gas, selectors, services
+from clients.forms import ClientForm, ClientStatusForm, GoalForm, GoalRatingForm
 from clients.models import ClientStatus
 from core.access import staff_required
 from core.forms import apply_validation_error
@@ -106,3 +107,59 @@ def client_invite(request, client_id):
             "a few minutes; they can ask for a new one from the sign-in page.",
         )
     return redirect("clients:detail", client_id=client.pk)
+
+
+@audit_read("client")
+@staff_required
+def goal_list(request, client_id):
+    """The client's goals, each with its step chart and ratings, and the GAS T-score."""
+    client = selectors.client_get(request.membership, client_id)
+    goals = list(selectors.client_goals(client))
+    rows = [gas.goal_row(goal) for goal in goals]
+    context = {"client": client, "rows": rows, "goal_summary": selectors.goal_summary(goals)}
+    return render(request, "clients/goal_list.html", context)
+
+
+@audit_read("client")
+@staff_required
+def goal_create(request, client_id):
+    client = selectors.client_get(request.membership, client_id)
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_create(client=client, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Goal saved.")
+            return redirect("clients:goals", client_id=client.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "clients/goal_form.html", {"client": client, "form": form}, status=status
+    )
+
+
+@audit_read("client")
+@staff_required
+def goal_detail(request, client_id, goal_id):
+    """One goal: its levels, chart and ratings, and the form to rate it at a review."""
+    client = selectors.client_get(request.membership, client_id)
+    goal = selectors.client_goal_get(client, goal_id)
+    today = timezone.localdate(timezone=client.tz)
+    form = GoalRatingForm(request.POST or None, initial={"rated_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_rate(goal=goal, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Rating saved.")
+            return redirect("clients:goal", client_id=client.pk, goal_id=goal.pk)
+    status = 400 if form.errors else 200
+    context = {
+        "client": client,
+        "goal": goal,
+        "form": form,
+        "row": gas.goal_row(goal),
+    }
+    return render(request, "clients/goal_detail.html", context, status=status)

@@ -17,7 +17,7 @@ from assignments.api import (
     ReviewViewSet,
 )
 from caseload.group_api import ClientGroupViewSet
-from clients.api import ClientViewSet
+from clients.api import ClientViewSet, GoalViewSet
 from conversations.api import (
     ConversationViewSet,
     ItemReviewViewSet,
@@ -44,6 +44,7 @@ router = DefaultRouter(use_regex_path=False)
 router.include_format_suffixes = False
 router.register("clients", ClientViewSet, basename="client")
 router.register("client-groups", ClientGroupViewSet, basename="client-group")
+router.register("goals", GoalViewSet, basename="goal")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("library/activities", ActivityViewSet, basename="library-activity")
 router.register("library/global", CuratedActivityViewSet, basename="library-global")

@@ -15,7 +15,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import audit_record
 from accounts.crisis import crisis_resources_for
@@ -25,14 +25,18 @@ from assignments.models import Visibility
 from assignments.selectors.media import client_media_answer
 from assignments.services import completing, media_answers, reviewing
 from assignments.templatetags.homework import media_url
+from clients import gas
+from clients.selectors import client_goals
 from conversations import selectors as conversation_selectors
 from core.access import client_required
 from core.forms import apply_validation_error
 from library.models import Kind
 from portal import selectors as portal_selectors
+from portal.personal import names_for
 from worksheets.fields import iter_fields
 from worksheets.forms import parse_form_data
 from worksheets.issues import Issue
+from worksheets.personalise import personalise_definition
 from worksheets.render import form_name, render_worksheet
 from worksheets.types.answer_file import ANSWER_FILE_TYPES
 
@@ -165,6 +169,7 @@ def _worksheet_page(
 ):
     assignment = occurrence.assignment
     definition = assignment.activity_version.definition
+    names = names_for(request.client, assignment)
     autosave = (
         reverse("portal:entry_draft", args=[response.pk])
         if response
@@ -176,9 +181,15 @@ def _worksheet_page(
         "version": assignment.activity_version,
         "response": response,
         "entries": list(occurrence.responses.all()) if response is None else [],
+        # The tokens are filled for display only; answers are parsed against the stored one.
         "worksheet": render_worksheet(
-            definition, answers=answers, errors=issues, mode="form", media_url=media_url
+            personalise_definition(definition, names),
+            answers=answers,
+            errors=issues,
+            mode="form",
+            media_url=media_url,
         ),
+        "names": names,
         "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
         "problem": problem,
         "autosave_url": autosave,
@@ -244,8 +255,12 @@ def entry(request, response_id):
         "version": response.activity_version,
         "revision": revision,
         "answers": render_worksheet(
-            definition, answers=revision.answers, mode="readonly", media_url=media_url
+            personalise_definition(definition, names_for(client, occurrence.assignment)),
+            answers=revision.answers,
+            mode="readonly",
+            media_url=media_url,
         ),
+        "names": names_for(client, occurrence.assignment),
         "just_sent": request.GET.get("sent") == "1",
         "flagged": flagged,
         "can_flag_risk": risk.can_flag_risk(definition),
@@ -356,7 +371,7 @@ def assignment(request, assignment_id):
         obj=assignment,
         client=client,
     )
-    context = {"assignment": assignment, "form": form}
+    context = {"assignment": assignment, "form": form, "names": names_for(client, assignment)}
     return render(request, "portal/assignment.html", context, status=400 if form.errors else 200)
 
 
@@ -366,3 +381,14 @@ def history(request):
     page = Paginator(selectors.portal_history(client), 20).get_page(request.GET.get("page"))
     audit_record(actor=request.user, practice=request.practice, action="portal_history", obj=client)
     return render(request, "portal/history.html", {"page": page})
+
+
+@require_GET
+@client_view
+def goals(request):
+    """The client's goals (goal attainment scaling), read-only: each level in the words agreed
+    with their therapist, where they started and the ratings from each review."""
+    client = request.client
+    rows = [gas.goal_row(goal) for goal in client_goals(client)]
+    audit_record(actor=request.user, practice=request.practice, action="portal_goals", obj=client)
+    return render(request, "portal/goals.html", {"rows": rows})

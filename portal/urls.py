@@ -17,6 +17,7 @@ urlpatterns = [
     path("entries/<uuid:response_id>/check-in/", homework_views.checkin, name="checkin"),
     path("homework/<uuid:assignment_id>/", homework_views.assignment, name="assignment"),
     path("history/", homework_views.history, name="history"),
+    path("goals/", homework_views.goals, name="goals"),
     path("help/", views.help_now, name="help"),
     path("manifest.webmanifest", offline_views.manifest, name="manifest"),
     path("sw.js", offline_views.service_worker, name="service_worker"),

@@ -329,3 +329,25 @@ def _group_targets(world) -> dict:
 
 
 EXTENSIONS.append(_group_targets)
+
+
+def _goal_targets(world) -> dict:
+    """Practice B's goal (goal attainment scaling)."""
+    from clients.services import goal_create
+    from core.tenancy import practice_scope
+
+    with practice_scope(world.practice_b):
+        goal = goal_create(
+            client=world.client_b,
+            actor=world.therapist_b,
+            title="Beta goal",
+            level_minus_2="a",
+            level_minus_1="b",
+            level_0="c",
+            level_plus_1="d",
+            level_plus_2="e",
+        )
+    return {"goal_id": goal.pk, "goal.pk": goal.pk}
+
+
+EXTENSIONS.append(_goal_targets)

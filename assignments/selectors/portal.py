@@ -58,7 +58,10 @@ def todo_for(client, *, now=None) -> Todo:
             local_date__lte=today + timedelta(days=TODO_AHEAD_DAYS),
         )
         .exclude(status=OccurrenceStatus.CANCELLED)
-        .select_related("assignment__activity_version")
+        # The client and the assigning therapist name the rationale ({client_name}...).
+        .select_related(
+            "assignment__activity_version", "assignment__client", "assignment__assigned_by"
+        )
         .defer(*_light("assignment__activity_version"))
         .annotate(entries=Count("responses"))
         .prefetch_related(Prefetch("reviews", queryset=Review.objects.order_by("-created_at")))
