@@ -40,6 +40,13 @@ class FhirJSONParser(JSONParser):
     media_type = fhir.FHIR_JSON
 
 
+# The same resource either way: FHIR's media type, or plain JSON for a client that asks for it.
+FHIR_OK = {
+    (200, fhir.FHIR_JSON): OpenApiTypes.OBJECT,
+    (200, "application/json"): OpenApiTypes.OBJECT,
+}
+
+
 class _FhirView(TenantAPIMixin, APIView):
     permission_classes = [IsPracticeMember]
     # FHIR's own media type first (what ``Accept: */*`` gets); plain JSON for tools that ask.
@@ -62,9 +69,7 @@ class ClientBundleView(_FhirView):
 
     audit_as = "client"
 
-    @extend_schema(
-        responses={(200, fhir.FHIR_JSON): OpenApiTypes.OBJECT}, operation_id="fhir_client_bundle"
-    )
+    @extend_schema(responses=FHIR_OK, operation_id="fhir_client_bundle")
     def get(self, request, client_id):
         client = client_get(request.membership, client_id)
         bundle = fhir.client_bundle(
@@ -83,7 +88,7 @@ class ClientObservationsView(_FhirView):
     audit_as = "client"
 
     @extend_schema(
-        responses={(200, fhir.FHIR_JSON): OpenApiTypes.OBJECT},
+        responses=FHIR_OK,
         operation_id="fhir_client_observations",
     )
     def get(self, request, client_id):
@@ -99,9 +104,7 @@ class ResponseFhirView(_FhirView):
 
     audit_as = "response"
 
-    @extend_schema(
-        responses={(200, fhir.FHIR_JSON): OpenApiTypes.OBJECT}, operation_id="fhir_response"
-    )
+    @extend_schema(responses=FHIR_OK, operation_id="fhir_response")
     def get(self, request, response_id):
         return Response(
             fhir.response_resource(fhir.entry_for_staff(request.membership, response_id))
