@@ -29,7 +29,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
@@ -44,6 +43,7 @@ from reports import fhir
 from reports.models import ClientExport, DocumentStatus, ExportKind
 from reports.pdf import render_pdf
 from reports.selectors import branding_source, entry_source
+from reports.services import claim_for_work
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +103,7 @@ def export_request(*, client: Client, requested_by, kind: str, membership=None) 
 def export_build(*, export_id) -> ClientExport | None:
     """Build a queued export. Claims it first (a redelivered task does nothing); the zip is
     written, then the row says ready, so a ready export always has its file."""
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = (
-            ClientExport.objects.filter(pk=export_id)
-            .filter(
-                Q(status=DocumentStatus.PENDING)
-                | Q(status=DocumentStatus.RENDERING, claimed_at__lt=now - STALE_AFTER)
-            )
-            .update(status=DocumentStatus.RENDERING, claimed_at=now, updated_at=now)
-        )
-    if not claimed:
+    if not claim_for_work(ClientExport, export_id, stale_after=STALE_AFTER):
         return None
     export = ClientExport.objects.select_related("client__practice").get(pk=export_id)
     try:

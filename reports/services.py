@@ -94,6 +94,22 @@ def pdf_request(*, practice, requested_by, audience: str, spec: DocumentSpec) ->
     return document
 
 
+def claim_for_work(model, pk, *, stale_after: timedelta) -> bool:
+    """Claim a queued row (a document or an export) for the worker with one conditional
+    UPDATE: pending, or left rendering by a worker that died more than ``stale_after`` ago.
+    False when another worker has it or it is done, so a redelivered task does nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        return bool(
+            model.objects.filter(pk=pk)
+            .filter(
+                Q(status=DocumentStatus.PENDING)
+                | Q(status=DocumentStatus.RENDERING, claimed_at__lt=now - stale_after)
+            )
+            .update(status=DocumentStatus.RENDERING, claimed_at=now, updated_at=now)
+        )
+
+
 def _needs_render(document: PdfDocument) -> bool:
     if document.status == DocumentStatus.READY:
         return not (document.file.name and default_storage.exists(document.file.name))
@@ -128,17 +144,7 @@ def pdf_document_render(*, document_id) -> PdfDocument | None:
     Not one transaction on purpose: rendering takes a while and must not hold the row lock
     (a page polling the status would wait on it). The claim and the result are each atomic.
     """
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = (
-            PdfDocument.objects.filter(pk=document_id)
-            .filter(
-                Q(status=DocumentStatus.PENDING)
-                | Q(status=DocumentStatus.RENDERING, claimed_at__lt=now - STALE_AFTER)
-            )
-            .update(status=DocumentStatus.RENDERING, claimed_at=now, updated_at=now)
-        )
-    if not claimed:
+    if not claim_for_work(PdfDocument, document_id, stale_after=STALE_AFTER):
         return None
     document = PdfDocument.objects.get(pk=document_id)
     try:
