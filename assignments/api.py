@@ -69,6 +69,18 @@ def _error(exc: ValidationError) -> DRFValidationError:
 # --- Staff -------------------------------------------------------------------------------
 
 
+def resolve_activity(membership, data: dict) -> None:
+    """Swap the activity id in validated ``data`` (practice ``activity`` or global
+    ``curated_activity``) for the object the member may use; an unknown id is a 400 on its
+    field, as any other bad input."""
+    key = "activity" if "activity" in data else "curated_activity"
+    lookup = activity_get if key == "activity" else curated_get
+    try:
+        data[key] = lookup(membership, data[key])
+    except Http404:
+        raise DRFValidationError({key: ["No activity with this id."]}) from None
+
+
 class AssignmentViewSet(
     TenantAPIMixin,
     mixins.ListModelMixin,
@@ -120,14 +132,7 @@ class AssignmentViewSet(
             client = client_get(membership, data.pop("client"))
         except Http404:
             raise DRFValidationError({"client": ["No client with this id."]}) from None
-        try:
-            if "activity" in data:
-                data["activity"] = activity_get(membership, data["activity"])
-            else:
-                data["curated_activity"] = curated_get(membership, data["curated_activity"])
-        except Http404:
-            key = "activity" if "activity" in data else "curated_activity"
-            raise DRFValidationError({key: ["No activity with this id."]}) from None
+        resolve_activity(membership, data)
         try:
             (assignment,) = assigning.assignments_create(
                 client=client, actor=membership, items=[data]

@@ -83,8 +83,9 @@ class PlanFieldsMixin(serializers.Serializer):
     )
 
 
-class AssignmentCreateSerializer(PlanFieldsMixin):
-    client = serializers.UUIDField()
+class ActivityChoiceMixin(PlanFieldsMixin):
+    """A plan for one activity, named either from the practice library or the global one."""
+
     activity = serializers.UUIDField(
         required=False, help_text="A practice activity (give this or curated_activity)."
     )
@@ -98,6 +99,10 @@ class AssignmentCreateSerializer(PlanFieldsMixin):
                 {"activity": "Give exactly one of activity and curated_activity."}
             )
         return attrs
+
+
+class AssignmentCreateSerializer(ActivityChoiceMixin):
+    client = serializers.UUIDField()
 
 
 class AssignmentUpdateSerializer(PlanFieldsMixin):

@@ -14,14 +14,14 @@ from rest_framework.response import Response
 
 from accounts.models import Membership, User
 from assignments.adherence import NOTHING, adherence_by_client
-from assignments.serializers import AssignmentSerializer, PlanFieldsMixin
+from assignments.api import resolve_activity
+from assignments.serializers import ActivityChoiceMixin, AssignmentSerializer
 from assignments.services import groups as group_assigning
 from clients import selectors, services
 from clients.models import ClientGroup
 from core.api import TenantAPIMixin
 from core.forms import api_validation_error
 from core.permissions import IsPracticeMember
-from library.selectors import activity_get, curated_get
 
 
 class ClientGroupSerializer(serializers.ModelSerializer):
@@ -66,20 +66,8 @@ class GroupMemberRowSerializer(serializers.Serializer):
     slipping = serializers.BooleanField(source="adherence.slipping")
 
 
-class GroupAssignSerializer(PlanFieldsMixin):
-    activity = serializers.UUIDField(
-        required=False, help_text="A practice activity (give this or curated_activity)."
-    )
-    curated_activity = serializers.UUIDField(
-        required=False, help_text="A global library activity; adopted into the practice."
-    )
-
-    def validate(self, attrs):
-        if ("activity" in attrs) == ("curated_activity" in attrs):
-            raise serializers.ValidationError(
-                {"activity": "Give exactly one of activity and curated_activity."}
-            )
-        return attrs
+class GroupAssignSerializer(ActivityChoiceMixin):
+    """One activity and one plan, for every member of the group."""
 
 
 def _error(exc: ValidationError):
@@ -202,14 +190,7 @@ class ClientGroupViewSet(
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         membership = request.membership
-        try:
-            if "activity" in data:
-                data["activity"] = activity_get(membership, data["activity"])
-            else:
-                data["curated_activity"] = curated_get(membership, data["curated_activity"])
-        except Http404:
-            key = "activity" if "activity" in data else "curated_activity"
-            raise DRFValidationError({key: ["No activity with this id."]}) from None
+        resolve_activity(membership, data)
         try:
             created = group_assigning.group_assign(group=group, actor=membership, **data)
         except ValidationError as exc:
