@@ -85,7 +85,9 @@ def test_assign_complete_on_a_phone_and_review(new_page, world, global_library):
     phone = new_page(PHONE)
     portal_sign_in(phone, world.client_a.email)
     expect(phone.get_by_text("On the train home")).to_have_count(0)  # plan lives on the sheet
-    item = phone.locator(".todo").filter(has_text="Thought record (7 columns)")
+    # Clients see the activity's client-facing title, not the clinical name.
+    item = phone.locator(".todo").filter(has_text="Thought record")
+    expect(item).not_to_contain_text("7 columns")
     expect(item).to_contain_text("When your mood drops at work")
     expect(item).to_contain_text("about 15 min")
     screenshot(phone, "portal-todo")
@@ -164,7 +166,7 @@ def test_assign_complete_on_a_phone_and_review(new_page, world, global_library):
     checkin.get_by_label("Did anything get in the way?").fill("A colleague kept interrupting")
     checkin.get_by_role("button", name="Send").click()
     phone.get_by_text("Thank you. Your therapist will see how it went.").wait_for()
-    expect(phone.locator(".todo--done")).to_contain_text("Thought record (7 columns)")
+    expect(phone.locator(".todo--done")).to_contain_text("Thought record")
 
     with scopes_disabled():
         response = Response.objects.get()
@@ -191,7 +193,8 @@ def test_assign_complete_on_a_phone_and_review(new_page, world, global_library):
     _top(desk)
     screenshot(desk, "session-review")
     review.get_by_label("Comment for the client").fill("Great spotting of mind reading!")
-    review.get_by_label("Quality").select_option("8")
+    # Quality is rated on the anchored scale in "Review homework", not as a 0–10 number here.
+    expect(review).to_contain_text("Rate its quality with the anchored scale")
     review.get_by_role("button", name="Mark reviewed").click()
     desk.get_by_text("Marked as reviewed.").wait_for()
     with scopes_disabled():
