@@ -94,5 +94,7 @@ def test_a_client_sends_a_voice_memo_and_a_photo_and_the_therapist_opens_them(
     expect(desk.locator("audio[controls]")).to_have_count(1)
     photo = desk.locator("img.answer-photo")
     expect(photo).to_be_visible()
+    # Visible is not loaded: wait until the browser has the file (a refused one never loads).
+    desk.wait_for_function("() => document.querySelector('img.answer-photo').complete")
     assert desk.evaluate("document.querySelector('img.answer-photo').naturalWidth") == 320
     screenshot(desk, "media-answer-therapist")
