@@ -1,7 +1,11 @@
 """A therapist creates a group, adds two clients from the caseload, assigns one activity to
 both, and reads the group page; screenshots at desktop and phone widths."""
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
@@ -33,6 +37,9 @@ def test_a_therapist_runs_a_group(world, new_page):
     page.get_by_role("link", name="Assign to group").click()
     page.get_by_label("Activity").select_option(index=1)
     page.get_by_label("When they plan to do it").fill("After the group")
+    # Tomorrow in the clients' zone: today's due time may already have passed (late at night).
+    tomorrow = timezone.now().astimezone(ZoneInfo("Europe/London")).date() + timedelta(days=1)
+    page.get_by_label("Due on (first day)").fill(tomorrow.isoformat())
     page.get_by_role("button", name="Assign to 2 members").click()
     expect(page.get_by_text("to 2 members of DBT skills (Tuesday)")).to_be_visible()
     with scopes_disabled():
