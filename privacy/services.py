@@ -211,15 +211,21 @@ def erasure_request_create(
     return erasure
 
 
+def _pending_for_decision(erasure: ErasureRequest, membership) -> ErasureRequest:
+    """The request, locked, if ``membership`` is an owner and it still waits for a decision."""
+    _require_owner(membership)
+    erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
+    if erasure.status != ErasureStatus.PENDING:
+        raise ValidationError({"status": "This request is not waiting for approval."})
+    return erasure
+
+
 @transaction.atomic
 def erasure_request_approve(*, erasure: ErasureRequest, membership) -> ErasureRequest:
     """Step two: an owner approves; the erasure itself runs in the worker."""
     from privacy.tasks import erase_client
 
-    _require_owner(membership)
-    erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
-    if erasure.status != ErasureStatus.PENDING:
-        raise ValidationError({"status": "This request is not waiting for approval."})
+    erasure = _pending_for_decision(erasure, membership)
     client = _client_of(erasure)
     if client.status != ClientStatus.DISCHARGED:
         raise ValidationError(
@@ -242,10 +248,7 @@ def erasure_request_approve(*, erasure: ErasureRequest, membership) -> ErasureRe
 
 @transaction.atomic
 def erasure_request_decline(*, erasure: ErasureRequest, membership) -> ErasureRequest:
-    _require_owner(membership)
-    erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
-    if erasure.status != ErasureStatus.PENDING:
-        raise ValidationError({"status": "This request is not waiting for approval."})
+    erasure = _pending_for_decision(erasure, membership)
     erasure.status = ErasureStatus.DECLINED
     erasure.approved_by = membership.user
     erasure.approved_at = timezone.now()

@@ -82,30 +82,35 @@ def retention_update(request):
     return _page(request, retention_form=form, status=400)
 
 
-@require_POST
-@manager_required
-def erasure_approve(request, erasure_id):
+def _decide(request, erasure_id, decide, success: str):
+    """An owner's decision on an erasure request; a refusal is shown, not raised."""
     erasure = selectors.erasure_request_get(request.practice, erasure_id)
     try:
-        services.erasure_request_approve(erasure=erasure, membership=request.membership)
+        decide(erasure=erasure, membership=request.membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Approved. The client's records are being erased.")
+        messages.success(request, success)
     return redirect("privacy:practice_privacy")
+
+
+@require_POST
+@manager_required
+def erasure_approve(request, erasure_id):
+    return _decide(
+        request,
+        erasure_id,
+        services.erasure_request_approve,
+        "Approved. The client's records are being erased.",
+    )
 
 
 @require_POST
 @manager_required
 def erasure_decline(request, erasure_id):
-    erasure = selectors.erasure_request_get(request.practice, erasure_id)
-    try:
-        services.erasure_request_decline(erasure=erasure, membership=request.membership)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Declined. Nothing was erased.")
-    return redirect("privacy:practice_privacy")
+    return _decide(
+        request, erasure_id, services.erasure_request_decline, "Declined. Nothing was erased."
+    )
 
 
 @require_POST
