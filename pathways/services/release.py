@@ -94,33 +94,46 @@ def enqueue_release(step: EnrolmentStep, *, now) -> None:
     release_pathway_step.delay_on_commit(step_id=str(step.pk), practice_id=str(step.practice_id))
 
 
-@transaction.atomic
-def due_steps_claim(*, now=None, batch_size: int = SWEEP_BATCH) -> list[tuple[str, str]]:
-    """One batch of the sweeper: lock due rows nobody else holds, mark them queued, and queue
-    a release task for each after commit. Returns (step id, practice id) pairs."""
-    from pathways.tasks import release_pathway_step
+def _claim(*, status, due_field: str, task, now, batch_size: int) -> list[tuple[str, str]]:
+    """Lock up to ``batch_size`` steps in ``status`` whose ``due_field`` has passed (of running,
+    unheld enrolments) that nobody else holds, mark them queued, and queue ``task`` for each
+    after commit. Returns (step id, practice id) pairs.
 
-    now = now or timezone.now()
-    # The sweeper works across practices on purpose: it only picks ids to hand to tenant
-    # tasks, each of which runs inside its own practice's scope.
+    Across practices on purpose: it only picks ids to hand to tenant tasks, each of which runs
+    inside its own practice's scope."""
     with scopes_disabled():
         rows = list(
             EnrolmentStep.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
-                status=StepStatus.SCHEDULED,
-                release_at__lte=now,
+                status=status,
+                **{f"{due_field}__lte": now},
                 enrolment__status=EnrolmentStatus.ACTIVE,
                 enrolment__held_at=None,
             )
             .exclude(enqueued_at__gt=now - REQUEUE_AFTER)
-            .order_by("release_at")
+            .order_by(due_field)
             .values_list("pk", "practice_id")[:batch_size]
         )
         EnrolmentStep.objects.filter(pk__in=[pk for pk, _ in rows]).update(enqueued_at=now)
     claimed = [(str(pk), str(practice_id)) for pk, practice_id in rows]
     for step_id, practice_id in claimed:
-        release_pathway_step.delay_on_commit(step_id=step_id, practice_id=practice_id)
+        task.delay_on_commit(step_id=step_id, practice_id=practice_id)
     return claimed
+
+
+@transaction.atomic
+def due_steps_claim(*, now=None, batch_size: int = SWEEP_BATCH) -> list[tuple[str, str]]:
+    """One batch of the sweeper: scheduled steps whose release time has come, one release
+    task each. Returns (step id, practice id) pairs."""
+    from pathways.tasks import release_pathway_step
+
+    return _claim(
+        status=StepStatus.SCHEDULED,
+        due_field="release_at",
+        task=release_pathway_step,
+        now=now or timezone.now(),
+        batch_size=batch_size,
+    )
 
 
 @transaction.atomic
@@ -205,30 +218,16 @@ def enrolment_step_entry(
 @transaction.atomic
 def period_ends_claim(*, now=None, batch_size: int = SWEEP_BATCH) -> list[tuple[str, str]]:
     """The sweeper's other batch: released steps whose period has ended (done at the end of
-    their period, whatever was sent); one tenant task each, after commit, completes it.
-    Returns (step id, practice id) pairs."""
+    their period, whatever was sent); one tenant task each completes it."""
     from pathways.tasks import complete_pathway_step
 
-    now = now or timezone.now()
-    # Across practices on purpose, as ``due_steps_claim``: it only hands ids to tenant tasks.
-    with scopes_disabled():
-        rows = list(
-            EnrolmentStep.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                status=StepStatus.RELEASED,
-                completes_at__lte=now,
-                enrolment__status=EnrolmentStatus.ACTIVE,
-                enrolment__held_at=None,
-            )
-            .exclude(enqueued_at__gt=now - REQUEUE_AFTER)
-            .order_by("completes_at")
-            .values_list("pk", "practice_id")[:batch_size]
-        )
-        EnrolmentStep.objects.filter(pk__in=[pk for pk, _ in rows]).update(enqueued_at=now)
-    claimed = [(str(pk), str(practice_id)) for pk, practice_id in rows]
-    for step_id, practice_id in claimed:
-        complete_pathway_step.delay_on_commit(step_id=step_id, practice_id=practice_id)
-    return claimed
+    return _claim(
+        status=StepStatus.RELEASED,
+        due_field="completes_at",
+        task=complete_pathway_step,
+        now=now or timezone.now(),
+        batch_size=batch_size,
+    )
 
 
 @transaction.atomic
